@@ -1,0 +1,445 @@
+//! Inputs of a law: one point, or a whole data set with its parameter-free cache.
+
+use crate::{Error, MAX_DOMAINS, SIMPLEX_TOLERANCE};
+
+/// Which inputs a law reads besides its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Inputs {
+    /// The mixture h.
+    pub h: bool,
+    /// Model parameters N.
+    pub n: bool,
+    /// Training tokens D.
+    pub d: bool,
+    /// Unique tokens U (repetition laws).
+    pub u: bool,
+}
+
+impl Inputs {
+    /// The names of the inputs used, in the order h, N, D, U.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        [(self.h, "h"), (self.n, "N"), (self.d, "D"), (self.u, "U")]
+            .into_iter()
+            .filter_map(|(used, name)| used.then_some(name))
+    }
+}
+
+/// Fixed divisors applied to N, D (and U) before a law sees them, for conditioning.
+/// They are part of a fitted result: predictions must use the same scales.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scales {
+    /// N is divided by this.
+    pub n: f64,
+    /// D and U are divided by this.
+    pub d: f64,
+}
+
+impl Default for Scales {
+    fn default() -> Self {
+        Scales { n: 1.0, d: 1.0 }
+    }
+}
+
+impl Scales {
+    /// Checks both scales are finite and positive.
+    pub fn check(&self) -> Result<(), Error> {
+        for (i, s) in [self.n, self.d].into_iter().enumerate() {
+            if !s.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "scale",
+                    index: i,
+                });
+            }
+            if s <= 0.0 {
+                return Err(Error::NotPositive {
+                    what: "scale",
+                    index: i,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One row as a law sees it: scaled inputs and their logarithms (`ln 0 = -inf`).
+///
+/// Built by [`Point`] or [`Prepared::row`], which validate the inputs; a law's
+/// formulas trust them.
+#[derive(Clone, Copy, Debug)]
+pub struct Row<'a> {
+    /// The mixture.
+    pub h: &'a [f64],
+    /// `ln h_i` (`-inf` where `h_i = 0`).
+    pub ln_h: &'a [f64],
+    /// Scaled model size N / n_scale (1 when absent).
+    pub n: f64,
+    /// `ln` of the scaled N.
+    pub ln_n: f64,
+    /// Scaled training tokens D / d_scale (1 when absent).
+    pub d: f64,
+    /// `ln` of the scaled D.
+    pub ln_d: f64,
+    /// Scaled unique tokens U / d_scale (1 when absent).
+    pub u: f64,
+}
+
+/// A single evaluation point in raw units, with `ln h` computed on the stack.
+#[derive(Clone, Copy, Debug)]
+pub struct Point {
+    k: usize,
+    h: [f64; MAX_DOMAINS],
+    ln_h: [f64; MAX_DOMAINS],
+    n: f64,
+    d: f64,
+    u: f64,
+}
+
+impl Point {
+    /// A point with mixture `h` (must lie on the simplex within [`SIMPLEX_TOLERANCE`]),
+    /// model size `n`, tokens `d`, all in raw units. Pass 1.0 for inputs the law ignores.
+    pub fn new(h: &[f64], n: f64, d: f64) -> Result<Self, Error> {
+        Self::with_unique(h, n, d, 1.0)
+    }
+
+    /// As [`Point::new`], with unique tokens `u` for repetition laws.
+    pub fn with_unique(h: &[f64], n: f64, d: f64, u: f64) -> Result<Self, Error> {
+        let k = h.len();
+        if k > MAX_DOMAINS {
+            return Err(Error::TooManyDomains {
+                max: MAX_DOMAINS,
+                found: k,
+            });
+        }
+        check_mixture(h, 0)?;
+        for (i, v) in [n, d, u].into_iter().enumerate() {
+            check_positive(["N", "D", "U"].get(i).copied().unwrap_or("input"), v, 0)?;
+        }
+        let mut p = Point {
+            k,
+            h: [0.0; MAX_DOMAINS],
+            ln_h: [0.0; MAX_DOMAINS],
+            n,
+            d,
+            u,
+        };
+        for ((dst, ln), &src) in p.h.iter_mut().zip(p.ln_h.iter_mut()).zip(h) {
+            *dst = src;
+            *ln = libm::log(src);
+        }
+        Ok(p)
+    }
+
+    /// Number of domains.
+    pub fn domains(&self) -> usize {
+        self.k
+    }
+
+    /// The mixture.
+    pub fn h(&self) -> &[f64] {
+        self.h.get(..self.k).unwrap_or(&[])
+    }
+
+    /// The row a law sees under the given scales.
+    pub fn row(&self, scales: Scales) -> Row<'_> {
+        let (n, d, u) = (self.n / scales.n, self.d / scales.d, self.u / scales.d);
+        Row {
+            h: self.h.get(..self.k).unwrap_or(&[]),
+            ln_h: self.ln_h.get(..self.k).unwrap_or(&[]),
+            n,
+            ln_n: libm::log(n),
+            d,
+            ln_d: libm::log(d),
+            u,
+        }
+    }
+}
+
+/// Checks a mixture row: finite, non-negative, summing to 1 within [`SIMPLEX_TOLERANCE`].
+pub fn check_mixture(h: &[f64], row: usize) -> Result<(), Error> {
+    let mut sum = 0.0;
+    for &v in h {
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                what: "h",
+                index: row,
+            });
+        }
+        if v < 0.0 {
+            return Err(Error::Negative {
+                what: "h",
+                index: row,
+            });
+        }
+        sum += v;
+    }
+    if (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
+        return Err(Error::OffSimplex { row, sum });
+    }
+    Ok(())
+}
+
+fn check_positive(what: &'static str, v: f64, index: usize) -> Result<(), Error> {
+    if !v.is_finite() {
+        Err(Error::NonFinite { what, index })
+    } else if v <= 0.0 {
+        Err(Error::NotPositive { what, index })
+    } else {
+        Ok(())
+    }
+}
+
+/// A data set of training runs held in borrowed slices (nothing is copied).
+///
+/// `h` is row-major, `rows * k` long. Every input is validated once, here.
+#[derive(Clone, Copy, Debug)]
+pub struct Dataset<'a> {
+    k: usize,
+    h: &'a [f64],
+    y: &'a [f64],
+    n: Option<&'a [f64]>,
+    d: Option<&'a [f64]>,
+    u: Option<&'a [f64]>,
+    weights: Option<&'a [f64]>,
+}
+
+impl<'a> Dataset<'a> {
+    /// Mixtures (`rows * k`, row-major) and observed losses (`rows`).
+    /// With `k = 0`, `h` must be empty (laws of N and D only).
+    pub fn new(k: usize, h: &'a [f64], y: &'a [f64]) -> Result<Self, Error> {
+        if k > MAX_DOMAINS {
+            return Err(Error::TooManyDomains {
+                max: MAX_DOMAINS,
+                found: k,
+            });
+        }
+        let rows = y.len();
+        if rows == 0 {
+            return Err(Error::Empty);
+        }
+        if h.len() != rows * k {
+            return Err(Error::LengthMismatch {
+                what: "h",
+                expected: rows * k,
+                found: h.len(),
+            });
+        }
+        if k > 0 {
+            for (r, row) in h.chunks_exact(k).enumerate() {
+                check_mixture(row, r)?;
+            }
+        }
+        for (r, &v) in y.iter().enumerate() {
+            if !v.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "loss",
+                    index: r,
+                });
+            }
+        }
+        Ok(Dataset {
+            k,
+            h,
+            y,
+            n: None,
+            d: None,
+            u: None,
+            weights: None,
+        })
+    }
+
+    fn column(&self, what: &'static str, v: &'a [f64]) -> Result<&'a [f64], Error> {
+        if v.len() != self.y.len() {
+            return Err(Error::LengthMismatch {
+                what,
+                expected: self.y.len(),
+                found: v.len(),
+            });
+        }
+        for (r, &x) in v.iter().enumerate() {
+            check_positive(what, x, r)?;
+        }
+        Ok(v)
+    }
+
+    /// Adds model sizes N (raw, > 0).
+    pub fn with_n(mut self, n: &'a [f64]) -> Result<Self, Error> {
+        self.n = Some(self.column("N", n)?);
+        Ok(self)
+    }
+    /// Adds training tokens D (raw, > 0).
+    pub fn with_d(mut self, d: &'a [f64]) -> Result<Self, Error> {
+        self.d = Some(self.column("D", d)?);
+        Ok(self)
+    }
+    /// Adds unique tokens U (raw, > 0).
+    pub fn with_unique(mut self, u: &'a [f64]) -> Result<Self, Error> {
+        self.u = Some(self.column("U", u)?);
+        Ok(self)
+    }
+    /// Adds per-row weights (>= 0; a weight of 0 masks the row out).
+    pub fn with_weights(mut self, w: &'a [f64]) -> Result<Self, Error> {
+        if w.len() != self.y.len() {
+            return Err(Error::LengthMismatch {
+                what: "weights",
+                expected: self.y.len(),
+                found: w.len(),
+            });
+        }
+        let mut total = 0.0;
+        for (r, &x) in w.iter().enumerate() {
+            if !x.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "weights",
+                    index: r,
+                });
+            }
+            if x < 0.0 {
+                return Err(Error::Negative {
+                    what: "weights",
+                    index: r,
+                });
+            }
+            total += x;
+        }
+        if total <= 0.0 {
+            return Err(Error::Empty);
+        }
+        self.weights = Some(w);
+        Ok(self)
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.y.len()
+    }
+    /// Number of domains.
+    pub fn domains(&self) -> usize {
+        self.k
+    }
+    /// Observed losses.
+    pub fn targets(&self) -> &'a [f64] {
+        self.y
+    }
+    /// Per-row weights, if any.
+    pub fn weights(&self) -> Option<&'a [f64]> {
+        self.weights
+    }
+    /// The mixture of row `r`.
+    pub fn mixture(&self, r: usize) -> Option<&'a [f64]> {
+        self.h.get(r * self.k..(r + 1) * self.k)
+    }
+    /// Which inputs are present.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            h: self.k > 0,
+            n: self.n.is_some(),
+            d: self.d.is_some(),
+            u: self.u.is_some(),
+        }
+    }
+}
+
+/// A data set with its parameter-free cache (`ln h`, scaled N, `ln N`, scaled D, `ln D`,
+/// scaled U), all in one caller-provided buffer: evaluation allocates nothing.
+#[derive(Debug)]
+pub struct Prepared<'a> {
+    data: Dataset<'a>,
+    scales: Scales,
+    ln_h: &'a [f64],
+    n: &'a [f64],
+    ln_n: &'a [f64],
+    d: &'a [f64],
+    ln_d: &'a [f64],
+    u: &'a [f64],
+}
+
+impl<'a> Prepared<'a> {
+    /// Buffer length [`Prepared::new`] needs for `rows` rows of `k` domains.
+    pub const fn buffer_len(rows: usize, k: usize) -> usize {
+        rows * (k + 5)
+    }
+
+    /// Computes the cache into `buf` (at least [`Prepared::buffer_len`] long).
+    pub fn new(data: Dataset<'a>, scales: Scales, buf: &'a mut [f64]) -> Result<Self, Error> {
+        scales.check()?;
+        let rows = data.rows();
+        let k = data.k;
+        let needed = Self::buffer_len(rows, k);
+        if buf.len() < needed {
+            return Err(Error::BufferTooSmall {
+                needed,
+                found: buf.len(),
+            });
+        }
+        let (ln_h, rest) = buf.split_at_mut(rows * k);
+        for (dst, &src) in ln_h.iter_mut().zip(data.h) {
+            *dst = libm::log(src);
+        }
+        let (n, rest) = rest.split_at_mut(rows);
+        let (ln_n, rest) = rest.split_at_mut(rows);
+        fill_scaled(data.n, scales.n, n, ln_n);
+        let (d, rest) = rest.split_at_mut(rows);
+        let (ln_d, rest) = rest.split_at_mut(rows);
+        fill_scaled(data.d, scales.d, d, ln_d);
+        let (u, _) = rest.split_at_mut(rows);
+        fill_scaled(data.u, scales.d, u, &mut []);
+        Ok(Prepared {
+            data,
+            scales,
+            ln_h,
+            n,
+            ln_n,
+            d,
+            ln_d,
+            u,
+        })
+    }
+
+    /// The underlying data set.
+    pub fn data(&self) -> &Dataset<'a> {
+        &self.data
+    }
+    /// The scales in use.
+    pub fn scales(&self) -> Scales {
+        self.scales
+    }
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.data.rows()
+    }
+    /// Row `r` as a law sees it.
+    pub fn row(&self, r: usize) -> Option<Row<'_>> {
+        let k = self.data.k;
+        Some(Row {
+            h: self.data.h.get(r * k..(r + 1) * k)?,
+            ln_h: self.ln_h.get(r * k..(r + 1) * k)?,
+            n: *self.n.get(r)?,
+            ln_n: *self.ln_n.get(r)?,
+            d: *self.d.get(r)?,
+            ln_d: *self.ln_d.get(r)?,
+            u: *self.u.get(r)?,
+        })
+    }
+    /// Every row, in order.
+    pub fn iter_rows(&self) -> impl Iterator<Item = Row<'_>> + '_ {
+        (0..self.rows()).filter_map(move |r| self.row(r))
+    }
+}
+
+/// Writes `x / scale` and its log (where a log buffer is given); 1 and 0 when absent.
+fn fill_scaled(src: Option<&[f64]>, scale: f64, out: &mut [f64], ln_out: &mut [f64]) {
+    match src {
+        Some(src) => {
+            for (o, &s) in out.iter_mut().zip(src) {
+                *o = s / scale;
+            }
+            for (l, &o) in ln_out.iter_mut().zip(out.iter()) {
+                *l = libm::log(o);
+            }
+        }
+        None => {
+            out.iter_mut().for_each(|o| *o = 1.0);
+            ln_out.iter_mut().for_each(|l| *l = 0.0);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `joint`: L = E + 1/(sum_i C_i h_i^gamma_i) + (sum_i CA_i h_i)^gammaA N^-alpha
+//! + (sum_i CB_i h_i)^gammaB D^-beta (Shukor et al. 2025, eq 2.5).
+
+use crate::data::{Inputs, Row};
+use crate::law::Law;
+use crate::laws::check_domains;
+use crate::laws::terms::{
+    decay, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h, linear_power,
+    linear_power_grad, linear_power_grad_h,
+};
+use crate::param::{Block, Reader, Writer};
+use crate::Error;
+
+/// The joint law of Shukor et al.; parameters
+/// `E, alpha, beta, C[i], gamma[i], CA[i], gammaA, CB[i], gammaB` (5 + 4k).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Joint {
+    k: usize,
+}
+
+impl Joint {
+    /// The law for `k >= 1` domains.
+    pub fn new(k: usize) -> Result<Self, Error> {
+        check_domains(k, 1)?;
+        Ok(Joint { k })
+    }
+}
+
+/// Parameter layout of [`Joint`].
+pub const BLOCKS: &[Block] = &[
+    Block::free("E", 0.5, 3.0),
+    Block::positive("alpha", -3.0, 0.0),
+    Block::positive("beta", -3.0, 0.0),
+    Block::positive_each("C", -2.0, 3.0),
+    Block::positive_each("gamma", -3.0, 0.5),
+    Block::positive_each("CA", -3.0, 3.0),
+    Block::positive("gammaA", -2.0, 0.5),
+    Block::positive_each("CB", -3.0, 3.0),
+    Block::positive("gammaB", -2.0, 0.5),
+];
+
+struct Params<'a> {
+    e: f64,
+    alpha: f64,
+    beta: f64,
+    c: &'a [f64],
+    gamma: &'a [f64],
+    ca: &'a [f64],
+    gamma_a: f64,
+    cb: &'a [f64],
+    gamma_b: f64,
+}
+
+impl Joint {
+    fn read<'a>(&self, params: &'a [f64]) -> Params<'a> {
+        let mut p = Reader::new(params);
+        Params {
+            e: p.scalar(),
+            alpha: p.scalar(),
+            beta: p.scalar(),
+            c: p.each(self.k),
+            gamma: p.each(self.k),
+            ca: p.each(self.k),
+            gamma_a: p.scalar(),
+            cb: p.each(self.k),
+            gamma_b: p.scalar(),
+        }
+    }
+}
+
+impl Law for Joint {
+    fn name(&self) -> &'static str {
+        "joint"
+    }
+    fn domains(&self) -> usize {
+        self.k
+    }
+    fn blocks(&self) -> &'static [Block] {
+        BLOCKS
+    }
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            h: true,
+            n: true,
+            d: true,
+            u: false,
+        }
+    }
+    fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let p = self.read(params);
+        let n_pow = decay(1.0, p.alpha, row.ln_n);
+        let d_pow = decay(1.0, p.beta, row.ln_d);
+        match grad {
+            None => {
+                p.e + inverse_mixture(p.c, p.gamma, row.h, row.ln_h)
+                    + linear_power(p.ca, p.gamma_a, row.h).0 * n_pow
+                    + linear_power(p.cb, p.gamma_b, row.h).0 * d_pow
+            }
+            Some(grad) => {
+                let mut g = Writer::new(grad);
+                g.scalar(1.0);
+                let (d_alpha, d_beta) = (g.each(1), g.each(1));
+                let (dc, dgamma) = (g.each(self.k), g.each(self.k));
+                let mix = inverse_mixture_grad(p.c, p.gamma, row.h, row.ln_h, 1.0, dc, dgamma);
+                let (va, dga) = linear_power_grad(p.ca, p.gamma_a, row.h, n_pow, g.each(self.k));
+                g.scalar(dga);
+                let (vb, dgb) = linear_power_grad(p.cb, p.gamma_b, row.h, d_pow, g.each(self.k));
+                g.scalar(dgb);
+                let (tn, td) = (va * n_pow, vb * d_pow);
+                d_alpha.iter_mut().for_each(|x| *x = -tn * row.ln_n);
+                d_beta.iter_mut().for_each(|x| *x = -td * row.ln_d);
+                p.e + mix + tn + td
+            }
+        }
+    }
+    fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        let p = self.read(params);
+        let n_pow = decay(1.0, p.alpha, row.ln_n);
+        let d_pow = decay(1.0, p.beta, row.ln_d);
+        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let mix = inverse_mixture_grad_h(p.c, p.gamma, row.h, row.ln_h, grad_h);
+        let va = linear_power_grad_h(p.ca, p.gamma_a, row.h, n_pow, grad_h);
+        let vb = linear_power_grad_h(p.cb, p.gamma_b, row.h, d_pow, grad_h);
+        p.e + mix + va * n_pow + vb * d_pow
+    }
+}

@@ -1,0 +1,107 @@
+//! Terms shared by several laws, each with its exact derivatives.
+//!
+//! Gradient helpers *write* parameter slots and *add* to `grad_h` (laws zero it first).
+
+use crate::law::{dpow, pow_ln, pow_ln_times_ln};
+
+/// `c x^-e` from `ln x`.
+#[inline]
+pub fn decay(c: f64, e: f64, ln_x: f64) -> f64 {
+    c * libm::exp(-e * ln_x)
+}
+
+/// `1 / S` with `S = sum_i c_i h_i^g_i` (the mixture term of Shukor et al. eq 2.4).
+#[inline]
+pub fn inverse_mixture(c: &[f64], g: &[f64], h: &[f64], ln_h: &[f64]) -> f64 {
+    let s: f64 = c
+        .iter()
+        .zip(g)
+        .zip(h.iter().zip(ln_h))
+        .map(|((&c, &g), (&h, &l))| c * pow_ln(h, l, g))
+        .sum();
+    1.0 / s
+}
+
+/// `1 / S` and its derivatives: `dc_i = -h_i^g_i / S^2`, `dg_i = -c_i h_i^g_i ln h_i / S^2`,
+/// each multiplied by `scale`.
+#[inline]
+pub fn inverse_mixture_grad(
+    c: &[f64],
+    g: &[f64],
+    h: &[f64],
+    ln_h: &[f64],
+    scale: f64,
+    dc: &mut [f64],
+    dg: &mut [f64],
+) -> f64 {
+    let mut s = 0.0;
+    for (dci, ((&ci, &gi), (&hi, &li))) in
+        dc.iter_mut().zip(c.iter().zip(g).zip(h.iter().zip(ln_h)))
+    {
+        let t = pow_ln(hi, li, gi);
+        *dci = t;
+        s += ci * t;
+    }
+    let inv = 1.0 / s;
+    let f = -scale * inv * inv;
+    for ((dci, dgi), ((&ci, &hi), &li)) in dc
+        .iter_mut()
+        .zip(dg.iter_mut())
+        .zip(c.iter().zip(h).zip(ln_h))
+    {
+        let t = *dci;
+        *dgi = f * ci * pow_ln_times_ln(t, hi, li);
+        *dci = f * t;
+    }
+    inv
+}
+
+/// `1 / S`, adding `d(1/S)/dh_i = -c_i g_i h_i^(g_i - 1) / S^2` to `grad_h`.
+#[inline]
+pub fn inverse_mixture_grad_h(
+    c: &[f64],
+    g: &[f64],
+    h: &[f64],
+    ln_h: &[f64],
+    grad_h: &mut [f64],
+) -> f64 {
+    let inv = inverse_mixture(c, g, h, ln_h);
+    let f = -inv * inv;
+    for (gh, ((&ci, &gi), (&hi, &li))) in grad_h
+        .iter_mut()
+        .zip(c.iter().zip(g).zip(h.iter().zip(ln_h)))
+    {
+        *gh += f * ci * dpow(hi, li, gi);
+    }
+    inv
+}
+
+/// `P^g` with `P = sum_i c_i h_i` (the mixture-dependent coefficients of eq 2.5).
+#[inline]
+pub fn linear_power(c: &[f64], g: f64, h: &[f64]) -> (f64, f64) {
+    let p: f64 = c.iter().zip(h).map(|(c, h)| c * h).sum();
+    (libm::pow(p, g), p)
+}
+
+/// `P^g` and, times `scale`: `dc_i = g P^(g-1) h_i` into `dc`; returns `(P^g, d/dg)` where
+/// `d/dg = scale P^g ln P`.
+#[inline]
+pub fn linear_power_grad(c: &[f64], g: f64, h: &[f64], scale: f64, dc: &mut [f64]) -> (f64, f64) {
+    let (v, p) = linear_power(c, g, h);
+    let f = scale * g * v / p;
+    for (d, &hi) in dc.iter_mut().zip(h) {
+        *d = f * hi;
+    }
+    (v, scale * v * libm::log(p))
+}
+
+/// `P^g`, adding `scale g P^(g-1) c_i` to `grad_h`.
+#[inline]
+pub fn linear_power_grad_h(c: &[f64], g: f64, h: &[f64], scale: f64, grad_h: &mut [f64]) -> f64 {
+    let (v, p) = linear_power(c, g, h);
+    let f = scale * g * v / p;
+    for (gh, &ci) in grad_h.iter_mut().zip(c) {
+        *gh += f * ci;
+    }
+    v
+}

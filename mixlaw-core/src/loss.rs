@@ -1,0 +1,83 @@
+//! Per-row losses of a residual and their derivatives in the prediction.
+
+use crate::Error;
+
+/// The loss applied to each residual; the objective is their (weighted) mean.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Loss {
+    /// Huber of `pred - obs`: `r^2/2` if `|r| <= delta`, else `delta (|r| - delta/2)`
+    /// (Shukor et al. eq 2.6 uses delta = 1e-3).
+    Huber {
+        /// The transition point.
+        delta: f64,
+    },
+    /// Huber of `ln pred - ln obs` (the Chinchilla-replication protocol); a
+    /// non-positive prediction has infinite loss.
+    LogHuber {
+        /// The transition point.
+        delta: f64,
+    },
+    /// `(pred - obs)^2`.
+    Squared,
+}
+
+impl Default for Loss {
+    fn default() -> Self {
+        Loss::Huber { delta: 1e-3 }
+    }
+}
+
+/// Huber of `r` and its derivative.
+#[inline]
+pub fn huber(r: f64, delta: f64) -> (f64, f64) {
+    if r.abs() <= delta {
+        (0.5 * r * r, r)
+    } else {
+        (delta * (r.abs() - 0.5 * delta), delta * r.signum())
+    }
+}
+
+impl Loss {
+    /// Checks the loss configuration (delta finite and > 0).
+    pub fn check(&self) -> Result<(), Error> {
+        match *self {
+            Loss::Huber { delta } | Loss::LogHuber { delta } => {
+                if delta.is_finite() && delta > 0.0 {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidConfig {
+                        what: "Huber delta must be finite and > 0",
+                    })
+                }
+            }
+            Loss::Squared => Ok(()),
+        }
+    }
+
+    /// The loss of one prediction against its observation, and d loss / d pred.
+    /// Observations must be > 0 for [`Loss::LogHuber`].
+    #[inline]
+    pub fn eval(&self, pred: f64, obs: f64) -> (f64, f64) {
+        match *self {
+            Loss::Huber { delta } => huber(pred - obs, delta),
+            Loss::LogHuber { delta } => {
+                if pred > 0.0 {
+                    let (l, dl) = huber(libm::log(pred) - libm::log(obs), delta);
+                    (l, dl / pred)
+                } else {
+                    (f64::INFINITY, 0.0)
+                }
+            }
+            Loss::Squared => {
+                let r = pred - obs;
+                (r * r, 2.0 * r)
+            }
+        }
+    }
+
+    /// True for losses on log residuals (observations must be positive).
+    pub fn is_log(&self) -> bool {
+        matches!(self, Loss::LogHuber { .. })
+    }
+}
