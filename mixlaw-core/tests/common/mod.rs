@@ -79,8 +79,10 @@ fn value_at<L: Law>(law: &L, theta: &[f64], c: &Case, h: &[f64]) -> f64 {
     law.eval_row(&p, &row(c, h, &ln_h), None)
 }
 
-fn close(analytic: f64, numeric: f64, f: f64, rel: f64) -> bool {
-    (analytic - numeric).abs() <= rel * (analytic.abs() + numeric.abs()) + 1e-9 * (1.0 + f.abs())
+/// Agreement within `rel`, plus the rounding error of a difference quotient with `step`.
+fn close(analytic: f64, numeric: f64, f: f64, rel: f64, step: f64) -> bool {
+    let rounding = 1e-15 * (1.0 + f.abs()) / step;
+    (analytic - numeric).abs() <= rel * (analytic.abs() + numeric.abs()) + rounding
 }
 
 /// Checks the gradient in the unconstrained parameters against central differences, and
@@ -112,7 +114,7 @@ pub fn check_param_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseErr
         let name = law.param_info(i).unwrap().name;
         prop_assert!(g[i].is_finite(), "{}: d/d{name} not finite", law.name());
         prop_assert!(
-            close(g[i], fd, f, 1e-6),
+            close(g[i], fd, f, 1e-6, step),
             "{}: d/d{name}: analytic {} vs finite difference {} (f = {f}, case {c:?})",
             law.name(),
             g[i],
@@ -148,7 +150,7 @@ pub fn check_h_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseError> 
             let fm = value_at(law, &c.theta, c, &hp);
             let fd = (fp - fm) / (2.0 * step);
             prop_assert!(
-                close(gh[i], fd, f, 1e-5),
+                close(gh[i], fd, f, 1e-6, step),
                 "{}: d/dh[{i}]: analytic {} vs finite difference {fd} (case {c:?})",
                 law.name(),
                 gh[i]
@@ -163,9 +165,9 @@ pub fn check_h_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseError> 
                     hp[i] = s;
                     (value_at(law, &c.theta, c, &hp) - f) / s
                 };
-                let (far, near) = (quotient(1e-5), quotient(1e-10));
+                let (far, near) = (quotient(1e-5), quotient(1e-9));
                 prop_assert!(
-                    (near - gh[i]).abs() <= (far - gh[i]).abs() + 1e-6 * (1.0 + gh[i].abs()),
+                    (near - gh[i]).abs() <= (far - gh[i]).abs() + 1e-15 * (1.0 + f.abs()) / 1e-9,
                     "{}: d/dh[{i}] at 0 is {} but difference quotients go {far} -> {near}",
                     law.name(),
                     gh[i]
