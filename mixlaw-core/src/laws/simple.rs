@@ -1,1 +1,87 @@
-//! (being written)
+//! `simple`: L = E + (sum_i C_i h_i)^gamma + A N^-alpha + B D^-beta, the "simple additive"
+//! law (Shukor et al. 2025, eq 6.1; S writes A/D^a + B/N^b, the same law with the names
+//! swapped).
+
+use crate::data::{Inputs, Row};
+use crate::law::Law;
+use crate::laws::check_domains;
+use crate::laws::terms::{decay, linear_power, linear_power_grad, linear_power_grad_h};
+use crate::param::{Block, Reader, Writer};
+use crate::Error;
+
+/// The simple additive law of Shukor et al.; parameters
+/// `E, A, B, alpha, beta, C[i], gamma` (6 + k). `E` and `gamma` have no sign constraint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Simple {
+    k: usize,
+}
+
+impl Simple {
+    /// The law for `k >= 1` domains.
+    pub fn new(k: usize) -> Result<Self, Error> {
+        check_domains(k, 1)?;
+        Ok(Simple { k })
+    }
+}
+
+/// Parameter layout of [`Simple`]. At the starts `sum_i C_i h_i` lies in about
+/// `e^-2 .. e^1` and `gamma` in `-1 .. 1`, so the mixture term stays below about 7.4.
+pub const BLOCKS: &[Block] = &[
+    Block::free("E", 0.5, 3.0),
+    Block::positive("A", -3.0, 3.0),
+    Block::positive("B", -3.0, 3.0),
+    Block::positive("alpha", -3.0, 0.0),
+    Block::positive("beta", -3.0, 0.0),
+    Block::positive_each("C", -2.0, 1.0),
+    Block::free("gamma", -1.0, 1.0),
+];
+
+impl Law for Simple {
+    fn name(&self) -> &'static str {
+        "simple"
+    }
+    fn domains(&self) -> usize {
+        self.k
+    }
+    fn blocks(&self) -> &'static [Block] {
+        BLOCKS
+    }
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            h: true,
+            n: true,
+            d: true,
+            u: false,
+        }
+    }
+    fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let mut p = Reader::new(params);
+        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (c, gamma) = (p.each(self.k), p.scalar());
+        let tn = decay(a, alpha, row.ln_n);
+        let td = decay(b, beta, row.ln_d);
+        let mix = match grad {
+            None => linear_power(c, gamma, row.h).0,
+            Some(grad) => {
+                let mut g = Writer::new(grad);
+                g.scalar(1.0);
+                g.scalar(tn / a);
+                g.scalar(td / b);
+                g.scalar(-tn * row.ln_n);
+                g.scalar(-td * row.ln_d);
+                let (v, dgamma) = linear_power_grad(c, gamma, row.h, 1.0, g.each(self.k));
+                g.scalar(dgamma);
+                v
+            }
+        };
+        e + mix + tn + td
+    }
+    fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        let mut p = Reader::new(params);
+        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (c, gamma) = (p.each(self.k), p.scalar());
+        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let mix = linear_power_grad_h(c, gamma, row.h, 1.0, grad_h);
+        e + mix + decay(a, alpha, row.ln_n) + decay(b, beta, row.ln_d)
+    }
+}
