@@ -1,1 +1,108 @@
-//! (being written)
+//! `bimix`: L = (B D^-beta + E) h_t^-gamma, t the target domain (Ge et al. 2024, BiMix, as
+//! rewritten in Shukor et al. 2025, appendix B.2; its separate C is folded into B and E).
+
+use crate::data::{Inputs, Row};
+use crate::law::Law;
+use crate::laws::check_domains;
+use crate::laws::terms::decay;
+use crate::param::{Block, Reader, Writer};
+use crate::Error;
+
+/// The BiMix law for one target domain t; parameters `B, beta, E, gamma` (4), all positive.
+///
+/// The target index t is configuration, not a parameter. The law is undefined where
+/// `h_t = 0`: [`Law::check_row`] rejects such rows with [`Error::ZeroTargetWeight`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bimix {
+    k: usize,
+    target: usize,
+}
+
+impl Bimix {
+    /// The law for `k >= 1` domains, predicting the loss on domain `target < k`.
+    pub fn new(k: usize, target: usize) -> Result<Self, Error> {
+        check_domains(k, 1)?;
+        if target >= k {
+            return Err(Error::TargetOutOfRange { target, domains: k });
+        }
+        Ok(Bimix { k, target })
+    }
+
+    /// The target domain's index t.
+    pub fn target(&self) -> usize {
+        self.target
+    }
+
+    /// `(h_t, ln h_t)` of a row (NaN if the row is too short, which validation prevents).
+    fn target_weight(&self, row: &Row<'_>) -> (f64, f64) {
+        (
+            row.h.get(self.target).copied().unwrap_or(f64::NAN),
+            row.ln_h.get(self.target).copied().unwrap_or(f64::NAN),
+        )
+    }
+}
+
+/// Parameter layout of [`Bimix`].
+pub const BLOCKS: &[Block] = &[
+    Block::positive("B", -3.0, 2.0),
+    Block::positive("beta", -3.0, 0.0),
+    Block::positive("E", 0.0, 1.2),
+    Block::positive("gamma", -4.0, -0.5),
+];
+
+impl Law for Bimix {
+    fn name(&self) -> &'static str {
+        "bimix"
+    }
+    fn domains(&self) -> usize {
+        self.k
+    }
+    fn blocks(&self) -> &'static [Block] {
+        BLOCKS
+    }
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            h: true,
+            n: false,
+            d: true,
+            u: false,
+        }
+    }
+    fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
+        match row.h.get(self.target) {
+            Some(&ht) if ht > 0.0 => Ok(()),
+            Some(_) => Err(Error::ZeroTargetWeight { row: index }),
+            None => Err(Error::WrongDomainCount {
+                expected: self.k,
+                found: row.h.len(),
+            }),
+        }
+    }
+    fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let mut p = Reader::new(params);
+        let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (_, ln_ht) = self.target_weight(row);
+        let td = decay(b, beta, row.ln_d);
+        let m = decay(1.0, gamma, ln_ht);
+        let v = (td + e) * m;
+        if let Some(grad) = grad {
+            let mut g = Writer::new(grad);
+            g.scalar(td / b * m);
+            g.scalar(-td * row.ln_d * m);
+            g.scalar(m);
+            g.scalar(-v * ln_ht);
+        }
+        v
+    }
+    fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        let mut p = Reader::new(params);
+        let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (ht, ln_ht) = self.target_weight(row);
+        let v = (decay(b, beta, row.ln_d) + e) * decay(1.0, gamma, ln_ht);
+        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        if let Some(gh) = grad_h.get_mut(self.target) {
+            *gh += -gamma * v / ht;
+        }
+        v
+    }
+}

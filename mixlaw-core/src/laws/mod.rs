@@ -16,7 +16,10 @@ pub mod joint;
 pub mod linear;
 pub mod simple;
 pub mod terms;
-pub mod ye;
+pub mod ye_m1;
+pub mod ye_m2;
+pub mod ye_m3;
+pub mod ye_m4;
 
 /// Checks `min <= k <= MAX_DOMAINS`.
 pub(crate) fn check_domains(k: usize, min: usize) -> Result<(), Error> {
