@@ -95,8 +95,9 @@ pub struct Point {
 }
 
 impl Point {
-    /// A point with mixture `h` (must lie on the simplex within [`SIMPLEX_TOLERANCE`]),
-    /// model size `n`, tokens `d`, all in raw units. Pass 1.0 for inputs the law ignores.
+    /// A point with mixture `h` (must lie on the simplex within [`SIMPLEX_TOLERANCE`];
+    /// empty for laws of N and D only), model size `n`, tokens `d`, all in raw units.
+    /// Pass 1.0 for inputs the law ignores.
     pub fn new(h: &[f64], n: f64, d: f64) -> Result<Self, Error> {
         Self::with_unique(h, n, d, 1.0)
     }
@@ -110,7 +111,9 @@ impl Point {
                 found: k,
             });
         }
-        check_mixture(h, 0)?;
+        if k > 0 {
+            check_mixture(h, 0)?;
+        }
         for (i, v) in [n, d, u].into_iter().enumerate() {
             check_positive(["N", "D", "U"].get(i).copied().unwrap_or("input"), v, 0)?;
         }

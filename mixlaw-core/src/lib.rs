@@ -27,6 +27,7 @@
 //! # Ok::<(), mixlaw_core::Error>(())
 //! ```
 #![no_std]
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(
@@ -53,6 +54,7 @@ pub use data::{Dataset, Inputs, Point, Prepared, Row, Scales};
 pub use error::Error;
 pub use eval::Objective;
 pub use law::Law;
+pub use laws::AnyLaw;
 pub use loss::Loss;
 
 /// Largest number of domains a law or point supports (points keep `h` on the stack).

@@ -1,0 +1,102 @@
+//! Evaluation paths allocate nothing: a counting global allocator watches them.
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mixlaw_core::laws::{additive::Additive, joint::Joint};
+use mixlaw_core::{eval, metrics, Dataset, Law, Loss, Objective, Point, Prepared, Scales};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    f();
+    ALLOCATIONS.load(Ordering::SeqCst) - before
+}
+
+#[test]
+fn evaluation_paths_do_not_allocate() {
+    let k = 3;
+    let rows = 50;
+    let h: Vec<f64> = (0..rows)
+        .flat_map(|r| {
+            let a = (r % 7) as f64 / 10.0;
+            [a, 0.5 - a / 2.0, 0.5 - a / 2.0]
+        })
+        .collect();
+    let n: Vec<f64> = (0..rows).map(|r| 1e8 * (1 + r % 5) as f64).collect();
+    let d: Vec<f64> = (0..rows).map(|r| 1e9 * (1 + r % 11) as f64).collect();
+    let y: Vec<f64> = (0..rows).map(|r| 3.0 - 0.01 * r as f64).collect();
+    let mut cache = vec![0.0; Prepared::buffer_len(rows, k)];
+    let data = Dataset::new(k, &h, &y)
+        .unwrap()
+        .with_n(&n)
+        .unwrap()
+        .with_d(&d)
+        .unwrap();
+    let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
+    let additive = Additive::new(k).unwrap();
+    let joint = Joint::new(k).unwrap();
+    let pa = [1.5, 0.5, 2.0, 0.3, 0.3, 1.0, 1.5, 2.0, 0.4, 0.3, 0.5];
+    let pj = [
+        1.5, 0.3, 0.3, 1.0, 1.5, 2.0, 0.4, 0.3, 0.5, 0.5, 0.7, 0.9, 1.1, 1.2, 1.3, 1.4, 0.9,
+    ];
+    let mut theta_a = [0.0; 11];
+    let mut theta_j = [0.0; 17];
+    let mut grad = [0.0; 17];
+    let mut scratch = [0.0; 34];
+    let mut preds = vec![0.0; rows];
+    let mut order = vec![0usize; rows];
+    let mut ranks = vec![0.0; 2 * rows];
+    let point = Point::new(&[0.2, 0.3, 0.5], 7e9, 1.5e11).unwrap();
+    let scales = Scales { n: 1e9, d: 1e9 };
+    let mut total = 0.0;
+    let count = allocations_during(|| {
+        additive.to_unconstrained(&pa, &mut theta_a).unwrap();
+        joint.to_unconstrained(&pj, &mut theta_j).unwrap();
+        for loss in [
+            Loss::Huber { delta: 1e-3 },
+            Loss::LogHuber { delta: 1e-3 },
+            Loss::Squared,
+        ] {
+            let oa = Objective::new(&additive, &prepared, loss).unwrap();
+            total += oa
+                .eval(&theta_a, Some(&mut grad[..11]), &mut scratch)
+                .unwrap();
+            total += oa.eval(&theta_a, None, &mut scratch).unwrap();
+            let oj = Objective::new(&joint, &prepared, loss).unwrap();
+            total += oj.eval(&theta_j, Some(&mut grad), &mut scratch).unwrap();
+        }
+        eval::predict(&joint, &pj, &prepared, &mut preds).unwrap();
+        total += metrics::mre(&preds, &y).unwrap() + metrics::r2(&preds, &y).unwrap();
+        total += metrics::spearman(&preds, &y, &mut order, &mut ranks).unwrap();
+        total += joint.value(&pj, &point, scales).unwrap();
+        total += joint.value_grad(&pj, &point, scales, &mut grad).unwrap();
+        total += joint.grad_h(&pj, &point, scales, &mut grad[..3]).unwrap();
+        total += additive
+            .grad_h(&pa, &point, scales, &mut grad[..3])
+            .unwrap();
+    });
+    assert!(total.is_finite());
+    assert_eq!(count, 0, "evaluation allocated {count} times");
+}
