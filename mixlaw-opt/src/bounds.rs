@@ -1,0 +1,447 @@
+//! Box constraints on the simplex, the exact KL projection onto them, and the
+//! Frank-Wolfe duality gap over them.
+//!
+//! The feasible set is `B = {h : sum_i h_i = 1, lo_i <= h_i <= hi_i}`. Per-domain minimum
+//! weights ("at least 1% each"), data-availability caps (`h_i <= U_i * epochs / D`, see
+//! [`availability_caps`]) and fixed domains (`lo_i = hi_i`) are all boxes.
+
+use crate::Error;
+
+/// Slack allowed when bounds force the mixture exactly (`sum lo = 1` or `sum hi = 1`), to
+/// absorb rounding in caller-computed bounds.
+pub const FORCED_TOLERANCE: f64 = 1e-12;
+
+/// One side of the box: the same bound for every domain, or one per domain.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Side<'a> {
+    /// The same bound for all domains.
+    All(f64),
+    /// One bound per domain (length k).
+    Each(&'a [f64]),
+}
+
+impl Side<'_> {
+    /// The bound of domain `i` (NaN when a per-domain slice is too short; [`Bounds::check`]
+    /// rejects that first).
+    #[inline]
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            Side::All(v) => *v,
+            Side::Each(s) => s.get(i).copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// Lower and upper bounds per domain: `lo_i <= h_i <= hi_i`. Upper bounds above 1 (or
+/// infinite) mean "no upper bound".
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bounds<'a> {
+    /// Lower bounds (>= 0).
+    pub lower: Side<'a>,
+    /// Upper bounds (>= the lower bound).
+    pub upper: Side<'a>,
+}
+
+impl Bounds<'static> {
+    /// The plain simplex: `0 <= h_i <= 1`.
+    pub const SIMPLEX: Bounds<'static> = Bounds {
+        lower: Side::All(0.0),
+        upper: Side::All(1.0),
+    };
+
+    /// Every domain gets at least `min` (e.g. 0.01 for "at least 1% each").
+    pub const fn min_weight(min: f64) -> Self {
+        Bounds {
+            lower: Side::All(min),
+            upper: Side::All(1.0),
+        }
+    }
+}
+
+impl<'a> Bounds<'a> {
+    /// Bounds from two sides; validate with [`Bounds::check`] (the solver does).
+    pub const fn new(lower: Side<'a>, upper: Side<'a>) -> Self {
+        Bounds { lower, upper }
+    }
+
+    /// Lower bound of domain `i`.
+    #[inline]
+    pub fn lo(&self, i: usize) -> f64 {
+        self.lower.get(i)
+    }
+
+    /// Upper bound of domain `i`, capped at 1.
+    #[inline]
+    pub fn hi(&self, i: usize) -> f64 {
+        let v = self.upper.get(i);
+        if v > 1.0 {
+            1.0
+        } else {
+            v
+        }
+    }
+
+    /// Checks the bounds for `k` domains: lengths, `0 <= lo_i <= hi_i`, no NaN, and
+    /// `sum lo <= 1 <= sum hi` (within [`FORCED_TOLERANCE`]). Returns `(sum lo, sum hi)`.
+    pub fn check(&self, k: usize) -> Result<(f64, f64), Error> {
+        for (side, what) in [(self.lower, "lower bounds"), (self.upper, "upper bounds")] {
+            if let Side::Each(s) = side {
+                if s.len() != k {
+                    return Err(Error::LengthMismatch {
+                        what,
+                        expected: k,
+                        found: s.len(),
+                    });
+                }
+            }
+        }
+        let (mut lsum, mut usum) = (0.0, 0.0);
+        for i in 0..k {
+            let (lo, hi) = (self.lo(i), self.hi(i));
+            // `!(a <= b)` is true for NaN too.
+            if !(lo >= 0.0 && lo.is_finite() && hi >= lo) {
+                return Err(Error::InvalidBound { domain: i });
+            }
+            lsum += lo;
+            usum += hi;
+        }
+        if lsum > 1.0 + FORCED_TOLERANCE || usum < 1.0 - FORCED_TOLERANCE {
+            return Err(Error::Infeasible {
+                lower_sum: lsum,
+                upper_sum: usum,
+            });
+        }
+        Ok((lsum, usum))
+    }
+
+    /// Whether `h` (length k) lies in the box within `tol` and sums to 1 within `tol`.
+    pub fn contains(&self, h: &[f64], tol: f64) -> bool {
+        let mut sum = 0.0;
+        for (i, &v) in h.iter().enumerate() {
+            if !(v >= self.lo(i) - tol && v <= self.hi(i) + tol) {
+                return false;
+            }
+            sum += v;
+        }
+        (sum - 1.0).abs() <= tol
+    }
+}
+
+/// Upper bounds from data availability: `hi_i = min(1, unique_i * max_epochs / d)`, where
+/// `unique_i` is the number of unique tokens of domain i and `d` the training tokens (both
+/// raw counts): training on `h_i d` tokens of domain i repeats it at most `max_epochs` times.
+pub fn availability_caps(
+    unique: &[f64],
+    max_epochs: f64,
+    d: f64,
+    out: &mut [f64],
+) -> Result<(), Error> {
+    if out.len() != unique.len() {
+        return Err(Error::LengthMismatch {
+            what: "caps",
+            expected: unique.len(),
+            found: out.len(),
+        });
+    }
+    if !(max_epochs > 0.0 && max_epochs.is_finite()) {
+        return Err(Error::InvalidConfig {
+            what: "max_epochs must be finite and > 0",
+        });
+    }
+    if !(d > 0.0 && d.is_finite()) {
+        return Err(Error::InvalidConfig {
+            what: "D must be finite and > 0",
+        });
+    }
+    for (i, (o, &u)) in out.iter_mut().zip(unique).enumerate() {
+        if !(u >= 0.0 && u.is_finite()) {
+            return Err(Error::InvalidInput {
+                what: "unique tokens",
+                index: i,
+            });
+        }
+        let cap = u * max_epochs / d;
+        *o = if cap > 1.0 { 1.0 } else { cap };
+    }
+    Ok(())
+}
+
+/// `clamp(c y, lo, hi)`.
+#[inline]
+pub(crate) fn place(c: f64, y: f64, lo: f64, hi: f64) -> f64 {
+    let v = c * y;
+    if v <= lo {
+        lo
+    } else if v >= hi {
+        hi
+    } else {
+        v
+    }
+}
+
+/// How the projection's scale came out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Scale {
+    /// Every domain sits at its lower bound (`sum lo = 1`).
+    AllLower,
+    /// Every domain sits at its upper bound (`sum hi = 1`).
+    AllUpper,
+    /// `h_i = clamp(c y_i, lo_i, hi_i)`.
+    Factor(f64),
+}
+
+/// Finds the `c > 0` with `sum_i clamp(c y_i, lo_i, hi_i) = 1` for positive `y`, exactly up
+/// to rounding: `phi(c) = sum_i clamp(c y_i, lo_i, hi_i)` is piecewise linear and
+/// nondecreasing with breakpoints `lo_i / y_i`, `hi_i / y_i`. A bracketed Newton iteration
+/// jumps to the root of the current linear piece; a piece without the root is excluded
+/// whole, so at most `2k + 1` pieces are visited and the last step is exact.
+///
+/// `lo`, `hi` are read through closures so callers can pass arrays or [`Bounds`]. Assumes
+/// feasibility (`sum lo <= 1 <= sum hi`), `y_i > 0` finite, `lsum`, `usum` the bound sums.
+pub(crate) fn solve_scale(
+    y: &[f64],
+    lo: impl Fn(usize) -> f64,
+    hi: impl Fn(usize) -> f64,
+    lsum: f64,
+    usum: f64,
+) -> Scale {
+    if lsum >= 1.0 - FORCED_TOLERANCE * 0.5 {
+        return Scale::AllLower;
+    }
+    if usum <= 1.0 + FORCED_TOLERANCE * 0.5 {
+        return Scale::AllUpper;
+    }
+    let k = y.len();
+    let (mut a, mut b, mut ysum) = (f64::INFINITY, 0.0f64, 0.0);
+    for (i, &yi) in y.iter().enumerate() {
+        a = a.min(lo(i) / yi);
+        b = b.max(hi(i) / yi);
+        ysum += yi;
+    }
+    // phi(a) = sum lo < 1 < sum hi = phi(b).
+    let tol = 4.0 * f64::EPSILON * (k as f64 + 1.0);
+    let mut c = 1.0 / ysum;
+    if !(c > a && c < b) {
+        c = 0.5 * (a + b);
+    }
+    for _ in 0..(2 * k + 8) {
+        // Classify at c; find the linear piece [pl, pr] around c.
+        let (mut m, mut s) = (0.0, 0.0);
+        let (mut pl, mut pr) = (a, b);
+        for (i, &yi) in y.iter().enumerate() {
+            let (l, u) = (lo(i), hi(i));
+            let v = c * yi;
+            if v <= l {
+                m += l;
+            } else if v >= u {
+                m += u;
+            } else {
+                s += yi;
+            }
+            for bp in [l / yi, u / yi] {
+                if bp <= c {
+                    pl = pl.max(bp);
+                } else {
+                    pr = pr.min(bp);
+                }
+            }
+        }
+        let phi = m + c * s;
+        if (phi - 1.0).abs() <= tol {
+            return Scale::Factor(c);
+        }
+        let root = if s > 0.0 { (1.0 - m) / s } else { f64::NAN };
+        let root_here = root >= pl && root <= pr;
+        if phi < 1.0 {
+            a = if root_here { c } else { a.max(pr) };
+        } else {
+            b = if root_here { c } else { b.min(pl) };
+        }
+        if a >= b {
+            return Scale::Factor(a);
+        }
+        c = if root > a && root < b {
+            root
+        } else {
+            0.5 * (a + b)
+        };
+    }
+    Scale::Factor(c)
+}
+
+/// The KL (Bregman) projection of a positive vector `y` onto the box-constrained simplex:
+/// `argmin_{h in B} KL(h || y)`, which is `h_i = clamp(c y_i, lo_i, hi_i)` with the scalar
+/// `c` chosen so that `sum h = 1`; `c` is found exactly (see the module docs).
+///
+/// `y` need not be normalised. Errors: lengths, `y_i` not finite and > 0, bad or
+/// infeasible bounds.
+///
+/// ```
+/// use mixlaw_opt::{kl_project, Bounds, Side};
+/// let mut h = [0.0; 3];
+/// kl_project(&Bounds::new(Side::All(0.0), Side::All(0.5)), &[8.0, 1.0, 1.0], &mut h)?;
+/// assert!((h[0] - 0.5).abs() < 1e-15 && (h[1] - 0.25).abs() < 1e-15);
+/// # Ok::<(), mixlaw_opt::Error>(())
+/// ```
+pub fn kl_project(bounds: &Bounds<'_>, y: &[f64], out: &mut [f64]) -> Result<(), Error> {
+    let k = y.len();
+    if out.len() != k {
+        return Err(Error::LengthMismatch {
+            what: "projection output",
+            expected: k,
+            found: out.len(),
+        });
+    }
+    if k == 0 {
+        return Err(Error::Empty);
+    }
+    let (lsum, usum) = bounds.check(k)?;
+    for (i, &v) in y.iter().enumerate() {
+        if !(v > 0.0 && v.is_finite()) {
+            return Err(Error::InvalidInput {
+                what: "y (must be finite and > 0)",
+                index: i,
+            });
+        }
+    }
+    let scale = solve_scale(y, |i| bounds.lo(i), |i| bounds.hi(i), lsum, usum);
+    for (i, (o, &v)) in out.iter_mut().zip(y).enumerate() {
+        *o = match scale {
+            Scale::AllLower => bounds.lo(i),
+            Scale::AllUpper => bounds.hi(i),
+            Scale::Factor(c) => place(c, v, bounds.lo(i), bounds.hi(i)),
+        };
+    }
+    Ok(())
+}
+
+/// The Frank-Wolfe duality gap at `h` over the box-constrained simplex:
+/// `max_{s in B} <g, h - s>` (>= 0; for convex objectives an upper bound on
+/// `f(h) - min f`).
+///
+/// The maximiser is the greedy fractional-knapsack fill: start from `lo`, fill domains in
+/// increasing order of `g_i` up to `hi_i` until the mass is 1. With `t` the threshold
+/// gradient of the last domain filled, the gap is the sum of non-negative terms
+/// `(t - g_i)(hi_i - h_i)` for `g_i < t` and `(g_i - t)(h_i - lo_i)` for `g_i > t`, which
+/// keeps it accurate down to rounding. Returns `+inf` when a gradient entry is not finite.
+pub fn frank_wolfe_gap(bounds: &Bounds<'_>, g: &[f64], h: &[f64]) -> f64 {
+    gap_with(g, h, |i| bounds.lo(i), |i| bounds.hi(i))
+}
+
+/// [`frank_wolfe_gap`] with bounds read through closures.
+pub(crate) fn gap_with(
+    g: &[f64],
+    h: &[f64],
+    lo: impl Fn(usize) -> f64,
+    hi: impl Fn(usize) -> f64,
+) -> f64 {
+    if g.iter().any(|v| !v.is_finite()) {
+        return f64::INFINITY;
+    }
+    let t = match threshold(g, &lo, &hi) {
+        Some(t) => t,
+        None => return 0.0,
+    };
+    let mut gap = 0.0;
+    for (i, (&gi, &hv)) in g.iter().zip(h).enumerate() {
+        if gi < t {
+            gap += (t - gi) * (hi(i) - hv);
+        } else if gi > t {
+            gap += (gi - t) * (hv - lo(i));
+        }
+    }
+    gap.max(0.0)
+}
+
+/// The threshold gradient of the greedy fill (see [`frank_wolfe_gap`]); `None` when no mass
+/// is left to place (every domain at its lower bound) or no domain can take it.
+pub(crate) fn threshold(
+    g: &[f64],
+    lo: &impl Fn(usize) -> f64,
+    hi: &impl Fn(usize) -> f64,
+) -> Option<f64> {
+    let mut need = 1.0 - (0..g.len()).map(lo).sum::<f64>();
+    if need <= 0.0 {
+        return None;
+    }
+    let mut below = f64::NEG_INFINITY;
+    loop {
+        // The next gradient level above `below` among domains with spare capacity.
+        let mut level = f64::INFINITY;
+        let mut found = false;
+        for (i, &gi) in g.iter().enumerate() {
+            if gi > below && gi <= level && hi(i) > lo(i) {
+                level = gi;
+                found = true;
+            }
+        }
+        if !found {
+            return if below.is_finite() { Some(below) } else { None };
+        }
+        let cap: f64 = g
+            .iter()
+            .enumerate()
+            .filter(|&(i, &gi)| gi == level && hi(i) > lo(i))
+            .map(|(i, _)| hi(i) - lo(i))
+            .sum();
+        if cap >= need {
+            return Some(level);
+        }
+        need -= cap;
+        below = level;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gap_plain_simplex_is_weighted_excess_over_min() {
+        let g = [1.0, 3.0, 2.0];
+        let h = [0.2, 0.3, 0.5];
+        let gap = frank_wolfe_gap(&Bounds::SIMPLEX, &g, &h);
+        assert!((gap - (0.3 * 2.0 + 0.5 * 1.0)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn gap_box_matches_explicit_vertex() {
+        // lo = 0.1 each, hi = 0.5 each: greedy s = [0.5, 0.1, 0.4] for g = [1, 3, 2].
+        let b = Bounds::new(Side::All(0.1), Side::All(0.5));
+        let g = [1.0, 3.0, 2.0];
+        let h = [0.2, 0.3, 0.5];
+        let s = [0.5, 0.1, 0.4];
+        let want: f64 = g
+            .iter()
+            .zip(h.iter().zip(&s))
+            .map(|(g, (h, s))| g * (h - s))
+            .sum();
+        assert!((frank_wolfe_gap(&b, &g, &h) - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn infeasible_and_invalid_bounds_are_typed_errors() {
+        let b = Bounds::min_weight(0.5);
+        assert!(matches!(b.check(3), Err(Error::Infeasible { .. })));
+        let lo = [0.2, 0.2];
+        let hi = [0.1, 1.0];
+        let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
+        assert_eq!(b.check(2), Err(Error::InvalidBound { domain: 0 }));
+        let b = Bounds::new(Side::All(0.0), Side::All(0.3));
+        assert!(matches!(b.check(3), Err(Error::Infeasible { .. })));
+        let b = Bounds::new(Side::All(f64::NAN), Side::All(1.0));
+        assert_eq!(b.check(3), Err(Error::InvalidBound { domain: 0 }));
+    }
+
+    #[test]
+    fn forced_bounds_project_to_the_bound() {
+        let lo = [0.2, 0.3, 0.5];
+        let b = Bounds::new(Side::Each(&lo), Side::All(1.0));
+        let mut h = [0.0; 3];
+        kl_project(&b, &[1.0, 5.0, 1.0], &mut h).unwrap();
+        assert_eq!(h, lo);
+        let b = Bounds::new(Side::All(0.0), Side::Each(&lo));
+        kl_project(&b, &[1.0, 5.0, 1.0], &mut h).unwrap();
+        assert_eq!(h, lo);
+    }
+}

@@ -1,0 +1,324 @@
+//! Objectives on the simplex: one fitted law at a budget `(N, D)` ([`LawAt`]), a weighted
+//! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), or a closure
+//! ([`FnObjective`]).
+
+use mixlaw_core::{Law, Row, Scales, MAX_DOMAINS};
+
+use crate::Error;
+
+/// A smooth function of a mixture `h` on the simplex, with its gradient (in the style of
+/// argmin's `CostFunction` + `Gradient`).
+///
+/// Both methods receive `h` (length [`SimplexObjective::domains`], on the simplex) and
+/// `ln_h = ln h` (`-inf` where `h_i = 0`), so laws need not recompute logarithms.
+/// Where the function is undefined or overflows, return a non-finite value: solvers treat
+/// it as `+inf` and backtrack.
+pub trait SimplexObjective {
+    /// Number of domains k.
+    fn domains(&self) -> usize;
+
+    /// The value `f(h)`.
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64;
+
+    /// The value, with the ambient partial derivatives `df/dh_i` written into `grad`
+    /// (overwritten, length k). Entries may be `-inf` where `h_i = 0` under an exponent
+    /// below 1.
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64;
+}
+
+impl<T: SimplexObjective + ?Sized> SimplexObjective for &T {
+    fn domains(&self) -> usize {
+        (**self).domains()
+    }
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        (**self).value(h, ln_h)
+    }
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).value_grad(h, ln_h, grad)
+    }
+}
+
+/// A fitted law with its natural parameters at a fixed budget `(N, D)`, as a function of
+/// the mixture: `h -> L(N, D, h)` (Shukor et al. eq 5.1).
+///
+/// `L` may be a concrete law or `dyn Law`, so targets of different laws can be mixed in
+/// one [`Weighted`] sum.
+pub struct LawAt<'a, L: ?Sized> {
+    law: &'a L,
+    params: &'a [f64],
+    scales: Scales,
+    n: f64,
+    ln_n: f64,
+    d: f64,
+    ln_d: f64,
+}
+
+impl<L: ?Sized> Clone for LawAt<'_, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: ?Sized> Copy for LawAt<'_, L> {}
+
+impl<L: Law + ?Sized> core::fmt::Debug for LawAt<'_, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LawAt")
+            .field("law", &self.law.name())
+            .field("params", &self.params)
+            .field("n", &self.n())
+            .field("d", &self.d())
+            .finish()
+    }
+}
+
+impl<'a, L: Law + ?Sized> LawAt<'a, L> {
+    /// `law` with natural `params` (validated) at raw model size `n` and tokens `d`,
+    /// divided by `scales` as in the fit. Laws without `h` are rejected.
+    pub fn new(
+        law: &'a L,
+        params: &'a [f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+    ) -> Result<Self, Error> {
+        law.check_params(params)?;
+        scales.check()?;
+        if !law.inputs().h || law.domains() == 0 {
+            return Err(Error::InvalidConfig {
+                what: "the law does not depend on the mixture h",
+            });
+        }
+        if law.domains() > MAX_DOMAINS {
+            return Err(Error::TooManyDomains {
+                max: MAX_DOMAINS,
+                found: law.domains(),
+            });
+        }
+        let mut t = LawAt {
+            law,
+            params,
+            scales,
+            n: 1.0,
+            ln_n: 0.0,
+            d: 1.0,
+            ln_d: 0.0,
+        };
+        t.set_budget(n, d)?;
+        Ok(t)
+    }
+
+    /// The same law at another budget `(n, d)` (raw units).
+    pub fn at(&self, n: f64, d: f64) -> Result<Self, Error> {
+        let mut t = *self;
+        t.set_budget(n, d)?;
+        Ok(t)
+    }
+
+    fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error> {
+        for (i, v) in [n, d].into_iter().enumerate() {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(Error::InvalidInput {
+                    what: "budget (N, D)",
+                    index: i,
+                });
+            }
+        }
+        self.n = n / self.scales.n;
+        self.d = d / self.scales.d;
+        self.ln_n = libm::log(self.n);
+        self.ln_d = libm::log(self.d);
+        Ok(())
+    }
+
+    /// The law.
+    pub fn law(&self) -> &'a L {
+        self.law
+    }
+
+    /// Raw model size N.
+    pub fn n(&self) -> f64 {
+        self.n * self.scales.n
+    }
+
+    /// Raw training tokens D.
+    pub fn d(&self) -> f64 {
+        self.d * self.scales.d
+    }
+
+    #[inline]
+    fn row<'r>(&self, h: &'r [f64], ln_h: &'r [f64]) -> Row<'r> {
+        Row {
+            h,
+            ln_h,
+            n: self.n,
+            ln_n: self.ln_n,
+            d: self.d,
+            ln_d: self.ln_d,
+            u: 1.0,
+        }
+    }
+}
+
+impl<L: Law + ?Sized> SimplexObjective for LawAt<'_, L> {
+    fn domains(&self) -> usize {
+        self.law.domains()
+    }
+    #[inline]
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        self.law.eval_row(self.params, &self.row(h, ln_h), None)
+    }
+    #[inline]
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        self.law.grad_h_row(self.params, &self.row(h, ln_h), grad)
+    }
+}
+
+/// A weighted sum of targets, `f(h) = sum_j w_j f_j(h)` (Shukor et al. eq 5.2 with
+/// importance weights, eq C.1). `K` bounds the number of domains (the gradient of each
+/// target is staged in a `[f64; K]` on the stack).
+#[derive(Clone, Copy, Debug)]
+pub struct Weighted<'a, T, const K: usize> {
+    targets: &'a [T],
+    weights: &'a [f64],
+    k: usize,
+}
+
+impl<'a, T: SimplexObjective, const K: usize> Weighted<'a, T, K> {
+    /// `targets` (at least one, all with the same k <= K) with `weights` (finite, >= 0,
+    /// not all 0; they need not sum to 1).
+    pub fn new(targets: &'a [T], weights: &'a [f64]) -> Result<Self, Error> {
+        let first = targets.first().ok_or(Error::Empty)?;
+        if weights.len() != targets.len() {
+            return Err(Error::LengthMismatch {
+                what: "target weights",
+                expected: targets.len(),
+                found: weights.len(),
+            });
+        }
+        let k = first.domains();
+        if k > K {
+            return Err(Error::TooManyDomains { max: K, found: k });
+        }
+        for t in targets {
+            if t.domains() != k {
+                return Err(Error::LengthMismatch {
+                    what: "domains of a target",
+                    expected: k,
+                    found: t.domains(),
+                });
+            }
+        }
+        let mut total = 0.0;
+        for (j, &w) in weights.iter().enumerate() {
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err(Error::InvalidInput {
+                    what: "target weight",
+                    index: j,
+                });
+            }
+            total += w;
+        }
+        if total <= 0.0 {
+            return Err(Error::InvalidConfig {
+                what: "target weights are all zero",
+            });
+        }
+        Ok(Weighted {
+            targets,
+            weights,
+            k,
+        })
+    }
+
+    /// The targets.
+    pub fn targets(&self) -> &'a [T] {
+        self.targets
+    }
+
+    /// The weights.
+    pub fn weights(&self) -> &'a [f64] {
+        self.weights
+    }
+
+    /// The same targets with other weights (same checks as [`Weighted::new`]).
+    pub fn reweighted(&self, weights: &'a [f64]) -> Result<Self, Error> {
+        Self::new(self.targets, weights)
+    }
+}
+
+impl<T: SimplexObjective, const K: usize> SimplexObjective for Weighted<'_, T, K> {
+    fn domains(&self) -> usize {
+        self.k
+    }
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        self.targets
+            .iter()
+            .zip(self.weights)
+            .filter(|(_, &w)| w != 0.0)
+            .map(|(t, &w)| w * t.value(h, ln_h))
+            .sum()
+    }
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        let mut tmp = [0.0; K];
+        let tmp = tmp.get_mut(..self.k).unwrap_or(&mut []);
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut v = 0.0;
+        for (t, &w) in self.targets.iter().zip(self.weights) {
+            if w == 0.0 {
+                continue;
+            }
+            v += w * t.value_grad(h, ln_h, tmp);
+            for (g, &d) in grad.iter_mut().zip(tmp.iter()) {
+                *g += w * d;
+            }
+        }
+        v
+    }
+}
+
+/// A closure as an objective: `f(h, ln_h, grad)` returns the value and, when `grad` is
+/// `Some`, writes the gradient.
+///
+/// ```
+/// use mixlaw_opt::{FnObjective, SimplexObjective};
+/// // f(h) = sum_i (h_i - t_i)^2
+/// let t = [0.5, 0.3, 0.2];
+/// let f = FnObjective::new(3, |h: &[f64], _: &[f64], g: Option<&mut [f64]>| {
+///     if let Some(g) = g {
+///         for ((g, h), t) in g.iter_mut().zip(h).zip(&t) { *g = 2.0 * (h - t); }
+///     }
+///     h.iter().zip(&t).map(|(h, t)| (h - t) * (h - t)).sum()
+/// });
+/// assert_eq!(f.domains(), 3);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct FnObjective<F> {
+    k: usize,
+    f: F,
+}
+
+impl<F> FnObjective<F>
+where
+    F: Fn(&[f64], &[f64], Option<&mut [f64]>) -> f64,
+{
+    /// Wraps `f` for `k` domains.
+    pub fn new(k: usize, f: F) -> Self {
+        FnObjective { k, f }
+    }
+}
+
+impl<F> SimplexObjective for FnObjective<F>
+where
+    F: Fn(&[f64], &[f64], Option<&mut [f64]>) -> f64,
+{
+    fn domains(&self) -> usize {
+        self.k
+    }
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        (self.f)(h, ln_h, None)
+    }
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        (self.f)(h, ln_h, Some(grad))
+    }
+}

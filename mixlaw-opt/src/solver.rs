@@ -1,0 +1,493 @@
+//! Exponentiated gradient (entropic mirror descent) on the box-constrained simplex.
+//!
+//! One step from `h` with gradient `g` and step size `eta` (Shukor et al. section 5):
+//!
+//! ```text
+//! y_i = h_i exp(-eta g_i)          h+ = KL projection of y onto B = clamp(c y, lo, hi)
+//! ```
+//!
+//! which is `argmin_{x in B} <g, x> + KL(x || h) / eta`. Without bounds, the projection is
+//! the normalisation `y / sum y` of the paper. The update is computed in log space
+//! (`ln y_i = ln h_i - eta (g_i - t)`, shifted by its maximum), so it neither overflows
+//! nor produces NaN, and `h` stays strictly positive in every free domain.
+//!
+//! Step sizes need no tuning:
+//! - [`StepRule::Spectral`] (default): a Barzilai-Borwein step in the mirror geometry,
+//!   `eta = <dh, d ln h> / <dh, dg>` (the inverse curvature of `f` along the last step
+//!   measured by the symmetrised KL divergence), accepted by a non-monotone Armijo test
+//!   against the largest of the last [`MEMORY`] values (Grippo-Lampariello-Lucidi).
+//! - [`StepRule::Armijo`]: monotone Armijo backtracking; the step doubles after a step
+//!   accepted at once.
+//!
+//! The sufficient-decrease test is `f(h+) <= f_ref + sigma <g, h+ - h>`. Close to the
+//! optimum, differences of `f` drown in rounding long before the duality gap reaches
+//! `1e-10`, so a step whose value is within rounding of `f(h)` is also accepted when the
+//! trapezoid estimate `<g + g+, h+ - h> / 2` of the change satisfies the same test (the
+//! "approximate Armijo" condition of Hager and Zhang, which uses gradients only).
+//! A non-finite trial value or gradient counts as `+inf`: the step is shortened.
+//!
+//! Stopping: the Frank-Wolfe duality gap `max_{s in B} <g, h - s>` (see
+//! [`crate::frank_wolfe_gap`]) at most [`Config::gap_tol`] ([`Status::Converged`]), the
+//! iteration cap, or a step that cannot be made acceptable ([`Status::Stalled`]). For a
+//! convex objective the gap bounds `f(h) - min f`; for non-convex laws (e.g. `joint` with
+//! `gammaA < 1`) a zero gap means a KKT point.
+
+use crate::bounds::{gap_with, solve_scale, threshold, Scale};
+use crate::objective::SimplexObjective;
+use crate::{Bounds, Error};
+
+/// Values remembered by the non-monotone test of [`StepRule::Spectral`].
+pub const MEMORY: usize = 8;
+
+/// Sufficient-decrease constant `sigma` of the Armijo tests.
+const SIGMA: f64 = 1e-4;
+/// Floor of `ln y_i - max_j ln y_j`: keeps every free weight above about `1e-304`.
+const LN_FLOOR: f64 = -700.0;
+/// Relative slack on `f` within which the gradient-only (approximate Armijo) test applies.
+const F_NOISE: f64 = 1e-12;
+/// Step-size limits.
+const ETA_MIN: f64 = 1e-30;
+const ETA_MAX: f64 = 1e30;
+/// Weight of the uniform mixture blended into a start point that has zero weights.
+const START_BLEND: f64 = 1e-3;
+
+/// How the step size is chosen. Both converge without tuning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum StepRule {
+    /// Barzilai-Borwein steps in the mirror geometry with a non-monotone Armijo safeguard.
+    #[default]
+    Spectral,
+    /// Monotone Armijo backtracking, doubling the step after an immediate acceptance.
+    Armijo,
+}
+
+/// Solver settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    /// Stop when the Frank-Wolfe duality gap is at most this (loss units). Default 1e-10.
+    pub gap_tol: f64,
+    /// Iteration cap (accepted steps). Default 10 000.
+    pub max_iter: usize,
+    /// Step-size rule. Default [`StepRule::Spectral`].
+    pub step: StepRule,
+    /// Step shortenings allowed within one iteration before [`Status::Stalled`].
+    /// Default 60.
+    pub max_backtracks: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            gap_tol: 1e-10,
+            max_iter: 10_000,
+            step: StepRule::Spectral,
+            max_backtracks: 60,
+        }
+    }
+}
+
+impl Config {
+    /// Checks `gap_tol >= 0` (not NaN) and `max_iter >= 1`.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.gap_tol.is_nan() || self.gap_tol < 0.0 {
+            return Err(Error::InvalidConfig {
+                what: "gap_tol must be >= 0",
+            });
+        }
+        if self.max_iter == 0 {
+            return Err(Error::InvalidConfig {
+                what: "max_iter must be >= 1",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Why the solver stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Status {
+    /// The duality gap reached [`Config::gap_tol`].
+    Converged,
+    /// [`Config::max_iter`] steps were taken first.
+    MaxIterations,
+    /// No acceptable step within [`Config::max_backtracks`] shortenings (typically the
+    /// gap is already at the rounding floor of the objective).
+    Stalled,
+}
+
+/// The result of one solve; the mixture itself is written into the caller's buffer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Solution {
+    /// `f(h*)`.
+    pub objective: f64,
+    /// Frank-Wolfe duality gap at `h*`.
+    pub gap: f64,
+    /// Accepted steps.
+    pub iterations: usize,
+    /// Objective evaluations (value and gradient), including the start.
+    pub evaluations: usize,
+    /// Why the solver stopped.
+    pub status: Status,
+}
+
+/// The exponentiated-gradient solver with room for up to `K` domains; all working memory
+/// (nine arrays of `K` values) lives inside the struct, so solving never allocates.
+///
+/// ```
+/// use mixlaw_core::{laws::additive::Additive, Scales};
+/// use mixlaw_opt::{Bounds, LawAt, Solver, Status};
+///
+/// let law = Additive::new(3)?;
+/// //            E    A    B    alpha beta C[0..3]        gamma[0..3]
+/// let params = [1.5, 2.0, 3.0, 0.3, 0.3, 1.0, 2.0, 3.0, 0.5, 0.4, 0.3];
+/// let target = LawAt::new(&law, &params, 1e9, 2e10, Scales { n: 1e9, d: 1e9 })?;
+/// let mut h = [1.0 / 3.0; 3]; // the start; overwritten with h*
+/// let sol = Solver::<8>::default().minimize(&target, &Bounds::min_weight(0.01), &mut h)?;
+/// assert_eq!(sol.status, Status::Converged);
+/// assert!(sol.gap <= 1e-10 && h.iter().all(|&v| v >= 0.01));
+/// # Ok::<(), mixlaw_opt::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Solver<const K: usize> {
+    config: Config,
+    h: [f64; K],
+    ln_h: [f64; K],
+    g: [f64; K],
+    ht: [f64; K],
+    ln_ht: [f64; K],
+    gt: [f64; K],
+    y: [f64; K],
+    lo: [f64; K],
+    hi: [f64; K],
+}
+
+impl<const K: usize> Default for Solver<K> {
+    fn default() -> Self {
+        Self::new(Config::default())
+    }
+}
+
+impl<const K: usize> Solver<K> {
+    /// A solver with these settings.
+    pub fn new(config: Config) -> Self {
+        Solver {
+            config,
+            h: [0.0; K],
+            ln_h: [0.0; K],
+            g: [0.0; K],
+            ht: [0.0; K],
+            ln_ht: [0.0; K],
+            gt: [0.0; K],
+            y: [0.0; K],
+            lo: [0.0; K],
+            hi: [0.0; K],
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Replaces the settings.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    /// Minimises `obj` over the box-constrained simplex `bounds`, starting from `h` and
+    /// writing the minimiser `h*` back into it.
+    ///
+    /// The start needs finite, non-negative entries; it is normalised (all zeros means
+    /// uniform), blended with `1e-3` of the uniform mixture if some weight is zero (a
+    /// multiplicative update cannot leave 0), and KL-projected onto the bounds.
+    ///
+    /// Errors: `k = 0` or `k > K`, a wrong `h` length, bad start entries, invalid or
+    /// infeasible bounds, an invalid [`Config`], or an objective that is not finite at the
+    /// start ([`Error::NonFiniteStart`]).
+    pub fn minimize<O: SimplexObjective + ?Sized>(
+        &mut self,
+        obj: &O,
+        bounds: &Bounds<'_>,
+        h: &mut [f64],
+    ) -> Result<Solution, Error> {
+        let k = obj.domains();
+        if k == 0 {
+            return Err(Error::Empty);
+        }
+        if k > K {
+            return Err(Error::TooManyDomains { max: K, found: k });
+        }
+        if h.len() != k {
+            return Err(Error::LengthMismatch {
+                what: "h",
+                expected: k,
+                found: h.len(),
+            });
+        }
+        self.config.check()?;
+        let (lsum, usum) = bounds.check(k)?;
+        let cfg = self.config;
+        let Solver {
+            h: hb,
+            ln_h: lb,
+            g: gb,
+            ht: htb,
+            ln_ht: ltb,
+            gt: gtb,
+            y: yb,
+            lo: lob,
+            hi: hib,
+            ..
+        } = self;
+        let short = || Error::TooManyDomains { max: K, found: k };
+        let mut hc = hb.get_mut(..k).ok_or_else(short)?;
+        let mut lnh = lb.get_mut(..k).ok_or_else(short)?;
+        let mut g = gb.get_mut(..k).ok_or_else(short)?;
+        let mut ht = htb.get_mut(..k).ok_or_else(short)?;
+        let mut lnht = ltb.get_mut(..k).ok_or_else(short)?;
+        let mut gt = gtb.get_mut(..k).ok_or_else(short)?;
+        let y = yb.get_mut(..k).ok_or_else(short)?;
+        let lo = lob.get_mut(..k).ok_or_else(short)?;
+        let hi = hib.get_mut(..k).ok_or_else(short)?;
+        for (i, (l, u)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+            *l = bounds.lo(i);
+            *u = bounds.hi(i);
+        }
+        let (lo, hi) = (&*lo, &*hi);
+        let lo_at = |i: usize| lo.get(i).copied().unwrap_or(0.0);
+        let hi_at = |i: usize| hi.get(i).copied().unwrap_or(0.0);
+
+        // Start: normalise, lift zeros, project.
+        let mut sum = 0.0;
+        for (i, &v) in h.iter().enumerate() {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(Error::InvalidInput {
+                    what: "start h",
+                    index: i,
+                });
+            }
+            sum += v;
+        }
+        let inv_k = 1.0 / k as f64;
+        for (yi, &v) in y.iter_mut().zip(h.iter()) {
+            *yi = if sum > 0.0 { v / sum } else { inv_k };
+        }
+        if y.iter().any(|&v| v <= 1e-300) {
+            y.iter_mut()
+                .for_each(|v| *v = (1.0 - START_BLEND) * *v + START_BLEND * inv_k);
+        }
+        let scale = solve_scale(y, lo_at, hi_at, lsum, usum);
+        let forced = !matches!(scale, Scale::Factor(_)) || lo.iter().zip(hi).all(|(l, u)| l >= u);
+        for (i, ((hv, lv), &yi)) in hc.iter_mut().zip(lnh.iter_mut()).zip(y.iter()).enumerate() {
+            *hv = match scale {
+                Scale::AllLower => lo_at(i),
+                Scale::AllUpper => hi_at(i),
+                Scale::Factor(c) => crate::bounds::place(c, yi, lo_at(i), hi_at(i)),
+            };
+            *lv = libm::log(*hv);
+        }
+        let mut f = obj.value_grad(hc, lnh, g);
+        let mut evaluations = 1;
+        zero_fixed(g, lo, hi);
+        if !f.is_finite() || g.iter().any(|v| v.is_nan()) {
+            return Err(Error::NonFiniteStart);
+        }
+        let mut sol = Solution {
+            objective: f,
+            gap: 0.0,
+            iterations: 0,
+            evaluations,
+            status: Status::Converged,
+        };
+        if forced {
+            h.copy_from_slice(hc);
+            return Ok(sol);
+        }
+
+        // Initial step: a log-ratio change of at most 1 between free domains.
+        let (mut gmin, mut gmax) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (i, &gi) in g.iter().enumerate() {
+            if lo_at(i) < hi_at(i) && gi.is_finite() {
+                gmin = gmin.min(gi);
+                gmax = gmax.max(gi);
+            }
+        }
+        let mut eta = if gmax > gmin {
+            (1.0 / (gmax - gmin)).clamp(ETA_MIN, ETA_MAX)
+        } else {
+            1.0
+        };
+        let mut hist = [f; MEMORY];
+        let mut slot = 0usize;
+        let mut status = Status::MaxIterations;
+        let mut it = 0usize;
+        let mut gap;
+        loop {
+            gap = gap_with(g, hc, lo_at, hi_at);
+            if gap <= cfg.gap_tol {
+                status = Status::Converged;
+                break;
+            }
+            if it >= cfg.max_iter {
+                break;
+            }
+            let shift = match threshold(g, &lo_at, &hi_at) {
+                Some(t) if t.is_finite() => t,
+                _ => gmin_finite(g),
+            };
+            let f_ref = match cfg.step {
+                StepRule::Spectral => hist.iter().copied().fold(f, f64::max),
+                StepRule::Armijo => f,
+            };
+            let mut accepted = None;
+            for bt in 0..=cfg.max_backtracks {
+                // Trial point in log space.
+                let mut mx = f64::NEG_INFINITY;
+                for ((yi, &l), &gi) in y.iter_mut().zip(lnh.iter()).zip(g.iter()) {
+                    let step = eta * (gi - shift);
+                    *yi = if step.is_nan() { l } else { l - step };
+                    mx = mx.max(*yi);
+                }
+                if !mx.is_finite() {
+                    // An infinite gradient entry: shorten cannot help; give up this step.
+                    break;
+                }
+                for yi in y.iter_mut() {
+                    *yi = (*yi - mx).max(LN_FLOOR);
+                }
+                // y now holds ln y; keep it in lnht and exponentiate into y.
+                lnht.copy_from_slice(y);
+                for yi in y.iter_mut() {
+                    *yi = libm::exp(*yi);
+                }
+                let c = match solve_scale(y, lo_at, hi_at, lsum, usum) {
+                    Scale::Factor(c) => c,
+                    _ => break,
+                };
+                let ln_c = libm::log(c);
+                for (i, ((hv, lv), &yi)) in
+                    ht.iter_mut().zip(lnht.iter_mut()).zip(y.iter()).enumerate()
+                {
+                    let (l, u) = (lo_at(i), hi_at(i));
+                    let v = c * yi;
+                    if v <= l {
+                        *hv = l;
+                        *lv = libm::log(l);
+                    } else if v >= u {
+                        *hv = u;
+                        *lv = libm::log(u);
+                    } else {
+                        *hv = v;
+                        *lv += ln_c;
+                    }
+                }
+                let ft = obj.value_grad(ht, lnht, gt);
+                evaluations += 1;
+                zero_fixed(gt, lo, hi);
+                let mut dec = 0.0;
+                let mut trap = 0.0;
+                for (((&gi, &gti), &hti), &hv) in
+                    g.iter().zip(gt.iter()).zip(ht.iter()).zip(hc.iter())
+                {
+                    let dh = hti - hv;
+                    dec += (gi - shift) * dh;
+                    trap += 0.5 * ((gi - shift) + (gti - shift)) * dh;
+                }
+                let finite = ft.is_finite() && gt.iter().all(|v| v.is_finite());
+                let ok = finite
+                    && (ft <= f_ref + SIGMA * dec
+                        || (ft <= f + F_NOISE * f.abs() && trap <= SIGMA * dec));
+                if ok {
+                    accepted = Some((ft, bt));
+                    break;
+                }
+                // Shorten: safeguarded quadratic interpolation along eta.
+                let denom = ft - f - dec;
+                let factor = if !finite {
+                    0.1
+                } else if denom > 0.0 {
+                    (-dec / (2.0 * denom)).clamp(0.1, 0.5)
+                } else {
+                    0.5
+                };
+                eta = (eta * factor).max(ETA_MIN);
+            }
+            let Some((ft, bt)) = accepted else {
+                status = Status::Stalled;
+                break;
+            };
+            // Next step size.
+            let (mut s_l, mut s_g) = (0.0, 0.0);
+            for ((((&hti, &hv), &lti), &lv), (&gti, &gi)) in ht
+                .iter()
+                .zip(hc.iter())
+                .zip(lnht.iter())
+                .zip(lnh.iter())
+                .zip(gt.iter().zip(g.iter()))
+            {
+                let dh = hti - hv;
+                s_l += dh * (lti - lv);
+                s_g += dh * (gti - gi);
+            }
+            eta = match cfg.step {
+                StepRule::Spectral => {
+                    if s_g > 0.0 && s_l > 0.0 {
+                        s_l / s_g
+                    } else {
+                        eta * 4.0
+                    }
+                }
+                StepRule::Armijo => {
+                    if bt == 0 {
+                        eta * 2.0
+                    } else {
+                        eta
+                    }
+                }
+            }
+            .clamp(ETA_MIN, ETA_MAX);
+            core::mem::swap(&mut hc, &mut ht);
+            core::mem::swap(&mut lnh, &mut lnht);
+            core::mem::swap(&mut g, &mut gt);
+            f = ft;
+            if let Some(s) = hist.get_mut(slot % MEMORY) {
+                *s = f;
+            }
+            slot += 1;
+            it += 1;
+        }
+        h.copy_from_slice(hc);
+        sol.objective = f;
+        sol.gap = gap;
+        sol.iterations = it;
+        sol.evaluations = evaluations;
+        sol.status = status;
+        Ok(sol)
+    }
+}
+
+/// Fixed domains (`lo_i = hi_i`) never move: their gradient entries (possibly infinite at
+/// a weight fixed to 0) are set to 0 so they cannot poison sums.
+fn zero_fixed(g: &mut [f64], lo: &[f64], hi: &[f64]) {
+    for ((gi, l), u) in g.iter_mut().zip(lo).zip(hi) {
+        if l >= u {
+            *gi = 0.0;
+        }
+    }
+}
+
+/// The smallest finite entry (0 when none).
+fn gmin_finite(g: &[f64]) -> f64 {
+    let m = g
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    if m.is_finite() {
+        m
+    } else {
+        0.0
+    }
+}
