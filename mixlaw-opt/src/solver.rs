@@ -258,6 +258,10 @@ impl<const K: usize> Solver<K> {
         let (lo, hi) = (&*lo, &*hi);
         let lo_at = |i: usize| lo.get(i).copied().unwrap_or(0.0);
         let hi_at = |i: usize| hi.get(i).copied().unwrap_or(0.0);
+        // The plain simplex takes fast paths: normalisation instead of the projection,
+        // the gap against min g.
+        let plain = lo.iter().all(|&l| l == 0.0) && hi.iter().all(|&u| u >= 1.0);
+        let any_fixed = lo.iter().zip(hi).any(|(l, u)| l >= u);
 
         // Start: normalise, lift zeros, project.
         let mut sum = 0.0;
@@ -290,7 +294,9 @@ impl<const K: usize> Solver<K> {
         }
         let mut f = obj.value_grad(hc, lnh, g);
         let mut evaluations = 1;
-        zero_fixed(g, lo, hi);
+        if any_fixed {
+            zero_fixed(g, lo, hi);
+        }
         if !f.is_finite() || g.iter().any(|v| v.is_nan()) {
             return Err(Error::NonFiniteStart);
         }
@@ -325,7 +331,16 @@ impl<const K: usize> Solver<K> {
         let mut it = 0usize;
         let mut gap;
         loop {
-            gap = gap_with(g, hc, lo_at, hi_at);
+            let shift;
+            (gap, shift) = if plain {
+                simplex_gap(g, hc)
+            } else {
+                let t = match threshold(g, &lo_at, &hi_at) {
+                    Some(t) if t.is_finite() => t,
+                    _ => gmin_finite(g),
+                };
+                (gap_with(g, hc, lo_at, hi_at), t)
+            };
             if gap <= cfg.gap_tol {
                 status = Status::Converged;
                 break;
@@ -333,10 +348,6 @@ impl<const K: usize> Solver<K> {
             if it >= cfg.max_iter {
                 break;
             }
-            let shift = match threshold(g, &lo_at, &hi_at) {
-                Some(t) if t.is_finite() => t,
-                _ => gmin_finite(g),
-            };
             let f_ref = match cfg.step {
                 StepRule::Spectral => hist.iter().copied().fold(f, f64::max),
                 StepRule::Armijo => f,
@@ -359,33 +370,34 @@ impl<const K: usize> Solver<K> {
                 }
                 // y now holds ln y; keep it in lnht and exponentiate into y.
                 lnht.copy_from_slice(y);
+                let mut ysum = 0.0;
                 for yi in y.iter_mut() {
                     *yi = libm::exp(*yi);
+                    ysum += *yi;
                 }
-                let c = match solve_scale(y, lo_at, hi_at, lsum, usum) {
-                    Scale::Factor(c) => c,
-                    _ => break,
-                };
-                let ln_c = libm::log(c);
-                for (i, ((hv, lv), &yi)) in
-                    ht.iter_mut().zip(lnht.iter_mut()).zip(y.iter()).enumerate()
-                {
-                    let (l, u) = (lo_at(i), hi_at(i));
-                    let v = c * yi;
-                    if v <= l {
-                        *hv = l;
-                        *lv = libm::log(l);
-                    } else if v >= u {
-                        *hv = u;
-                        *lv = libm::log(u);
-                    } else {
-                        *hv = v;
-                        *lv += ln_c;
+                let c = if plain {
+                    // KL projection onto the simplex = normalisation; no clamping.
+                    let ln_sum = libm::log(ysum);
+                    let inv = 1.0 / ysum;
+                    for ((hv, lv), &yi) in ht.iter_mut().zip(lnht.iter_mut()).zip(y.iter()) {
+                        *hv = yi * inv;
+                        *lv -= ln_sum;
                     }
+                    None
+                } else {
+                    match solve_scale(y, lo_at, hi_at, lsum, usum) {
+                        Scale::Factor(c) => Some(c),
+                        _ => break,
+                    }
+                };
+                if let Some(c) = c {
+                    project_log(c, y, lo, hi, ht, lnht);
                 }
                 let ft = obj.value_grad(ht, lnht, gt);
                 evaluations += 1;
-                zero_fixed(gt, lo, hi);
+                if any_fixed {
+                    zero_fixed(gt, lo, hi);
+                }
                 let mut dec = 0.0;
                 let mut trap = 0.0;
                 for (((&gi, &gti), &hti), &hv) in
@@ -466,6 +478,35 @@ impl<const K: usize> Solver<K> {
         sol.status = status;
         Ok(sol)
     }
+}
+
+/// `h_i = clamp(c y_i, lo_i, hi_i)` with `ln h_i`, given `ln y_i` already in `ln_h`.
+fn project_log(c: f64, y: &[f64], lo: &[f64], hi: &[f64], h: &mut [f64], ln_h: &mut [f64]) {
+    let ln_c = libm::log(c);
+    for ((((hv, lv), &yi), &l), &u) in h.iter_mut().zip(ln_h.iter_mut()).zip(y).zip(lo).zip(hi) {
+        let v = c * yi;
+        if v <= l {
+            *hv = l;
+            *lv = libm::log(l);
+        } else if v >= u {
+            *hv = u;
+            *lv = libm::log(u);
+        } else {
+            *hv = v;
+            *lv += ln_c;
+        }
+    }
+}
+
+/// Gap on the plain simplex, `sum_i (g_i - min g) h_i`, and `min g` (`+inf` gap when a
+/// gradient entry is not finite).
+fn simplex_gap(g: &[f64], h: &[f64]) -> (f64, f64) {
+    let gmin = g.iter().copied().fold(f64::INFINITY, f64::min);
+    if !gmin.is_finite() || g.iter().any(|v| !v.is_finite()) {
+        return (f64::INFINITY, gmin_finite(g));
+    }
+    let gap: f64 = g.iter().zip(h).map(|(&gi, &hv)| (gi - gmin) * hv).sum();
+    (gap, gmin)
 }
 
 /// Fixed domains (`lo_i = hi_i`) never move: their gradient entries (possibly infinite at
