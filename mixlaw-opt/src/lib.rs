@@ -53,11 +53,17 @@
 extern crate std;
 
 pub mod bounds;
+pub mod budget;
 mod error;
 pub mod objective;
 pub mod solver;
 
 pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};
+pub use budget::{
+    compute_optimal, sweep, Availability, Budget, ComputeConfig, ComputeOptimum, Constraints,
+};
 pub use error::Error;
-pub use objective::{FnObjective, LawAt, SimplexObjective, Weighted};
+pub use objective::{
+    AtBudget, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
+};
 pub use solver::{Config, Solution, Solver, Status, StepRule};

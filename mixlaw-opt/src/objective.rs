@@ -104,18 +104,18 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
             d: 1.0,
             ln_d: 0.0,
         };
-        t.set_budget(n, d)?;
+        t.rebind(n, d)?;
         Ok(t)
     }
 
     /// The same law at another budget `(n, d)` (raw units).
     pub fn at(&self, n: f64, d: f64) -> Result<Self, Error> {
         let mut t = *self;
-        t.set_budget(n, d)?;
+        t.rebind(n, d)?;
         Ok(t)
     }
 
-    fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error> {
+    fn rebind(&mut self, n: f64, d: f64) -> Result<(), Error> {
         for (i, v) in [n, d].into_iter().enumerate() {
             if !(v > 0.0 && v.is_finite()) {
                 return Err(Error::InvalidInput {
@@ -174,56 +174,90 @@ impl<L: Law + ?Sized> SimplexObjective for LawAt<'_, L> {
     }
 }
 
+/// An objective that can be moved to another budget `(N, D)` (raw units), for sweeps
+/// along compute budgets ([`crate::budget`]).
+pub trait AtBudget: SimplexObjective {
+    /// Re-binds the objective to model size `n` and training tokens `d`.
+    fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error>;
+}
+
+impl<L: Law + ?Sized> AtBudget for LawAt<'_, L> {
+    fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error> {
+        self.rebind(n, d)
+    }
+}
+
+/// Storage of the targets of a [`Weighted`] sum: `&[T]`, `&[T; M]`, `&mut [T]` or an
+/// owned `[T; M]`.
+pub trait Targets {
+    /// The target type.
+    type Target: SimplexObjective;
+    /// The targets.
+    fn targets(&self) -> &[Self::Target];
+}
+
+/// Targets that can be changed in place (to move them to another budget).
+pub trait TargetsMut: Targets {
+    /// The targets, mutably.
+    fn targets_mut(&mut self) -> &mut [Self::Target];
+}
+
+impl<T: SimplexObjective> Targets for &[T] {
+    type Target = T;
+    fn targets(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T: SimplexObjective, const M: usize> Targets for &[T; M] {
+    type Target = T;
+    fn targets(&self) -> &[T] {
+        &self[..]
+    }
+}
+
+impl<T: SimplexObjective> Targets for &mut [T] {
+    type Target = T;
+    fn targets(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T: SimplexObjective> TargetsMut for &mut [T] {
+    fn targets_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
+
+impl<T: SimplexObjective, const M: usize> Targets for [T; M] {
+    type Target = T;
+    fn targets(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T: SimplexObjective, const M: usize> TargetsMut for [T; M] {
+    fn targets_mut(&mut self) -> &mut [T] {
+        self
+    }
+}
+
 /// A weighted sum of targets, `f(h) = sum_j w_j f_j(h)` (Shukor et al. eq 5.2 with
-/// importance weights, eq C.1). `K` bounds the number of domains (the gradient of each
-/// target is staged in a `[f64; K]` on the stack).
+/// importance weights, eq C.1). The targets are held in any [`Targets`] storage; `K`
+/// bounds the number of domains (each target's gradient is staged in a `[f64; K]` on the
+/// stack).
 #[derive(Clone, Copy, Debug)]
-pub struct Weighted<'a, T, const K: usize> {
-    targets: &'a [T],
-    weights: &'a [f64],
+pub struct Weighted<'w, S, const K: usize> {
+    targets: S,
+    weights: &'w [f64],
     k: usize,
 }
 
-impl<'a, T: SimplexObjective, const K: usize> Weighted<'a, T, K> {
+impl<'w, S: Targets, const K: usize> Weighted<'w, S, K> {
     /// `targets` (at least one, all with the same k <= K) with `weights` (finite, >= 0,
     /// not all 0; they need not sum to 1).
-    pub fn new(targets: &'a [T], weights: &'a [f64]) -> Result<Self, Error> {
-        let first = targets.first().ok_or(Error::Empty)?;
-        if weights.len() != targets.len() {
-            return Err(Error::LengthMismatch {
-                what: "target weights",
-                expected: targets.len(),
-                found: weights.len(),
-            });
-        }
-        let k = first.domains();
-        if k > K {
-            return Err(Error::TooManyDomains { max: K, found: k });
-        }
-        for t in targets {
-            if t.domains() != k {
-                return Err(Error::LengthMismatch {
-                    what: "domains of a target",
-                    expected: k,
-                    found: t.domains(),
-                });
-            }
-        }
-        let mut total = 0.0;
-        for (j, &w) in weights.iter().enumerate() {
-            if !(w >= 0.0 && w.is_finite()) {
-                return Err(Error::InvalidInput {
-                    what: "target weight",
-                    index: j,
-                });
-            }
-            total += w;
-        }
-        if total <= 0.0 {
-            return Err(Error::InvalidConfig {
-                what: "target weights are all zero",
-            });
-        }
+    pub fn new(targets: S, weights: &'w [f64]) -> Result<Self, Error> {
+        let k = check_targets::<S::Target>(targets.targets(), weights, K)?;
         Ok(Weighted {
             targets,
             weights,
@@ -232,27 +266,81 @@ impl<'a, T: SimplexObjective, const K: usize> Weighted<'a, T, K> {
     }
 
     /// The targets.
-    pub fn targets(&self) -> &'a [T] {
-        self.targets
+    pub fn targets(&self) -> &[S::Target] {
+        self.targets.targets()
     }
 
     /// The weights.
-    pub fn weights(&self) -> &'a [f64] {
+    pub fn weights(&self) -> &'w [f64] {
         self.weights
     }
 
-    /// The same targets with other weights (same checks as [`Weighted::new`]).
-    pub fn reweighted(&self, weights: &'a [f64]) -> Result<Self, Error> {
-        Self::new(self.targets, weights)
+    /// Replaces the weights (same checks as [`Weighted::new`]); for the map
+    /// `w -> h*(w)` of Shukor et al. appendix C.1.
+    pub fn set_weights(&mut self, weights: &'w [f64]) -> Result<(), Error> {
+        check_targets::<S::Target>(self.targets.targets(), weights, K)?;
+        self.weights = weights;
+        Ok(())
+    }
+
+    /// The storage back.
+    pub fn into_targets(self) -> S {
+        self.targets
     }
 }
 
-impl<T: SimplexObjective, const K: usize> SimplexObjective for Weighted<'_, T, K> {
+/// Checks targets and weights; returns k.
+fn check_targets<T: SimplexObjective>(
+    targets: &[T],
+    weights: &[f64],
+    cap: usize,
+) -> Result<usize, Error> {
+    let first = targets.first().ok_or(Error::Empty)?;
+    if weights.len() != targets.len() {
+        return Err(Error::LengthMismatch {
+            what: "target weights",
+            expected: targets.len(),
+            found: weights.len(),
+        });
+    }
+    let k = first.domains();
+    if k > cap {
+        return Err(Error::TooManyDomains { max: cap, found: k });
+    }
+    for t in targets {
+        if t.domains() != k {
+            return Err(Error::LengthMismatch {
+                what: "domains of a target",
+                expected: k,
+                found: t.domains(),
+            });
+        }
+    }
+    let mut total = 0.0;
+    for (j, &w) in weights.iter().enumerate() {
+        if !(w >= 0.0 && w.is_finite()) {
+            return Err(Error::InvalidInput {
+                what: "target weight",
+                index: j,
+            });
+        }
+        total += w;
+    }
+    if total <= 0.0 {
+        return Err(Error::InvalidConfig {
+            what: "target weights are all zero",
+        });
+    }
+    Ok(k)
+}
+
+impl<S: Targets, const K: usize> SimplexObjective for Weighted<'_, S, K> {
     fn domains(&self) -> usize {
         self.k
     }
     fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
         self.targets
+            .targets()
             .iter()
             .zip(self.weights)
             .filter(|(_, &w)| w != 0.0)
@@ -264,7 +352,7 @@ impl<T: SimplexObjective, const K: usize> SimplexObjective for Weighted<'_, T, K
         let tmp = tmp.get_mut(..self.k).unwrap_or(&mut []);
         grad.iter_mut().for_each(|g| *g = 0.0);
         let mut v = 0.0;
-        for (t, &w) in self.targets.iter().zip(self.weights) {
+        for (t, &w) in self.targets.targets().iter().zip(self.weights) {
             if w == 0.0 {
                 continue;
             }
@@ -274,6 +362,18 @@ impl<T: SimplexObjective, const K: usize> SimplexObjective for Weighted<'_, T, K
             }
         }
         v
+    }
+}
+
+impl<S: TargetsMut, const K: usize> AtBudget for Weighted<'_, S, K>
+where
+    S::Target: AtBudget,
+{
+    fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error> {
+        for t in self.targets.targets_mut() {
+            t.set_budget(n, d)?;
+        }
+        Ok(())
     }
 }
 
