@@ -12,6 +12,12 @@
 //! - [`Bounds`]: per-domain lower and upper bounds (minimum weights, data-availability
 //!   caps, fixed domains), with the exact KL projection [`kl_project`] and
 //!   [`frank_wolfe_gap`].
+//! - [`budget`]: `h*(N, D)` along compute budgets `C = 6 N D` and the compute-optimal
+//!   `(N, D, h)` for a given `C`, with data-availability caps.
+//! - [`mde`]: Mixtures of Data Experts (Belenki et al.): the MDE loss and its gradient
+//!   from cached per-token expert probabilities, streamed in chunks and mergeable across
+//!   shards; `mde-interp`; objectives for optimising `lambda`. [`regress`]: the LINEAR and
+//!   LINEAR+MDE regressors (least squares or ridge) in closed form.
 //!
 //! Nothing here allocates or panics on bad input; transcendental functions come from
 //! `libm`, so results are identical in every build, `no_std` included.
@@ -55,7 +61,9 @@ extern crate std;
 pub mod bounds;
 pub mod budget;
 mod error;
+pub mod mde;
 pub mod objective;
+pub mod regress;
 pub mod solver;
 
 pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};
