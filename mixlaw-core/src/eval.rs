@@ -1,7 +1,8 @@
 //! A law bound to a prepared data set and a loss: the fitting objective, predictions.
 
 use crate::data::Prepared;
-use crate::law::{finite, Law};
+use crate::groups::Groups;
+use crate::law::{finite, Factor, Law};
 use crate::loss::Loss;
 use crate::param;
 use crate::Error;
@@ -17,6 +18,7 @@ pub struct Objective<'l, 'd, L: ?Sized> {
     data: &'d Prepared<'d>,
     loss: Loss,
     total_weight: f64,
+    groups: Option<&'d Groups<'d>>,
 }
 
 impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
@@ -43,7 +45,29 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             data,
             loss,
             total_weight,
+            groups: None,
         })
+    }
+
+    /// Evaluates a separable law once per distinct h, N and D of the data set (same
+    /// values and gradients, far fewer transcendental calls). Laws without a separable
+    /// form ignore the groups. `groups` must index this objective's data set.
+    pub fn with_groups(mut self, groups: &'d Groups<'d>) -> Result<Self, Error> {
+        if groups.rows() != self.data.rows() {
+            return Err(Error::LengthMismatch {
+                what: "groups",
+                expected: self.data.rows(),
+                found: groups.rows(),
+            });
+        }
+        self.groups = Some(groups);
+        Ok(self)
+    }
+
+    /// The groups in use, when the law is separable and groups were given.
+    fn active_groups(&self) -> Option<(&'d Groups<'d>, usize)> {
+        let t = self.law.separable_terms();
+        self.groups.filter(|_| t > 0).map(|g| (g, t))
     }
 
     /// The law.
@@ -62,9 +86,14 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     pub fn dim(&self) -> usize {
         self.law.num_params()
     }
-    /// Scratch length [`Objective::eval`] needs (twice the parameter count).
+    /// Scratch length [`Objective::eval`] needs: twice the parameter count, plus two
+    /// values per term and distinct input when evaluating by groups.
     pub fn scratch_len(&self) -> usize {
-        2 * self.dim()
+        let grouped = match self.active_groups() {
+            Some((g, t)) => 2 * t * (g.count(0) + g.count(1) + g.count(2)),
+            None => 0,
+        };
+        2 * self.dim() + grouped
     }
 
     /// The objective at unconstrained `theta`, and its gradient into `grad` when given.
@@ -79,18 +108,22 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         scratch: &mut [f64],
     ) -> Result<f64, Error> {
         let p = self.dim();
-        if scratch.len() < 2 * p {
+        let needed = self.scratch_len();
+        if scratch.len() < needed {
             return Err(Error::BufferTooSmall {
-                needed: 2 * p,
+                needed,
                 found: scratch.len(),
             });
         }
         let (params, rest) = scratch.split_at_mut(p);
-        let row_grad = rest.get_mut(..p).unwrap_or(&mut []);
+        let (row_grad, rest) = rest.split_at_mut(p);
         self.law.to_natural(theta, params)?;
         if let Some(g) = grad.as_deref_mut() {
             param::check_len("grad", g, p)?;
             g.iter_mut().for_each(|x| *x = 0.0);
+        }
+        if let Some((groups, t)) = self.active_groups() {
+            return Ok(self.eval_grouped(params, grad, row_grad, rest, groups, t));
         }
         let weights = self.data.data().weights();
         let targets = self.data.data().targets();
@@ -119,16 +152,113 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 }
             }
         }
+        Ok(self.finish(total, params, grad))
+    }
+
+    /// Divides by the total weight and applies the chain rule to unconstrained coordinates.
+    fn finish(&self, total: f64, params: &[f64], grad: Option<&mut [f64]>) -> f64 {
         let value = total / self.total_weight;
         if let Some(g) = grad {
             let inv = 1.0 / self.total_weight;
             g.iter_mut().for_each(|x| *x *= inv);
             param::chain_to_unconstrained(self.law.blocks(), self.law.domains(), params, g);
             if g.iter().any(|x| !x.is_finite()) {
-                return Ok(f64::INFINITY);
+                return f64::INFINITY;
             }
         }
-        Ok(value)
+        value
+    }
+
+    /// The objective of a separable law by groups: factors once per distinct input, a few
+    /// multiply-adds per row, and the gradient as one vector-Jacobian product per group.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_grouped(
+        &self,
+        params: &[f64],
+        mut grad: Option<&mut [f64]>,
+        row_grad: &mut [f64],
+        buf: &mut [f64],
+        groups: &Groups<'_>,
+        t: usize,
+    ) -> f64 {
+        const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
+        let counts = [groups.count(0), groups.count(1), groups.count(2)];
+        let (values, weights) = buf.split_at_mut(t * (counts[0] + counts[1] + counts[2]));
+        // values = [F | G | K], weights (dObjective/dfactor) laid out the same way.
+        let offsets = [0, t * counts[0], t * (counts[0] + counts[1])];
+        for (i, factor) in FACTORS.into_iter().enumerate() {
+            let base = offsets.get(i).copied().unwrap_or(0);
+            for (g, &r) in groups.representatives(i).iter().enumerate() {
+                if let (Some(row), Some(out)) = (
+                    self.data.row(r),
+                    values.get_mut(base + g * t..base + (g + 1) * t),
+                ) {
+                    self.law.factors(params, factor, &row, out);
+                }
+            }
+        }
+        weights.iter_mut().for_each(|w| *w = 0.0);
+        let row_weights = self.data.data().weights();
+        let targets = self.data.data().targets();
+        let (ids_h, ids_n, ids_d) = (groups.ids(0), groups.ids(1), groups.ids(2));
+        let mut total = 0.0;
+        for (r, (&y, ((&ih, &inn), &id))) in targets
+            .iter()
+            .zip(ids_h.iter().zip(ids_n).zip(ids_d))
+            .enumerate()
+        {
+            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            if w == 0.0 {
+                continue;
+            }
+            let (fo, go, ko) = (ih * t, offsets[1] + inn * t, offsets[2] + id * t);
+            let (Some(f), Some(g), Some(k)) = (
+                values.get(fo..fo + t),
+                values.get(go..go + t),
+                values.get(ko..ko + t),
+            ) else {
+                return f64::INFINITY;
+            };
+            let pred: f64 = f.iter().zip(g).zip(k).map(|((f, g), k)| f * g * k).sum();
+            let (l, dl) = self.loss.eval(pred, y);
+            if !l.is_finite() || !pred.is_finite() {
+                return f64::INFINITY;
+            }
+            total += w * l;
+            if grad.is_some() {
+                let s = w * dl;
+                for j in 0..t {
+                    let (fj, gj, kj) = (
+                        f.get(j).copied().unwrap_or(0.0),
+                        g.get(j).copied().unwrap_or(0.0),
+                        k.get(j).copied().unwrap_or(0.0),
+                    );
+                    for (offset, v) in [
+                        (fo + j, s * gj * kj),
+                        (go + j, s * fj * kj),
+                        (ko + j, s * fj * gj),
+                    ] {
+                        if let Some(x) = weights.get_mut(offset) {
+                            *x += v;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(gr) = grad.as_deref_mut() {
+            for (i, factor) in FACTORS.into_iter().enumerate() {
+                let base = offsets.get(i).copied().unwrap_or(0);
+                for (g, &r) in groups.representatives(i).iter().enumerate() {
+                    if let (Some(row), Some(wt)) = (
+                        self.data.row(r),
+                        weights.get(base + g * t..base + (g + 1) * t),
+                    ) {
+                        self.law.factors_vjp(params, factor, &row, wt, gr, row_grad);
+                    }
+                }
+            }
+        }
+        self.finish(total, params, grad)
     }
 }
 

@@ -40,6 +40,55 @@ pub trait Law {
     /// the entry is infinite; [`Law::grad_h`] turns that into [`Error::InfiniteGradient`].
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64;
 
+    /// Number of terms T of the law's separable form
+    /// `L = sum_t F_t(h) G_t(N) K_t(D)` (see [`Factor`]), or 0 when it has none.
+    ///
+    /// Data sets of training runs are grids (a few mixtures, model sizes and checkpoints),
+    /// so a separable law is evaluated once per distinct h, N and D rather than per row
+    /// (see [`crate::Groups`]). The default covers laws that read only h (T = 1,
+    /// `F_0 = L`); laws of N or D override it with their own factors.
+    fn separable_terms(&self) -> usize {
+        let i = self.inputs();
+        if i.n || i.d || i.u {
+            0
+        } else {
+            1
+        }
+    }
+
+    /// The T factors of one input (`F_t(h)`, `G_t(N)` or `K_t(D)`) at `row` into `out`.
+    /// Only the input named by `factor` is read from `row`.
+    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+        let value = match factor {
+            Factor::Mixture => self.eval_row(params, row, None),
+            Factor::Model | Factor::Tokens => 1.0,
+        };
+        out.iter_mut().for_each(|o| *o = 1.0);
+        if let Some(o) = out.first_mut() {
+            *o = value;
+        }
+    }
+
+    /// Adds `sum_t weights_t dF_t/dp` (for the factor named) to `grad`, in natural
+    /// parameters. `scratch` has `num_params()` elements (the default uses it for a row
+    /// gradient).
+    fn factors_vjp(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        weights: &[f64],
+        grad: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        if let (Factor::Mixture, Some(&w)) = (factor, weights.first()) {
+            self.eval_row(params, row, Some(&mut *scratch));
+            for (g, s) in grad.iter_mut().zip(scratch.iter()) {
+                *g += w * s;
+            }
+        }
+    }
+
     /// Number of parameters for this instance's k.
     fn num_params(&self) -> usize {
         param::count(self.blocks(), self.domains())
@@ -139,6 +188,17 @@ pub trait Law {
         self.check_row(&row, 0)?;
         Ok(row)
     }
+}
+
+/// The three inputs a separable law factors over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Factor {
+    /// `F_t(h)`: the mixture factors (parameter-only constants, such as E, belong here).
+    Mixture,
+    /// `G_t(N)`: the model-size factors.
+    Model,
+    /// `K_t(D)`: the token factors.
+    Tokens,
 }
 
 /// `Ok(v)` when `v` is finite, else [`Error::NonFiniteValue`].

@@ -44,6 +44,7 @@ extern crate std;
 pub mod data;
 mod error;
 pub mod eval;
+pub mod groups;
 pub mod law;
 pub mod laws;
 pub mod loss;
@@ -53,7 +54,8 @@ pub mod param;
 pub use data::{Dataset, Inputs, Point, Prepared, Row, Scales};
 pub use error::Error;
 pub use eval::Objective;
-pub use law::Law;
+pub use groups::Groups;
+pub use law::{Factor, Law};
 pub use laws::AnyLaw;
 pub use loss::Loss;
 

@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
-use mixlaw_core::{eval, metrics, Dataset, Law, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_core::{eval, metrics, Dataset, Groups, Law, Loss, Objective, Point, Prepared, Scales};
 
 struct Counting;
 
@@ -70,10 +70,21 @@ fn evaluation_paths_do_not_allocate() {
     let mut ranks = vec![0.0; 2 * rows];
     let point = Point::new(&[0.2, 0.3, 0.5], 7e9, 1.5e11).unwrap();
     let scales = Scales { n: 1e9, d: 1e9 };
+    additive.to_unconstrained(&pa, &mut theta_a).unwrap();
+    joint.to_unconstrained(&pj, &mut theta_j).unwrap();
+    let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
+    let mut grouped_scratch = vec![0.0; 1000];
     let mut total = 0.0;
     let count = allocations_during(|| {
-        additive.to_unconstrained(&pa, &mut theta_a).unwrap();
-        joint.to_unconstrained(&pj, &mut theta_j).unwrap();
+        let groups = Groups::new(&prepared, &mut group_buf).unwrap();
+        let oj = Objective::new(&joint, &prepared, Loss::default())
+            .unwrap()
+            .with_groups(&groups)
+            .unwrap();
+        total += oj
+            .eval(&theta_j, Some(&mut grad), &mut grouped_scratch)
+            .unwrap();
+
         for loss in [
             Loss::Huber { delta: 1e-3 },
             Loss::LogHuber { delta: 1e-3 },

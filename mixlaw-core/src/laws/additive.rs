@@ -2,9 +2,12 @@
 //! (Shukor et al. 2025, eq 2.4).
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
+use crate::law::{Factor, Law};
 use crate::laws::check_domains;
-use crate::laws::terms::{decay, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h};
+use crate::laws::terms::{
+    add_at, add_slice, decay, decay_vjp, inverse_mixture, inverse_mixture_grad,
+    inverse_mixture_grad_h, weight, write_factors,
+};
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
 
@@ -50,6 +53,47 @@ impl Law for Additive {
             n: true,
             d: true,
             u: false,
+        }
+    }
+    fn separable_terms(&self) -> usize {
+        4
+    }
+    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+        let mut p = Reader::new(params);
+        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (c, gamma) = (p.each(self.k), p.each(self.k));
+        match factor {
+            Factor::Mixture => write_factors(
+                out,
+                [e, inverse_mixture(c, gamma, row.h, row.ln_h), 1.0, 1.0],
+            ),
+            Factor::Model => write_factors(out, [1.0, 1.0, decay(a, alpha, row.ln_n), 1.0]),
+            Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, decay(b, beta, row.ln_d)]),
+        }
+    }
+    fn factors_vjp(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        weights: &[f64],
+        grad: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let mut p = Reader::new(params);
+        let (_, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (c, gamma) = (p.each(self.k), p.each(self.k));
+        match factor {
+            Factor::Mixture => {
+                add_at(grad, 0, weight(weights, 0));
+                let (dc, rest) = scratch.split_at_mut(self.k.min(scratch.len()));
+                let dg = rest.get_mut(..self.k).unwrap_or(&mut []);
+                inverse_mixture_grad(c, gamma, row.h, row.ln_h, weight(weights, 1), dc, dg);
+                add_slice(grad, 5, dc);
+                add_slice(grad, 5 + self.k, dg);
+            }
+            Factor::Model => decay_vjp(grad, weight(weights, 2), (1, a), (3, alpha), row.ln_n),
+            Factor::Tokens => decay_vjp(grad, weight(weights, 3), (2, b), (4, beta), row.ln_d),
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {

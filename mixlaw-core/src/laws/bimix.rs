@@ -2,9 +2,9 @@
 //! rewritten in Shukor et al. 2025, appendix B.2; its separate C is folded into B and E).
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
+use crate::law::{Factor, Law};
 use crate::laws::check_domains;
-use crate::laws::terms::decay;
+use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
 
@@ -76,6 +76,44 @@ impl Law for Bimix {
                 expected: self.k,
                 found: row.h.len(),
             }),
+        }
+    }
+    fn separable_terms(&self) -> usize {
+        2
+    }
+    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+        let mut p = Reader::new(params);
+        let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        match factor {
+            Factor::Mixture => {
+                let m = decay(1.0, gamma, self.target_weight(row).1);
+                write_factors(out, [m, e * m]);
+            }
+            Factor::Model => write_factors(out, [1.0, 1.0]),
+            Factor::Tokens => write_factors(out, [decay(b, beta, row.ln_d), 1.0]),
+        }
+    }
+    fn factors_vjp(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        weights: &[f64],
+        grad: &mut [f64],
+        _scratch: &mut [f64],
+    ) {
+        let mut p = Reader::new(params);
+        let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        match factor {
+            Factor::Mixture => {
+                let ln_ht = self.target_weight(row).1;
+                let m = decay(1.0, gamma, ln_ht);
+                let (w0, w1) = (weight(weights, 0), weight(weights, 1));
+                add_at(grad, 2, w1 * m);
+                add_at(grad, 3, -(w0 + w1 * e) * m * ln_ht);
+            }
+            Factor::Model => {}
+            Factor::Tokens => decay_vjp(grad, weight(weights, 0), (0, b), (1, beta), row.ln_d),
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {

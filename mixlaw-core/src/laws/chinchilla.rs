@@ -1,8 +1,8 @@
 //! `chinchilla`: L = E + A N^-alpha + B D^-beta (Hoffmann et al. 2022; Shukor et al. eq 2.2).
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
-use crate::laws::terms::decay;
+use crate::law::{Factor, Law};
+use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
 use crate::param::{Block, Reader, Writer};
 
 /// The Chinchilla law `E + A N^-alpha + B D^-beta`; parameters `E, A, B, alpha, beta`.
@@ -41,6 +41,35 @@ impl Law for Chinchilla {
             n: true,
             d: true,
             u: false,
+        }
+    }
+    fn separable_terms(&self) -> usize {
+        3
+    }
+    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+        let mut p = Reader::new(params);
+        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        match factor {
+            Factor::Mixture => write_factors(out, [e, 1.0, 1.0]),
+            Factor::Model => write_factors(out, [1.0, decay(a, alpha, row.ln_n), 1.0]),
+            Factor::Tokens => write_factors(out, [1.0, 1.0, decay(b, beta, row.ln_d)]),
+        }
+    }
+    fn factors_vjp(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        weights: &[f64],
+        grad: &mut [f64],
+        _scratch: &mut [f64],
+    ) {
+        let mut p = Reader::new(params);
+        let (_, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        match factor {
+            Factor::Mixture => add_at(grad, 0, weight(weights, 0)),
+            Factor::Model => decay_vjp(grad, weight(weights, 1), (1, a), (3, alpha), row.ln_n),
+            Factor::Tokens => decay_vjp(grad, weight(weights, 2), (2, b), (4, beta), row.ln_d),
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {

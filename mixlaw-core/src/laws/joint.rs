@@ -2,11 +2,11 @@
 //! + (sum_i CB_i h_i)^gammaB D^-beta (Shukor et al. 2025, eq 2.5).
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
+use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
-    decay, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h, linear_power,
-    linear_power_grad, linear_power_grad_h,
+    add_at, add_slice, decay, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h,
+    linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
@@ -84,6 +84,61 @@ impl Law for Joint {
             n: true,
             d: true,
             u: false,
+        }
+    }
+    fn separable_terms(&self) -> usize {
+        4
+    }
+    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+        let p = self.read(params);
+        match factor {
+            Factor::Mixture => write_factors(
+                out,
+                [
+                    p.e,
+                    inverse_mixture(p.c, p.gamma, row.h, row.ln_h),
+                    linear_power(p.ca, p.gamma_a, row.h).0,
+                    linear_power(p.cb, p.gamma_b, row.h).0,
+                ],
+            ),
+            Factor::Model => write_factors(out, [1.0, 1.0, decay(1.0, p.alpha, row.ln_n), 1.0]),
+            Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, decay(1.0, p.beta, row.ln_d)]),
+        }
+    }
+    fn factors_vjp(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        weights: &[f64],
+        grad: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let p = self.read(params);
+        let k = self.k;
+        match factor {
+            Factor::Mixture => {
+                add_at(grad, 0, weight(weights, 0));
+                let (dc, rest) = scratch.split_at_mut(k.min(scratch.len()));
+                let dg = rest.get_mut(..k).unwrap_or(&mut []);
+                inverse_mixture_grad(p.c, p.gamma, row.h, row.ln_h, weight(weights, 1), dc, dg);
+                add_slice(grad, 3, dc);
+                add_slice(grad, 3 + k, dg);
+                let (_, d_ga) = linear_power_grad(p.ca, p.gamma_a, row.h, weight(weights, 2), dc);
+                add_slice(grad, 3 + 2 * k, dc);
+                add_at(grad, 3 + 3 * k, d_ga);
+                let (_, d_gb) = linear_power_grad(p.cb, p.gamma_b, row.h, weight(weights, 3), dc);
+                add_slice(grad, 4 + 3 * k, dc);
+                add_at(grad, 4 + 4 * k, d_gb);
+            }
+            Factor::Model => {
+                let w = weight(weights, 2);
+                add_at(grad, 1, -w * decay(1.0, p.alpha, row.ln_n) * row.ln_n);
+            }
+            Factor::Tokens => {
+                let w = weight(weights, 3);
+                add_at(grad, 2, -w * decay(1.0, p.beta, row.ln_d) * row.ln_d);
+            }
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {

@@ -1,7 +1,7 @@
 //! The published laws, one per file, and [`AnyLaw`], which picks one by name.
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
+use crate::law::{Factor, Law};
 use crate::param::Block;
 use crate::{Error, MAX_DOMAINS};
 
@@ -112,6 +112,25 @@ macro_rules! registry {
             #[inline]
             fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
                 match self { $(AnyLaw::$variant(l) => l.grad_h_row(params, row, grad_h),)* }
+            }
+            fn separable_terms(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.separable_terms(),)* }
+            }
+            fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+                match self { $(AnyLaw::$variant(l) => l.factors(params, factor, row, out),)* }
+            }
+            fn factors_vjp(
+                &self,
+                params: &[f64],
+                factor: Factor,
+                row: &Row<'_>,
+                weights: &[f64],
+                grad: &mut [f64],
+                scratch: &mut [f64],
+            ) {
+                match self {
+                    $(AnyLaw::$variant(l) => l.factors_vjp(params, factor, row, weights, grad, scratch),)*
+                }
             }
         }
     };

@@ -105,3 +105,49 @@ pub fn linear_power_grad_h(c: &[f64], g: f64, h: &[f64], scale: f64, grad_h: &mu
     }
     v
 }
+
+/// Adds `v` to `grad[i]` (no-op out of range).
+#[inline]
+pub fn add_at(grad: &mut [f64], i: usize, v: f64) {
+    if let Some(g) = grad.get_mut(i) {
+        *g += v;
+    }
+}
+
+/// Adds `w` times the gradient of `c x^-e` to slots `ic` (for c) and `ie` (for e).
+#[inline]
+pub fn decay_vjp(
+    grad: &mut [f64],
+    w: f64,
+    (ic, c): (usize, f64),
+    (ie, e): (usize, f64),
+    ln_x: f64,
+) {
+    let p = libm::exp(-e * ln_x);
+    add_at(grad, ic, w * p);
+    add_at(grad, ie, -w * c * p * ln_x);
+}
+
+/// Adds `src` (scaled by nothing) into `grad[start..]`.
+#[inline]
+pub fn add_slice(grad: &mut [f64], start: usize, src: &[f64]) {
+    if let Some(dst) = grad.get_mut(start..start + src.len()) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d += s;
+        }
+    }
+}
+
+/// Writes `values` into `out` (the T factors of one input).
+#[inline]
+pub fn write_factors<const T: usize>(out: &mut [f64], values: [f64; T]) {
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = v;
+    }
+}
+
+/// Weight `t` of a factor weight vector (0 when absent).
+#[inline]
+pub fn weight(weights: &[f64], t: usize) -> f64 {
+    weights.get(t).copied().unwrap_or(0.0)
+}

@@ -1,0 +1,161 @@
+//! Evaluation by groups of distinct inputs gives the same objective and gradient as the
+//! row-by-row path, for every law, every loss, with repeated inputs, weights and masks.
+
+mod common;
+
+use mixlaw_core::{laws, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales};
+use proptest::prelude::*;
+
+/// A grid-like data set: `rows` runs drawn from a few mixtures, sizes and token counts.
+#[derive(Debug, Clone)]
+struct Grid {
+    h: Vec<f64>,
+    n: Vec<f64>,
+    d: Vec<f64>,
+    u: Vec<f64>,
+    weights: Vec<f64>,
+    picks: Vec<(usize, usize, usize)>,
+}
+
+fn grid(k: usize) -> impl Strategy<Value = Grid> {
+    (
+        proptest::collection::vec(common::mixture(k), 1..5),
+        proptest::collection::vec(0.1f64..10.0, 1..4),
+        proptest::collection::vec(0.5f64..50.0, 1..5),
+        proptest::collection::vec((0usize..100, 0usize..100, 0usize..100, 0u8..8), 3..40),
+    )
+        .prop_map(|(mixtures, sizes, tokens, picks)| {
+            let mut g = Grid {
+                h: vec![],
+                n: vec![],
+                d: vec![],
+                u: vec![],
+                weights: vec![],
+                picks: vec![],
+            };
+            for (a, b, c, w) in picks {
+                let (a, b, c) = (a % mixtures.len(), b % sizes.len(), c % tokens.len());
+                // Keep the target domain of bimix (0) away from zero.
+                let mut m = mixtures[a].clone();
+                m[0] = m[0].max(0.05);
+                let s: f64 = m.iter().sum();
+                g.h.extend(m.iter().map(|x| x / s));
+                g.n.push(sizes[b] * 1e9);
+                g.d.push(tokens[c] * 1e9);
+                g.u.push(tokens[c] * 1e9 * 0.3);
+                g.weights.push(if w == 0 { 0.0 } else { w as f64 / 3.0 });
+                g.picks.push((a, b, c));
+            }
+            g
+        })
+}
+
+fn check(
+    name: &str,
+    k: usize,
+    g: &Grid,
+    u01: &[f64],
+    use_weights: bool,
+) -> Result<(), TestCaseError> {
+    let law = AnyLaw::new(name, k, Some(0)).unwrap();
+    let kk = if law.inputs().h { k } else { 0 };
+    let rows = g.n.len();
+    let h: Vec<f64> = if kk == 0 { vec![] } else { g.h.clone() };
+    // Observations near the law's own predictions so every loss regime is exercised.
+    let p = law.num_params();
+    let theta: Vec<f64> = (0..p)
+        .map(|i| {
+            let (lo, hi) = law.param_info(i).unwrap().start;
+            lo + u01[i % u01.len()] * (hi - lo)
+        })
+        .collect();
+    let mut natural = vec![0.0; p];
+    law.to_natural(&theta, &mut natural).unwrap();
+    let y_probe = vec![1.0; rows];
+    let mut cache = vec![0.0; Prepared::buffer_len(rows, kk)];
+    let data = Dataset::new(kk, &h, &y_probe)
+        .unwrap()
+        .with_n(&g.n)
+        .unwrap()
+        .with_d(&g.d)
+        .unwrap()
+        .with_unique(&g.u)
+        .unwrap();
+    let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
+    let mut pred = vec![0.0; rows];
+    if mixlaw_core::eval::predict(&law, &natural, &prepared, &mut pred).is_err() {
+        return Ok(());
+    }
+    prop_assume!(pred.iter().all(|v| v.is_finite() && *v > 0.0 && *v < 1e6));
+    let y: Vec<f64> = pred
+        .iter()
+        .enumerate()
+        .map(|(r, v)| v * (1.0 + 0.002 * ((r % 7) as f64 - 3.0)))
+        .collect();
+    let mut cache = vec![0.0; Prepared::buffer_len(rows, kk)];
+    let mut data = Dataset::new(kk, &h, &y)
+        .unwrap()
+        .with_n(&g.n)
+        .unwrap()
+        .with_d(&g.d)
+        .unwrap()
+        .with_unique(&g.u)
+        .unwrap();
+    if use_weights {
+        if g.weights.iter().sum::<f64>() == 0.0 {
+            return Ok(());
+        }
+        data = data.with_weights(&g.weights).unwrap();
+    }
+    let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
+    let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
+    let groups = Groups::new(&prepared, &mut group_buf).unwrap();
+    // Distinct counts are those of the grid.
+    let distinct = |f: fn(&(usize, usize, usize)) -> usize| {
+        let mut v: Vec<usize> = g.picks.iter().map(f).collect();
+        v.sort();
+        v.dedup();
+        v.len()
+    };
+    prop_assert!(groups.count(1) == distinct(|p| p.1) && groups.count(2) == distinct(|p| p.2));
+    prop_assert!(groups.count(0) <= distinct(|p| p.0));
+    for loss in [
+        Loss::Huber { delta: 1e-3 },
+        Loss::LogHuber { delta: 1e-3 },
+        Loss::Squared,
+    ] {
+        let plain = Objective::new(&law, &prepared, loss).unwrap();
+        let grouped = Objective::new(&law, &prepared, loss)
+            .unwrap()
+            .with_groups(&groups)
+            .unwrap();
+        let mut s1 = vec![0.0; plain.scratch_len()];
+        let mut s2 = vec![0.0; grouped.scratch_len()];
+        let (mut g1, mut g2) = (vec![0.0; p], vec![0.0; p]);
+        let v1 = plain.eval(&theta, Some(&mut g1), &mut s1).unwrap();
+        let v2 = grouped.eval(&theta, Some(&mut g2), &mut s2).unwrap();
+        let v3 = grouped.eval(&theta, None, &mut s2).unwrap();
+        prop_assert!(
+            (v1 - v2).abs() <= 1e-12 * v1.abs().max(1e-300) && v2 == v3,
+            "{name} {loss:?}: {v1} vs {v2} / {v3}"
+        );
+        let scale = g1.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for (i, (a, b)) in g1.iter().zip(&g2).enumerate() {
+            prop_assert!(
+                (a - b).abs() <= 1e-10 * scale + 1e-12 * (v1.abs().sqrt() + 1e-3),
+                "{name} {loss:?} grad[{i}]: {a} vs {b}"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn grouped_equals_row_by_row(g in (1usize..6).prop_flat_map(grid), u01 in proptest::collection::vec(0.0f64..1.0, 8), use_weights in any::<bool>()) {
+        for name in laws::NAMES {
+            check(name, g.h.len() / g.n.len(), &g, &u01, use_weights)?;
+        }
+    }
+}
