@@ -18,6 +18,8 @@
 //!   from cached per-token expert probabilities, streamed in chunks and mergeable across
 //!   shards; `mde-interp`; objectives for optimising `lambda`. [`regress`]: the LINEAR and
 //!   LINEAR+MDE regressors (least squares or ridge) in closed form.
+//! - [`analysis`]: appendix C.1 of Shukor et al.: the map `w -> h*(w)`, the
+//!   Jensen-Shannon distance and fixed-point scans, optima at the corners.
 //!
 //! Nothing here allocates or panics on bad input; transcendental functions come from
 //! `libm`, so results are identical in every build, `no_std` included.
@@ -58,6 +60,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod analysis;
 pub mod bounds;
 pub mod budget;
 mod error;
