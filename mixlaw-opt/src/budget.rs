@@ -168,6 +168,12 @@ pub fn solve_at<O: AtBudget + ?Sized, const K: usize>(
             crate::bounds::availability_caps(a.unique, a.max_epochs, budget.d, caps)?;
             for (i, c) in caps.iter_mut().enumerate() {
                 *c = c.min(bounds.hi(i));
+                if *c < bounds.lo(i) {
+                    return Err(Error::DataExhausted {
+                        domain: i,
+                        d: budget.d,
+                    });
+                }
             }
             let tightened = Bounds::new(bounds.lower, Side::Each(caps));
             solver.minimize(obj, &tightened, h)

@@ -18,6 +18,14 @@ pub enum Error {
         /// `sum_i min(hi_i, 1)`.
         upper_sum: f64,
     },
+    /// At this D, data availability caps domain `domain` below its lower bound
+    /// (`U_i * max_epochs / D < lo_i`).
+    DataExhausted {
+        /// The domain.
+        domain: usize,
+        /// The training tokens D of the budget.
+        d: f64,
+    },
     /// A bound is NaN, negative, or a lower bound exceeds its upper bound.
     InvalidBound {
         /// The domain whose bounds are wrong.
@@ -84,6 +92,10 @@ impl fmt::Display for Error {
                 f,
                 "infeasible bounds: lower bounds sum to {lower_sum} and upper bounds to \
                  {upper_sum}; a mixture needs sum(lower) <= 1 <= sum(upper)"
+            ),
+            Error::DataExhausted { domain, d } => write!(
+                f,
+                "at D = {d}, domain {domain} has too few unique tokens for its minimum weight"
             ),
             Error::InvalidBound { domain } => write!(
                 f,

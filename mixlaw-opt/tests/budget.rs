@@ -113,6 +113,21 @@ fn availability_caps_bind_at_large_d() {
         assert!(rows[3 * j..3 * j + 3].iter().all(|&v| v >= 0.01));
     }
     assert_eq!(rows[8], 0.02);
+    // At D = 1e13 the cap 0.002 is below the 1% minimum: a typed error.
+    let far = [Budget::new(1e9, 1e13).unwrap()];
+    let err = sweep(
+        &mut solver,
+        &mut t,
+        &Constraints::with_availability(Bounds::min_weight(0.01), avail),
+        &far,
+        &mut h,
+        &mut rows[..3],
+        &mut sols[..1],
+    );
+    assert_eq!(
+        err,
+        Err(mixlaw_opt::Error::DataExhausted { domain: 2, d: 1e13 })
+    );
 }
 
 #[test]

@@ -1,0 +1,177 @@
+//! Solving paths allocate nothing: a counting global allocator watches them. One test
+//! function, so no other test thread allocates meanwhile.
+#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mixlaw_core::laws::{additive::Additive, joint::Joint};
+use mixlaw_core::Scales;
+use mixlaw_opt::analysis::{corner_optima, fixed_point_scan};
+use mixlaw_opt::budget::{
+    compute_optimal, sweep, Availability, Budget, ComputeConfig, Constraints,
+};
+use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
+use mixlaw_opt::regress::{fit_ridge, workspace_len};
+use mixlaw_opt::{kl_project, Bounds, LawAt, Side, Solution, Solver, Status, Weighted};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    f();
+    ALLOCATIONS.load(Ordering::SeqCst) - before
+}
+
+#[test]
+fn solving_paths_do_not_allocate() {
+    const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
+    let law = Joint::new(3).unwrap();
+    let p1 = [
+        1.6, 0.3, 0.28, 1.0, 1.5, 2.0, 0.5, 0.4, 0.3, 0.4, 1.2, 2.5, 1.1, 2.5, 2.0, 1.5, 1.2,
+    ];
+    let mut p2 = p1;
+    p2[3] = 3.0;
+    let add = Additive::new(3).unwrap();
+    let pa = [1.5, 1.0, 1.0, 0.3, 0.3, 1.0, 2.0, 3.0, 0.5, 0.4, 0.3];
+    let lo = [0.01, 0.0, 0.05];
+    let hi = [1.0, 0.5, 0.05];
+    let unique = [1e13, 1e13, 5e9];
+    let s1: Vec<f64> = (0..300)
+        .map(|i| 0.01 + ((i * 37) % 97) as f64 / 100.0)
+        .collect();
+    let s2: Vec<f32> = (0..300)
+        .map(|i| 0.02 + ((i * 53) % 89) as f32 / 100.0)
+        .collect();
+    let x: Vec<f64> = (0..60).map(|i| ((i * 7919) % 101) as f64 / 50.0).collect();
+    let y: Vec<f64> = (0..20).map(|i| i as f64 * 0.1).collect();
+    let mut work = vec![0.0; workspace_len(3)];
+    let mut rows = vec![0.0; 5 * 3];
+    let mut sols = vec![
+        Solution {
+            objective: 0.0,
+            gap: 0.0,
+            iterations: 0,
+            evaluations: 0,
+            status: Status::MaxIterations
+        };
+        5
+    ];
+    let n = allocations_during(|| {
+        let mut solver = Solver::<4>::default();
+        let t = LawAt::new(&law, &p1, 7e9, 150e9, SCALES).unwrap();
+        let mut h = [1.0, 0.0, 0.0];
+        solver.minimize(&t, &Bounds::SIMPLEX, &mut h).unwrap();
+        let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
+        solver.minimize(&t, &b, &mut h).unwrap();
+        let mut y3 = [0.0; 3];
+        kl_project(&b, &[3.0, 1.0, 0.5], &mut y3).unwrap();
+        // Weighted sums over owned and borrowed targets, heterogeneous laws.
+        let targets = [
+            LawAt::new(&law, &p1, 7e9, 150e9, SCALES).unwrap(),
+            LawAt::new(&law, &p2, 7e9, 150e9, SCALES).unwrap(),
+        ];
+        let mut obj = Weighted::<_, 4>::new(targets, &[0.5, 0.5]).unwrap();
+        solver
+            .minimize(&obj, &Bounds::min_weight(0.01), &mut h)
+            .unwrap();
+        let mixed: [LawAt<'_, dyn mixlaw_core::Law>; 2] = [
+            LawAt::new(&law as &dyn mixlaw_core::Law, &p1, 7e9, 150e9, SCALES).unwrap(),
+            LawAt::new(&add as &dyn mixlaw_core::Law, &pa, 7e9, 150e9, SCALES).unwrap(),
+        ];
+        let wm = Weighted::<_, 4>::new(&mixed, &[1.0, 2.0]).unwrap();
+        solver.minimize(&wm, &Bounds::SIMPLEX, &mut h).unwrap();
+        // Budgets.
+        let budgets = [
+            Budget::from_compute(1e21, 1e8).unwrap(),
+            Budget::from_compute(1e21, 1e9).unwrap(),
+            Budget::from_compute(1e21, 1e10).unwrap(),
+            Budget::new(1e9, 1e12).unwrap(),
+            Budget::new(1e9, 2e12).unwrap(),
+        ];
+        let cons = Constraints::with_availability(
+            Bounds::min_weight(0.01),
+            Availability {
+                unique: &unique,
+                max_epochs: 4.0,
+            },
+        );
+        sweep(
+            &mut solver,
+            &mut obj,
+            &cons,
+            &budgets,
+            &mut h,
+            &mut rows,
+            &mut sols,
+        )
+        .unwrap();
+        compute_optimal(
+            &mut solver,
+            &mut obj,
+            &cons,
+            1e21,
+            &ComputeConfig {
+                n_min: 1e8,
+                n_max: 1e11,
+                ..ComputeConfig::default()
+            },
+            &mut h,
+        )
+        .unwrap();
+        // Appendix C.1.
+        let three = [t, t.at(1e9, 1e10).unwrap(), t.at(1e10, 1e10).unwrap()];
+        let mut corners = [0.0; 9];
+        corner_optima(
+            &mut solver,
+            &three,
+            &Bounds::SIMPLEX,
+            &mut corners,
+            &mut sols[..3],
+        )
+        .unwrap();
+        fixed_point_scan(&mut solver, &three, &Bounds::SIMPLEX, 4, |_, _, _, _| {}).unwrap();
+        // MDE: streamed sums, objectives, regression.
+        let mut sums = MdeSums::<4>::new(&[0.2, 0.3, 0.5]).unwrap();
+        sums.add_chunk(&s1[..150]).unwrap();
+        let mut other = MdeSums::<4>::new(&[0.2, 0.3, 0.5]).unwrap();
+        other.add_chunk(&s1[150..]).unwrap();
+        sums.merge(&other).unwrap();
+        let mut g = [0.0; 3];
+        sums.grad(&mut g).unwrap();
+        let sets = [&s2[..]];
+        let mo = MdeObjective::new(3, &sets, &[1.0]).unwrap();
+        solver.minimize(&mo, &Bounds::SIMPLEX, &mut h).unwrap();
+        let pm = [0.3, 0.2, 0.1, 0.1, 0.2, 0.4];
+        let io = InterpObjective::new(3, &pm, &[0.5, 0.5]).unwrap();
+        solver.minimize(&io, &Bounds::SIMPLEX, &mut h).unwrap();
+        let mut beta = [0.0; 3];
+        fit_ridge(&x, &y, 3, 0.1, true, &mut work, &mut beta).unwrap();
+    });
+    assert_eq!(n, 0, "solving paths allocated {n} times");
+}
