@@ -24,7 +24,11 @@ fn main() {
     let cases = [
         ("simplex_spectral", StepRule::Spectral, Bounds::SIMPLEX),
         ("simplex_armijo", StepRule::Armijo, Bounds::SIMPLEX),
-        ("min_weight_1pct", StepRule::Spectral, Bounds::min_weight(0.01)),
+        (
+            "min_weight_1pct",
+            StepRule::Spectral,
+            Bounds::min_weight(0.01),
+        ),
     ];
     for (name, step, bounds) in cases {
         let mut solver = Solver::<8>::new(Config {
@@ -38,7 +42,11 @@ fn main() {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut h = [1.0 / 7.0; SHUKOR_K];
-                black_box(solver.minimize(black_box(&target), &bounds, &mut h).unwrap())
+                black_box(
+                    solver
+                        .minimize(black_box(&target), &bounds, &mut h)
+                        .unwrap(),
+                )
             })
         });
     }
