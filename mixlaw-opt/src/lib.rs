@@ -25,7 +25,7 @@
 //! `libm`, so results are identical in every build, `no_std` included.
 //!
 //! ```
-//! use mixlaw_core::{laws::joint::Joint, Law, Scales};
+//! use mixlaw_core::{laws::joint::Joint, Scales};
 //! use mixlaw_opt::{Bounds, LawAt, Solver, Status, Weighted};
 //!
 //! // Two fitted target laws (k = 2 domains), averaged with weights 0.7 and 0.3.
