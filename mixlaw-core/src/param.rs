@@ -156,6 +156,7 @@ pub(crate) fn for_each_slot(blocks: &[Block], k: usize, mut f: impl FnMut(usize,
 }
 
 /// Maps unconstrained coordinates to natural parameter values (`exp` on positive slots).
+/// Fails where `exp` under- or overflows (the point is outside the law's domain).
 pub fn to_natural(blocks: &[Block], k: usize, theta: &[f64], out: &mut [f64]) -> Result<(), Error> {
     let n = count(blocks, k);
     check_len("theta", theta, n)?;
@@ -171,6 +172,13 @@ pub fn to_natural(blocks: &[Block], k: usize, theta: &[f64], out: &mut [f64]) ->
                 });
             }
             *p = if b.positive { libm::exp(*t) } else { *t };
+            // exp under- or overflowed: the point is outside the law's domain.
+            if b.positive && !(*p > 0.0 && p.is_finite()) && result.is_ok() {
+                result = Err(Error::NotPositive {
+                    what: "params",
+                    index: i,
+                });
+            }
         }
     });
     result

@@ -1,0 +1,14 @@
+//! # mixlaw-cli
+//!
+//! The `mixlaw` command-line program (`cargo run --release --example mixlaw -- ...`): fits
+//! laws to runs in CSV files, predicts, finds optimal mixtures, and reproduces published
+//! fits on the real data. The contract is `spec/cli.md`: one JSON object with `--json`,
+//! one `error:` line and exit code 2 on bad input, 1 on a failed computation.
+
+pub mod csv;
+pub mod error;
+pub mod json;
+pub mod reproduce;
+
+pub use error::CliError;
+pub use json::Json;

@@ -1,0 +1,266 @@
+//! Basin-hopping (Wales and Doye 1997) around L-BFGS, from random-search starts, as Shukor
+//! et al. 2025 (section 2.3) fit their laws: perturb the current local minimum, minimise
+//! again, accept by the Metropolis rule, adapt the step size, keep the best minimum seen.
+
+use core::ops::ControlFlow;
+
+use crate::lbfgs::{Lbfgs, LbfgsConfig, Status};
+use crate::problem::Problem;
+use crate::rng::Rng;
+
+/// Settings of [`BasinHopping`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BasinConfig {
+    /// Independent starts (each: random search, then basin-hopping).
+    pub starts: usize,
+    /// Random points evaluated per start; the best one seeds the first local minimisation.
+    pub candidates: usize,
+    /// Basin-hopping rounds per start (0: plain multi-start L-BFGS).
+    pub hops: usize,
+    /// Initial half-width of the uniform displacement, in unconstrained coordinates.
+    pub step: f64,
+    /// Metropolis temperature *relative to the current value*: a minimum worse by the
+    /// fraction `q` is accepted with probability `exp(-q / temperature)`.
+    pub temperature: f64,
+    /// Hops between step-size adaptations.
+    pub adapt_interval: usize,
+    /// Acceptance rate the step size is steered toward.
+    pub target_accept: f64,
+    /// Step multiplier (divisor) when acceptance is too high (too low).
+    pub step_factor: f64,
+    /// Stop a start after this many hops without a better minimum (0: never).
+    pub patience: usize,
+    /// Seed of the generator: equal seeds give equal fits.
+    pub seed: u64,
+    /// Use the caller's `x` as the first start instead of a random search (warm start).
+    pub warm_start: bool,
+    /// The local minimiser's settings.
+    pub lbfgs: LbfgsConfig,
+}
+
+impl Default for BasinConfig {
+    fn default() -> Self {
+        BasinConfig {
+            starts: 16,
+            candidates: 64,
+            hops: 8,
+            step: 0.5,
+            temperature: 0.05,
+            adapt_interval: 10,
+            target_accept: 0.5,
+            step_factor: 0.9,
+            patience: 0,
+            seed: 0,
+            warm_start: false,
+            lbfgs: LbfgsConfig::default(),
+        }
+    }
+}
+
+/// What the observer sees after every local minimisation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HopInfo {
+    /// Start index.
+    pub start: usize,
+    /// Hop index within the start (0 is the initial minimisation).
+    pub hop: usize,
+    /// Value of the local minimum just found.
+    pub value: f64,
+    /// Value of the current (accepted) minimum.
+    pub current: f64,
+    /// Best value over all starts so far.
+    pub best: f64,
+    /// Whether the new minimum was accepted.
+    pub accepted: bool,
+    /// Current displacement half-width.
+    pub step: f64,
+    /// Total function evaluations so far.
+    pub evaluations: usize,
+}
+
+/// Outcome of a basin-hopping fit; the best point is in the caller's `x`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// Best objective value found.
+    pub value: f64,
+    /// Status of the local minimisation that produced the best value.
+    pub status: Status,
+    /// Local minimisations run.
+    pub minimizations: usize,
+    /// Function evaluations, all included.
+    pub evaluations: usize,
+    /// The observer asked to stop.
+    pub stopped_early: bool,
+}
+
+/// Basin-hopping global minimiser.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BasinHopping {
+    /// Its settings.
+    pub config: BasinConfig,
+}
+
+impl BasinHopping {
+    /// Basin-hopping with the given settings.
+    pub fn new(config: BasinConfig) -> Self {
+        BasinHopping { config }
+    }
+
+    /// Workspace length for dimension `n`.
+    pub fn workspace_len(&self, n: usize) -> usize {
+        Lbfgs::new(self.config.lbfgs).workspace_len(n) + 3 * n
+    }
+
+    /// Minimises `problem`, drawing starts uniformly in `ranges(i)` for coordinate i.
+    /// `x` receives the best point (and supplies the first start when `warm_start`).
+    /// `observer` runs after every local minimisation and may stop the search.
+    pub fn minimize<P, R, O>(
+        &self,
+        problem: &mut P,
+        ranges: R,
+        x: &mut [f64],
+        workspace: &mut [f64],
+        mut observer: O,
+    ) -> Outcome
+    where
+        P: Problem + ?Sized,
+        R: Fn(usize) -> (f64, f64),
+        O: FnMut(&HopInfo) -> ControlFlow<()>,
+    {
+        let cfg = &self.config;
+        let n = problem.dim();
+        let lbfgs = Lbfgs::new(cfg.lbfgs);
+        let mut out = Outcome {
+            value: f64::INFINITY,
+            status: Status::BadInput,
+            minimizations: 0,
+            evaluations: 0,
+            stopped_early: false,
+        };
+        if x.len() != n || n == 0 {
+            return out;
+        }
+        let Some((lbfgs_ws, rest)) = workspace.split_at_mut_checked(lbfgs.workspace_len(n)) else {
+            return out;
+        };
+        let Some((current, rest)) = rest.split_at_mut_checked(n) else {
+            return out;
+        };
+        let Some((trial, rest)) = rest.split_at_mut_checked(n) else {
+            return out;
+        };
+        let Some((grad, _)) = rest.split_at_mut_checked(n) else {
+            return out;
+        };
+        let mut root = Rng::new(cfg.seed);
+        let mut have_best = false;
+        'starts: for start in 0..cfg.starts.max(1) {
+            let mut rng = root.fork();
+            // Seed point: the caller's x (warm start), else the best of a random search.
+            if start == 0 && cfg.warm_start {
+                trial.copy_from_slice(x);
+            } else {
+                let mut best_candidate = f64::INFINITY;
+                for c in 0..cfg.candidates.max(1) {
+                    for (i, v) in current.iter_mut().enumerate() {
+                        let (lo, hi) = ranges(i);
+                        *v = rng.uniform(lo, hi);
+                    }
+                    let v = problem.cost_grad(current, grad);
+                    let v = if v.is_finite() { v } else { f64::INFINITY };
+                    out.evaluations += 1;
+                    if c == 0 || v < best_candidate {
+                        best_candidate = v;
+                        trial.copy_from_slice(current);
+                    }
+                }
+            }
+            let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+            out.minimizations += 1;
+            out.evaluations += local.evaluations;
+            let mut cur_value = local.value;
+            current.copy_from_slice(trial);
+            if local.value.is_finite() && (local.value < out.value || !have_best) {
+                have_best = true;
+                out.value = local.value;
+                out.status = local.status;
+                x.copy_from_slice(trial);
+            }
+            let mut step = cfg.step;
+            let info = HopInfo {
+                start,
+                hop: 0,
+                value: local.value,
+                current: cur_value,
+                best: out.value,
+                accepted: true,
+                step,
+                evaluations: out.evaluations,
+            };
+            if observer(&info).is_break() {
+                out.stopped_early = true;
+                break 'starts;
+            }
+            let (mut accepted_in_window, mut since_best) = (0usize, 0usize);
+            for hop in 1..=cfg.hops {
+                for (t, c) in trial.iter_mut().zip(current.iter()) {
+                    *t = c + rng.uniform(-step, step);
+                }
+                let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+                out.minimizations += 1;
+                out.evaluations += local.evaluations;
+                let v = local.value;
+                let accept = v.is_finite()
+                    && (v < cur_value
+                        || !cur_value.is_finite()
+                        || rng.next_f64()
+                            < libm::exp(
+                                -(v - cur_value) / (cfg.temperature * cur_value.abs().max(1e-300)),
+                            ));
+                if accept {
+                    current.copy_from_slice(trial);
+                    cur_value = v;
+                    accepted_in_window += 1;
+                }
+                // Patience counts hops without a *meaningful* improvement (1e-9 relative).
+                if v.is_finite() && v < out.value - 1e-9 * out.value.abs() {
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                }
+                if v.is_finite() && v < out.value {
+                    out.value = v;
+                    out.status = local.status;
+                    x.copy_from_slice(trial);
+                }
+                if cfg.adapt_interval > 0 && hop % cfg.adapt_interval == 0 {
+                    let rate = accepted_in_window as f64 / cfg.adapt_interval as f64;
+                    if rate > cfg.target_accept {
+                        step /= cfg.step_factor;
+                    } else {
+                        step *= cfg.step_factor;
+                    }
+                    accepted_in_window = 0;
+                }
+                let info = HopInfo {
+                    start,
+                    hop,
+                    value: v,
+                    current: cur_value,
+                    best: out.value,
+                    accepted: accept,
+                    step,
+                    evaluations: out.evaluations,
+                };
+                if observer(&info).is_break() {
+                    out.stopped_early = true;
+                    break 'starts;
+                }
+                if cfg.patience > 0 && since_best >= cfg.patience {
+                    break;
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,446 @@
+//! Limited-memory BFGS (Nocedal 1980; Liu and Nocedal 1989) with a strong-Wolfe line search
+//! (Nocedal and Wright, *Numerical Optimization*, algorithms 3.5-3.6, cubic interpolation).
+//!
+//! All state lives in a caller-provided buffer ([`Lbfgs::workspace_len`]); nothing allocates.
+//! Non-finite function values are treated as `+inf`: the line search backtracks from them.
+
+use crate::problem::Problem;
+
+/// Why the minimiser stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Status {
+    /// The gradient's largest entry fell below `grad_tol * max(1, |f|)`.
+    GradientSmall,
+    /// The relative decrease of f over one iteration fell below `rel_tol`.
+    NoRelativeDecrease,
+    /// The iteration cap was reached.
+    MaxIterations,
+    /// The evaluation cap was reached.
+    MaxEvaluations,
+    /// No step along a descent direction gave sufficient decrease (x is the best point).
+    LineSearchFailed,
+    /// The function is not finite at the starting point.
+    StartNotFinite,
+    /// Buffers or dimensions do not fit.
+    BadInput,
+}
+
+impl Status {
+    /// True for the statuses that mean "converged".
+    pub fn converged(&self) -> bool {
+        matches!(self, Status::GradientSmall | Status::NoRelativeDecrease)
+    }
+}
+
+/// Settings of [`Lbfgs`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LbfgsConfig {
+    /// Number of correction pairs kept (the "m" of L-BFGS).
+    pub memory: usize,
+    /// Stop when `max_i |g_i| <= grad_tol * max(1, |f|)`.
+    pub grad_tol: f64,
+    /// Stop when `(f_old - f_new) <= rel_tol * max(|f_old|, |f_new|)`.
+    pub rel_tol: f64,
+    /// Iteration cap.
+    pub max_iterations: usize,
+    /// Function-evaluation cap (line-search evaluations included).
+    pub max_evaluations: usize,
+    /// Sufficient-decrease constant of the Wolfe conditions.
+    pub c1: f64,
+    /// Curvature constant of the strong Wolfe conditions.
+    pub c2: f64,
+    /// Line-search evaluation cap per iteration.
+    pub max_line_search: usize,
+}
+
+impl Default for LbfgsConfig {
+    fn default() -> Self {
+        LbfgsConfig {
+            memory: 30,
+            grad_tol: 1e-13,
+            rel_tol: 1e-15,
+            max_iterations: 20_000,
+            max_evaluations: 40_000,
+            c1: 1e-4,
+            c2: 0.9,
+            max_line_search: 30,
+        }
+    }
+}
+
+/// Outcome of one minimisation; the minimiser is left in the caller's `x`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Minimum {
+    /// Objective at the returned point.
+    pub value: f64,
+    /// Why it stopped.
+    pub status: Status,
+    /// Iterations done.
+    pub iterations: usize,
+    /// Function evaluations done.
+    pub evaluations: usize,
+}
+
+/// The L-BFGS minimiser.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Lbfgs {
+    /// Its settings.
+    pub config: LbfgsConfig,
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn max_abs(a: &[f64]) -> f64 {
+    a.iter().fold(0.0f64, |m, x| m.max(x.abs()))
+}
+
+/// Views into the workspace buffer.
+struct Work<'a> {
+    g: &'a mut [f64],
+    d: &'a mut [f64],
+    x_new: &'a mut [f64],
+    g_new: &'a mut [f64],
+    s: &'a mut [f64],
+    y: &'a mut [f64],
+    rho: &'a mut [f64],
+    alpha: &'a mut [f64],
+}
+
+impl<'a> Work<'a> {
+    fn split(buf: &'a mut [f64], n: usize, m: usize) -> Option<Self> {
+        let (g, rest) = buf.split_at_mut_checked(n)?;
+        let (d, rest) = rest.split_at_mut_checked(n)?;
+        let (x_new, rest) = rest.split_at_mut_checked(n)?;
+        let (g_new, rest) = rest.split_at_mut_checked(n)?;
+        let (s, rest) = rest.split_at_mut_checked(n * m)?;
+        let (y, rest) = rest.split_at_mut_checked(n * m)?;
+        let (rho, rest) = rest.split_at_mut_checked(m)?;
+        let (alpha, _) = rest.split_at_mut_checked(m)?;
+        Some(Work {
+            g,
+            d,
+            x_new,
+            g_new,
+            s,
+            y,
+            rho,
+            alpha,
+        })
+    }
+}
+
+/// The ring buffer of correction pairs.
+struct Memory {
+    m: usize,
+    len: usize,
+    head: usize,
+}
+
+impl Memory {
+    /// Slot index of the i-th newest pair (0 = newest).
+    fn slot(&self, i: usize) -> usize {
+        (self.head + self.m - 1 - i) % self.m
+    }
+}
+
+struct LineSearchPoint {
+    step: f64,
+    value: f64,
+    slope: f64,
+}
+
+impl Lbfgs {
+    /// L-BFGS with the given settings.
+    pub fn new(config: LbfgsConfig) -> Self {
+        Lbfgs { config }
+    }
+
+    /// Workspace length for dimension `n`.
+    pub fn workspace_len(&self, n: usize) -> usize {
+        let m = self.config.memory.max(1);
+        4 * n + 2 * n * m + 2 * m
+    }
+
+    /// Minimises `problem` from `x` (overwritten with the best point found).
+    pub fn minimize<P: Problem + ?Sized>(
+        &self,
+        problem: &mut P,
+        x: &mut [f64],
+        workspace: &mut [f64],
+    ) -> Minimum {
+        let n = problem.dim();
+        let m = self.config.memory.max(1);
+        let mut out = Minimum {
+            value: f64::INFINITY,
+            status: Status::BadInput,
+            iterations: 0,
+            evaluations: 0,
+        };
+        if x.len() != n || n == 0 {
+            return out;
+        }
+        let Some(w) = Work::split(workspace, n, m) else {
+            return out;
+        };
+        let cfg = &self.config;
+        let mut f = problem.cost_grad(x, w.g);
+        out.evaluations = 1;
+        if !f.is_finite() || w.g.iter().any(|v| !v.is_finite()) {
+            out.status = Status::StartNotFinite;
+            return out;
+        }
+        out.value = f;
+        let mut mem = Memory { m, len: 0, head: 0 };
+        loop {
+            if max_abs(w.g) <= cfg.grad_tol * f.abs().max(1.0) {
+                out.status = Status::GradientSmall;
+                break;
+            }
+            if out.iterations >= cfg.max_iterations {
+                out.status = Status::MaxIterations;
+                break;
+            }
+            if out.evaluations >= cfg.max_evaluations {
+                out.status = Status::MaxEvaluations;
+                break;
+            }
+            two_loop(&mem, w.g, w.d, w.s, w.y, w.rho, w.alpha, n);
+            let mut slope = dot(w.g, w.d);
+            if !(slope < 0.0) || !slope.is_finite() {
+                // Not a descent direction: forget the curvature pairs, go downhill.
+                mem.len = 0;
+                for (d, g) in w.d.iter_mut().zip(w.g.iter()) {
+                    *d = -g;
+                }
+                slope = dot(w.g, w.d);
+            }
+            let first_step = if mem.len == 0 {
+                (1.0 / max_abs(w.d)).min(1.0)
+            } else {
+                1.0
+            };
+            let budget = cfg.max_evaluations.saturating_sub(out.evaluations);
+            let (found, evals) = self.line_search(
+                problem, x, f, slope, w.d, w.x_new, w.g_new, first_step, budget,
+            );
+            out.evaluations += evals;
+            let Some(point) = found else {
+                if mem.len > 0 {
+                    // Retry once from steepest descent before giving up.
+                    mem.len = 0;
+                    continue;
+                }
+                out.status = Status::LineSearchFailed;
+                break;
+            };
+            out.iterations += 1;
+            // Correction pair s = x_new - x, y = g_new - g, kept only with safe curvature.
+            let slot = mem.head;
+            let (sy, ss, yy) = {
+                let s = w.s.get_mut(slot * n..(slot + 1) * n).unwrap_or(&mut []);
+                let y = w.y.get_mut(slot * n..(slot + 1) * n).unwrap_or(&mut []);
+                for (((si, yi), (xn, xo)), (gn, go)) in s
+                    .iter_mut()
+                    .zip(y.iter_mut())
+                    .zip(w.x_new.iter().zip(x.iter()))
+                    .zip(w.g_new.iter().zip(w.g.iter()))
+                {
+                    *si = xn - xo;
+                    *yi = gn - go;
+                }
+                (dot(s, y), dot(s, s), dot(y, y))
+            };
+            if sy > f64::EPSILON * libm::sqrt(ss * yy) && sy.is_finite() {
+                if let Some(r) = w.rho.get_mut(slot) {
+                    *r = 1.0 / sy;
+                }
+                mem.head = (mem.head + 1) % m;
+                mem.len = (mem.len + 1).min(m);
+            }
+            let f_old = f;
+            f = point.value;
+            x.copy_from_slice(w.x_new);
+            w.g.copy_from_slice(w.g_new);
+            out.value = f;
+            if f_old - f <= cfg.rel_tol * f_old.abs().max(f.abs()) {
+                out.status = Status::NoRelativeDecrease;
+                break;
+            }
+        }
+        out
+    }
+
+    /// Strong-Wolfe line search along `d` from `x` (value `f0`, slope `slope0 < 0`).
+    /// On success `x_new`, `g_new` hold the accepted point.
+    #[allow(clippy::too_many_arguments)]
+    fn line_search<P: Problem + ?Sized>(
+        &self,
+        problem: &mut P,
+        x: &[f64],
+        f0: f64,
+        slope0: f64,
+        d: &[f64],
+        x_new: &mut [f64],
+        g_new: &mut [f64],
+        first_step: f64,
+        budget: usize,
+    ) -> (Option<LineSearchPoint>, usize) {
+        let (c1, c2) = (self.config.c1, self.config.c2);
+        let max_evals = self.config.max_line_search.min(budget);
+        let mut evals = 0;
+        let mut phi = |step: f64, x_new: &mut [f64], g_new: &mut [f64], evals: &mut usize| {
+            for ((xn, xo), di) in x_new.iter_mut().zip(x).zip(d) {
+                *xn = xo + step * di;
+            }
+            *evals += 1;
+            let v = problem.cost_grad(x_new, g_new);
+            let slope = dot(g_new, d);
+            if v.is_finite() && slope.is_finite() {
+                LineSearchPoint {
+                    step,
+                    value: v,
+                    slope,
+                }
+            } else {
+                LineSearchPoint {
+                    step,
+                    value: f64::INFINITY,
+                    slope: f64::NAN,
+                }
+            }
+        };
+        let armijo = |p: &LineSearchPoint| p.value <= f0 + c1 * p.step * slope0;
+        let curvature = |p: &LineSearchPoint| p.slope.abs() <= -c2 * slope0;
+
+        let mut prev = LineSearchPoint {
+            step: 0.0,
+            value: f0,
+            slope: slope0,
+        };
+        let mut step = first_step;
+        // Bracketing phase.
+        let (mut lo, mut hi) = loop {
+            if evals >= max_evals {
+                return (None, evals);
+            }
+            let cur = phi(step, x_new, g_new, &mut evals);
+            if !armijo(&cur) || (prev.step > 0.0 && cur.value >= prev.value) {
+                break (prev, cur);
+            }
+            if curvature(&cur) {
+                return (Some(cur), evals);
+            }
+            if cur.slope >= 0.0 {
+                break (cur, prev);
+            }
+            let next = (2.0 * cur.step).max(cur.step + 1e-12);
+            prev = cur;
+            step = next;
+        };
+        // Zoom phase: lo satisfies Armijo and has the lowest value seen so far.
+        loop {
+            if evals >= max_evals {
+                break;
+            }
+            let (a, b) = (lo.step.min(hi.step), lo.step.max(hi.step));
+            let width = b - a;
+            if width <= 1e-16 * b.max(1e-300) {
+                break;
+            }
+            let trial = if hi.value.is_finite() && hi.slope.is_finite() {
+                cubic_min(&lo, &hi)
+                    .filter(|t| *t > a + 0.1 * width && *t < b - 0.1 * width)
+                    .unwrap_or(0.5 * (lo.step + hi.step))
+            } else {
+                // Non-finite side: backtrack hard toward lo.
+                lo.step + 0.25 * (hi.step - lo.step)
+            };
+            let cur = phi(trial, x_new, g_new, &mut evals);
+            if !armijo(&cur) || cur.value >= lo.value {
+                hi = cur;
+            } else {
+                if curvature(&cur) {
+                    return (Some(cur), evals);
+                }
+                if cur.slope * (hi.step - lo.step) >= 0.0 {
+                    hi = lo;
+                }
+                lo = cur;
+            }
+        }
+        // No strong-Wolfe point: accept lo if it decreased f (re-evaluate to restore buffers).
+        if lo.step > 0.0 && lo.value < f0 && evals < budget {
+            let p = phi(lo.step, x_new, g_new, &mut evals);
+            if p.value < f0 {
+                return (Some(p), evals);
+            }
+        }
+        (None, evals)
+    }
+}
+
+/// Minimiser of the cubic interpolating values and slopes at two points, if it exists.
+fn cubic_min(p: &LineSearchPoint, q: &LineSearchPoint) -> Option<f64> {
+    let d1 = p.slope + q.slope - 3.0 * (p.value - q.value) / (p.step - q.step);
+    let disc = d1 * d1 - p.slope * q.slope;
+    if !(disc >= 0.0) {
+        return None;
+    }
+    let d2 = (q.step - p.step).signum() * libm::sqrt(disc);
+    let t = q.step - (q.step - p.step) * (q.slope + d2 - d1) / (q.slope - p.slope + 2.0 * d2);
+    t.is_finite().then_some(t)
+}
+
+/// Two-loop recursion: `d = -H g` with the stored pairs and the Shanno-Phua initial scaling.
+#[allow(clippy::too_many_arguments)]
+fn two_loop(
+    mem: &Memory,
+    g: &[f64],
+    d: &mut [f64],
+    s: &[f64],
+    y: &[f64],
+    rho: &[f64],
+    alpha: &mut [f64],
+    n: usize,
+) {
+    for (di, gi) in d.iter_mut().zip(g) {
+        *di = -gi;
+    }
+    let pair = |slot: usize| {
+        (
+            s.get(slot * n..(slot + 1) * n).unwrap_or(&[]),
+            y.get(slot * n..(slot + 1) * n).unwrap_or(&[]),
+            rho.get(slot).copied().unwrap_or(0.0),
+        )
+    };
+    for i in 0..mem.len {
+        let slot = mem.slot(i);
+        let (si, yi, r) = pair(slot);
+        let a = r * dot(si, d);
+        if let Some(al) = alpha.get_mut(slot) {
+            *al = a;
+        }
+        for (dj, yj) in d.iter_mut().zip(yi) {
+            *dj -= a * yj;
+        }
+    }
+    if mem.len > 0 {
+        let (s0, y0, _) = pair(mem.slot(0));
+        let gamma = dot(s0, y0) / dot(y0, y0);
+        if gamma.is_finite() && gamma > 0.0 {
+            d.iter_mut().for_each(|v| *v *= gamma);
+        }
+    }
+    for i in (0..mem.len).rev() {
+        let slot = mem.slot(i);
+        let (si, yi, r) = pair(slot);
+        let a = alpha.get(slot).copied().unwrap_or(0.0);
+        let b = r * dot(yi, d);
+        for (dj, sj) in d.iter_mut().zip(si) {
+            *dj += (a - b) * sj;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The minimisation problem interface (in the style of argmin's `CostFunction` + `Gradient`).
+
+use mixlaw_core::{Law, Objective};
+
+/// A smooth function of `dim()` real variables with its gradient.
+pub trait Problem {
+    /// Number of variables.
+    fn dim(&self) -> usize;
+
+    /// The value at `x`, with the gradient written into `grad` (length `dim()`).
+    /// Where the function is undefined or overflows, return a non-finite value: the
+    /// optimisers treat it as `+inf` and backtrack.
+    fn cost_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64;
+}
+
+/// A [`mixlaw_core::Objective`] (law + data + loss over unconstrained parameters) as a
+/// [`Problem`], with its evaluation scratch in a caller buffer.
+#[derive(Debug)]
+pub struct LawProblem<'o, 'l, 'd, 's, L: ?Sized> {
+    objective: &'o Objective<'l, 'd, L>,
+    scratch: &'s mut [f64],
+}
+
+impl<'o, 'l, 'd, 's, L: Law + ?Sized> LawProblem<'o, 'l, 'd, 's, L> {
+    /// Wraps `objective`; `scratch` needs `objective.scratch_len()` elements.
+    pub fn new(
+        objective: &'o Objective<'l, 'd, L>,
+        scratch: &'s mut [f64],
+    ) -> Result<Self, mixlaw_core::Error> {
+        let needed = objective.scratch_len();
+        if scratch.len() < needed {
+            return Err(mixlaw_core::Error::BufferTooSmall {
+                needed,
+                found: scratch.len(),
+            });
+        }
+        Ok(LawProblem { objective, scratch })
+    }
+}
+
+impl<L: Law + ?Sized> Problem for LawProblem<'_, '_, '_, '_, L> {
+    fn dim(&self) -> usize {
+        self.objective.dim()
+    }
+    fn cost_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.objective
+            .eval(x, Some(grad), self.scratch)
+            .unwrap_or(f64::INFINITY)
+    }
+}
