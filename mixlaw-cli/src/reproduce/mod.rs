@@ -2,6 +2,7 @@
 //! the published figures (`spec/validation.md`).
 
 use std::path::Path;
+use std::format;
 use std::string::String;
 use std::vec::Vec;
 
