@@ -52,14 +52,41 @@ impl Report {
     }
 }
 
-/// Names of the experiments `run` knows, in a stable order.
-pub const EXPERIMENTS: &[&str] = &[];
+/// The data folder for tests and defaults: `$MIXLAW_DATA`, else `../shared/data` beside
+/// the workspace; `None` (with a notice on stderr naming `what`) when it is absent.
+pub fn data_dir(what: &str) -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("MIXLAW_DATA") {
+        Some(d) => std::path::PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data"),
+    };
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        std::eprintln!("SKIPPED {what}: data folder {} not found (set MIXLAW_DATA)", dir.display());
+        None
+    }
+}
 
-/// Runs experiment `name` on the data under `data` (the `shared/data` folder).
+/// One experiment's runner.
+type Runner = fn(&Path, bool) -> Result<Report, CliError>;
+
+/// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
+const RUNNERS: &[(&str, Runner)] = &[
+];
+
+/// Names of the experiments [`run`] knows, in a stable order.
+pub fn experiments() -> impl Iterator<Item = &'static str> {
+    RUNNERS.iter().map(|(n, _)| *n)
+}
+
+/// Runs experiment `name` on the data under `data` (the `shared/data` folder); with
+/// `progress`, progress lines go to stderr.
 pub fn run(name: &str, data: &Path, progress: bool) -> Result<Report, CliError> {
-    let _ = (data, progress);
-    Err(CliError::input(format!(
-        "unknown experiment '{name}' (known: {})",
-        EXPERIMENTS.join(", ")
-    )))
+    match RUNNERS.iter().find(|(n, _)| *n == name) {
+        Some((_, runner)) => runner(data, progress),
+        None => Err(CliError::input(format!(
+            "unknown experiment '{name}' (known: {})",
+            experiments().collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }
