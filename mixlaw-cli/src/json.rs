@@ -77,8 +77,12 @@ impl Json {
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Num(v) => {
                 if v.is_finite() {
-                    // Shortest representation that round-trips.
-                    let s = v.to_string();
+                    // Shortest round-trip form; exponent notation for tiny or huge values.
+                    let s = if *v != 0.0 && (v.abs() < 1e-5 || v.abs() >= 1e16) {
+                        std::format!("{v:e}")
+                    } else {
+                        std::format!("{v:?}")
+                    };
                     out.push_str(&s);
                 } else {
                     out.push_str("null");

@@ -5,6 +5,8 @@
 //! fits on the real data. The contract is `spec/cli.md`: one JSON object with `--json`,
 //! one `error:` line and exit code 2 on bad input, 1 on a failed computation.
 
+pub mod args;
+pub mod commands;
 pub mod csv;
 pub mod error;
 pub mod json;
