@@ -1,0 +1,264 @@
+//! L-BFGS and basin-hopping on problems with known answers: convergence, non-finite
+//! regions, determinism, early stop, the linear closed form, and no allocation.
+#![allow(unsafe_code)] // the counting global allocator
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mixlaw_core::{
+    laws::additive::Additive, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales,
+};
+use mixlaw_fit::owned::{fit, FitOptions, Runs};
+use mixlaw_fit::{
+    fit_law, workspace_len, BasinConfig, BasinHopping, Lbfgs, LbfgsConfig, Problem, Status,
+};
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The n-dimensional Rosenbrock function; undefined (NaN) beyond |x_i| > 5 to exercise
+/// the non-finite handling.
+struct Rosenbrock(usize);
+
+impl Problem for Rosenbrock {
+    fn dim(&self) -> usize {
+        self.0
+    }
+    fn cost_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+        if x.iter().any(|v| v.abs() > 5.0) {
+            return f64::NAN;
+        }
+        g.iter_mut().for_each(|v| *v = 0.0);
+        let mut f = 0.0;
+        for i in 0..x.len() - 1 {
+            let (a, b) = (x[i], x[i + 1]);
+            f += 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2);
+            g[i] += -400.0 * a * (b - a * a) - 2.0 * (1.0 - a);
+            g[i + 1] += 200.0 * (b - a * a);
+        }
+        f
+    }
+}
+
+#[test]
+fn lbfgs_solves_rosenbrock_from_the_classic_start() {
+    for n in [2, 10, 30] {
+        let lbfgs = Lbfgs::new(LbfgsConfig::default());
+        let mut x: Vec<f64> = (0..n)
+            .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
+            .collect();
+        let mut ws = vec![0.0; lbfgs.workspace_len(n)];
+        let m = lbfgs.minimize(&mut Rosenbrock(n), &mut x, &mut ws);
+        assert!(
+            m.status.converged() || m.status == Status::LineSearchFailed,
+            "{m:?}"
+        );
+        assert!(m.value < 1e-20, "n = {n}: {m:?}");
+        assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-8), "n = {n}: {x:?}");
+    }
+}
+
+#[test]
+fn lbfgs_backtracks_from_non_finite_values() {
+    // Start near the NaN wall with a gradient pointing through it.
+    let lbfgs = Lbfgs::new(LbfgsConfig::default());
+    let mut x = vec![4.9, -4.9];
+    let mut ws = vec![0.0; lbfgs.workspace_len(2)];
+    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut x, &mut ws);
+    assert!(m.value.is_finite() && m.value < 1e-16, "{m:?}");
+    // A start where the function is not finite is reported, not minimised.
+    let mut bad = vec![9.0, 9.0];
+    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut bad, &mut ws);
+    assert_eq!(m.status, Status::StartNotFinite);
+    // Wrong buffers are reported too.
+    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut [0.0; 2], &mut [0.0; 3]);
+    assert_eq!(m.status, Status::BadInput);
+}
+
+/// A double well in each coordinate: local minima at +-1 (shifted), global at x_i = -1.
+struct Wells(usize);
+impl Problem for Wells {
+    fn dim(&self) -> usize {
+        self.0
+    }
+    fn cost_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+        let mut f = 0.0;
+        for (xi, gi) in x.iter().zip(g.iter_mut()) {
+            f += (xi * xi - 1.0).powi(2) + 0.3 * xi;
+            *gi = 4.0 * xi * (xi * xi - 1.0) + 0.3;
+        }
+        f
+    }
+}
+
+#[test]
+fn basin_hopping_finds_the_global_well_deterministically() {
+    let n = 6;
+    let config = BasinConfig {
+        starts: 2,
+        hops: 40,
+        seed: 11,
+        step: 1.5,
+        ..BasinConfig::default()
+    };
+    let bh = BasinHopping::new(config);
+    let mut ws = vec![0.0; bh.workspace_len(n)];
+    let mut x1 = vec![0.0; n];
+    let out1 = bh.minimize(
+        &mut Wells(n),
+        |_| (0.5, 2.0),
+        &mut x1,
+        &mut ws,
+        |_| ControlFlow::Continue(()),
+    );
+    assert!(x1.iter().all(|&v| v < -0.9), "{x1:?}");
+    let mut x2 = vec![0.0; n];
+    let out2 = bh.minimize(
+        &mut Wells(n),
+        |_| (0.5, 2.0),
+        &mut x2,
+        &mut ws,
+        |_| ControlFlow::Continue(()),
+    );
+    assert_eq!((out1, x1), (out2, x2), "same seed, same fit");
+    // The observer can stop the search.
+    let mut seen = 0;
+    let mut x3 = vec![0.0; n];
+    let out3 = bh.minimize(
+        &mut Wells(n),
+        |_| (0.5, 2.0),
+        &mut x3,
+        &mut ws,
+        |_| {
+            seen += 1;
+            if seen == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+    );
+    assert!(out3.stopped_early && out3.minimizations == 3);
+}
+
+fn grid_runs() -> (Runs, Vec<f64>) {
+    // A 3-domain additive law on a grid of mixtures, sizes and token counts.
+    let truth = vec![1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
+    let law = Additive::new(3).unwrap();
+    let mut runs = Runs {
+        k: 3,
+        n: Some(vec![]),
+        d: Some(vec![]),
+        ..Runs::default()
+    };
+    for (a, b) in [
+        (0.2, 0.3),
+        (0.6, 0.2),
+        (0.1, 0.1),
+        (0.3, 0.5),
+        (0.45, 0.45),
+        (0.8, 0.1),
+    ] {
+        for n in [0.05, 0.1, 0.2, 0.4] {
+            for t in [1.0, 2.0, 4.0, 8.0] {
+                let h = [a, b, 1.0 - a - b];
+                let p = mixlaw_core::Point::new(&h, n * 1e9, t * 1e9).unwrap();
+                runs.h.extend(h);
+                runs.y
+                    .push(law.value(&truth, &p, Scales { n: 1e9, d: 1e9 }).unwrap());
+                runs.n.as_mut().unwrap().push(n * 1e9);
+                runs.d.as_mut().unwrap().push(t * 1e9);
+            }
+        }
+    }
+    (runs, truth)
+}
+
+#[test]
+fn fits_recover_a_law_from_exact_runs() {
+    let (runs, truth) = grid_runs();
+    let options = FitOptions {
+        loss: Loss::Squared,
+        scales: Scales { n: 1e9, d: 1e9 },
+        ..FitOptions::default()
+    };
+    let fitted = fit(
+        AnyLaw::new("additive", 3, None).unwrap(),
+        &runs,
+        &options,
+        |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    assert!(fitted.objective < 1e-20, "{}", fitted.objective);
+    let (_, m) = fitted.evaluate(&runs).unwrap();
+    assert!(m.mre < 1e-6, "{m:?}");
+    let _ = truth;
+}
+
+#[test]
+fn linear_law_is_fitted_in_closed_form() {
+    let mut runs = Runs {
+        k: 3,
+        ..Runs::default()
+    };
+    let w = [2.0, 3.5, 1.25];
+    for (a, b) in [(0.2, 0.3), (0.6, 0.2), (0.1, 0.1), (0.3, 0.5), (0.45, 0.45)] {
+        let h = [a, b, 1.0 - a - b];
+        runs.h.extend(h);
+        runs.y.push(h.iter().zip(&w).map(|(x, y)| x * y).sum());
+    }
+    let fitted = fit(
+        AnyLaw::new("linear", 3, None).unwrap(),
+        &runs,
+        &FitOptions::default(),
+        |_| ControlFlow::Continue(()),
+    )
+    .unwrap();
+    assert!(fitted.outcome.is_none());
+    for (a, b) in fitted.params.iter().zip(&w) {
+        assert!((a - b).abs() < 1e-9, "{:?}", fitted.params);
+    }
+}
+
+#[test]
+fn the_fitting_path_does_not_allocate() {
+    let (runs, _) = grid_runs();
+    let data = runs.dataset().unwrap();
+    let mut cache = vec![0.0; Prepared::buffer_len(runs.rows(), 3)];
+    let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
+    let mut group_buf = vec![0usize; Groups::buffer_len(runs.rows())];
+    let groups = Groups::new(&prepared, &mut group_buf).unwrap();
+    let law = Additive::new(3).unwrap();
+    let objective = Objective::new(&law, &prepared, Loss::default())
+        .unwrap()
+        .with_groups(&groups)
+        .unwrap();
+    let config = BasinConfig {
+        starts: 2,
+        hops: 2,
+        ..BasinConfig::default()
+    };
+    let mut theta = vec![0.0; law.num_params()];
+    let mut work = vec![0.0; workspace_len(&objective, &config)];
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let out = fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert!(out.value.is_finite());
+    assert_eq!(after - before, 0, "fitting allocated");
+    let _ = Dataset::new(0, &[], &[1.0]).unwrap();
+}
