@@ -44,6 +44,7 @@ extern crate std;
 pub mod data;
 mod error;
 pub mod eval;
+pub mod frozen;
 pub mod groups;
 pub mod law;
 pub mod laws;
