@@ -14,3 +14,8 @@ pub mod reproduce;
 
 pub use error::CliError;
 pub use json::Json;
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
