@@ -1,0 +1,112 @@
+//! Metrics against hand-computed values and their defining properties.
+
+use mixlaw_core::{metrics, Error, Loss};
+use proptest::prelude::*;
+
+#[test]
+fn metrics_on_a_hand_computed_example() {
+    let obs = [2.0, 4.0, 5.0, 1.0];
+    let pred = [2.2, 3.6, 5.0, 1.1];
+    // |0.2|/2 + |0.4|/4 + 0 + |0.1|/1 = 0.1 + 0.1 + 0 + 0.1, over 4.
+    assert!((metrics::mre(&pred, &obs).unwrap() - 0.075).abs() < 1e-15);
+    assert!((metrics::mae(&pred, &obs).unwrap() - 0.175).abs() < 1e-15);
+    let mse = (0.04 + 0.16 + 0.0 + 0.01) / 4.0;
+    assert!((metrics::rmse(&pred, &obs).unwrap() - f64::sqrt(mse)).abs() < 1e-15);
+    // mean 3, SST = 1 + 1 + 4 + 4 = 10, SSE = 0.21.
+    assert!((metrics::r2(&pred, &obs).unwrap() - (1.0 - 0.21 / 10.0)).abs() < 1e-15);
+    // SLDBench R^2 = 1 - mean(MSE_j / Var_j).
+    assert!((metrics::sld_r2(&[0.1, 0.3], &[1.0, 2.0]).unwrap() - (1.0 - 0.125)).abs() < 1e-15);
+    assert!((metrics::variance(&obs).unwrap() - 2.5).abs() < 1e-15);
+}
+
+#[test]
+fn spearman_uses_average_ranks_for_ties() {
+    let x = [1.0, 2.0, 2.0, 3.0, 10.0];
+    let mut order = [0usize; 5];
+    let mut ranks = [0.0; 5];
+    metrics::ranks(&x, &mut order, &mut ranks).unwrap();
+    assert_eq!(ranks, [1.0, 2.5, 2.5, 4.0, 5.0]);
+    let y = [0.5, 0.7, 0.6, 0.9, 100.0];
+    let mut buf = [0.0; 10];
+    // Pearson of the ranks [1, 2.5, 2.5, 4, 5] and [1, 3, 2, 4, 5].
+    let rx = [1.0, 2.5, 2.5, 4.0, 5.0];
+    let ry = [1.0, 3.0, 2.0, 4.0, 5.0];
+    let expected = metrics::pearson(&rx, &ry).unwrap();
+    assert!((metrics::spearman(&x, &y, &mut order, &mut buf).unwrap() - expected).abs() < 1e-15);
+    assert!(expected > 0.9 && expected < 1.0);
+}
+
+#[test]
+fn metrics_reject_bad_input_with_typed_errors() {
+    assert_eq!(metrics::mre(&[], &[]), Err(Error::Empty));
+    assert!(matches!(
+        metrics::mae(&[1.0], &[1.0, 2.0]),
+        Err(Error::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        metrics::rmse(&[f64::NAN], &[1.0]),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        metrics::mre(&[1.0], &[0.0]),
+        Err(Error::NotPositive { .. })
+    ));
+    assert!(matches!(
+        metrics::r2(&[1.0, 2.0], &[3.0, 3.0]),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        metrics::pearson(&[1.0, 1.0], &[1.0, 2.0]),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        metrics::spearman(&[1.0, 2.0], &[1.0, 2.0], &mut [0; 1], &mut [0.0; 4]),
+        Err(Error::BufferTooSmall { .. })
+    ));
+    assert!(matches!(
+        metrics::sld_r2(&[0.1], &[0.0]),
+        Err(Error::NotPositive { .. })
+    ));
+    assert!(matches!(
+        Loss::Huber { delta: -1.0 }.check(),
+        Err(Error::InvalidConfig { .. })
+    ));
+}
+
+#[test]
+fn huber_loss_matches_its_definition() {
+    let loss = Loss::Huber { delta: 1e-3 };
+    let (l, d) = loss.eval(2.0005, 2.0);
+    assert!((l - 0.5 * 0.0005f64.powi(2)).abs() < 1e-18 && (d - 0.0005).abs() < 1e-12);
+    let (l, d) = loss.eval(1.99, 2.0);
+    assert!((l - 1e-3 * (0.01 - 0.5e-3)).abs() < 1e-15 && d == -1e-3);
+    let (l, _) = Loss::LogHuber { delta: 1e-3 }.eval(-1.0, 2.0);
+    assert_eq!(l, f64::INFINITY);
+    let (l, d) = Loss::Squared.eval(3.0, 2.0);
+    assert_eq!((l, d), (1.0, 2.0));
+}
+
+proptest! {
+    #[test]
+    fn correlations_are_bounded_and_invariant(xs in proptest::collection::vec((-100.0f64..100.0, -100.0f64..100.0), 3..40), a in 0.1f64..10.0, b in -5.0f64..5.0) {
+        let x: Vec<f64> = xs.iter().map(|p| p.0).collect();
+        let y: Vec<f64> = xs.iter().map(|p| p.1).collect();
+        if let Ok(r) = metrics::pearson(&x, &y) {
+            prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&r));
+            // Invariant under positive affine maps.
+            let x2: Vec<f64> = x.iter().map(|v| a * v + b).collect();
+            prop_assert!((metrics::pearson(&x2, &y).unwrap() - r).abs() < 1e-9);
+        }
+        let n = x.len();
+        let (mut order, mut buf) = (vec![0usize; n], vec![0.0; 2 * n]);
+        if let Ok(s) = metrics::spearman(&x, &y, &mut order, &mut buf) {
+            // Invariant under any increasing map.
+            let x3: Vec<f64> = x.iter().map(|v| v.powi(3) + 7.0).collect();
+            prop_assert!((metrics::spearman(&x3, &y, &mut order, &mut buf).unwrap() - s).abs() < 1e-12);
+        }
+        // R^2 of perfect predictions is 1 (when defined).
+        if let Ok(r2) = metrics::r2(&y, &y) {
+            prop_assert!((r2 - 1.0).abs() < 1e-15);
+        }
+    }
+}
