@@ -1,0 +1,270 @@
+//! Information of a training run (eq 5 of arXiv:2605.02364 as recovered in
+//! `spec/infolaw.md`) and its exact gradient in the recipe `w`.
+//!
+//! ```text
+//! info(w) = sum_d rho_d U_d g(D) (1 - exp(-k R_d / g(D)))
+//! ```
+//!
+//! with `U_d`, `R_d` from LayerMix, `rho_d = exp(-theta d)`, `k = a ln N + b`, `D = T`.
+//! Writing `c_d = p_d S / T` for the weight at which bucket d is exhausted, each term is
+//! a concave function of `w_d` alone:
+//!
+//! ```text
+//! w_d <= c_d:  rho_d T g (1 - e^(-k/g)) w_d                       (R_d = 1, linear)
+//! w_d >= c_d:  rho_d T g c_d (1 - e^(-k w_d / (c_d g)))           (U_d = S_d, R_d = w_d / c_d)
+//! d/dw_d    :  rho_d T g (1 - e^(-k/g))   below,   rho_d T k e^(-k R_d / g)   above
+//! ```
+//!
+//! At `w_d = c_d` (exactly at capacity) the term has a kink: the left derivative is
+//! larger than the right one, so `info` is concave but not differentiable there; see
+//! [`Side`].
+
+use crate::layermix::{check_len, check_recipe, check_tokens};
+use crate::{Error, InfoLaw, Source, MAX_BUCKETS};
+
+/// Which one-sided derivative to report for a bucket exactly at capacity (`w_d T = p_d S`).
+/// Away from capacity both are the same number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Side {
+    /// The derivative as `w_d` decreases (the unique-token branch, `R_d = 1`). It is the
+    /// largest supergradient of the concave `info`, so Frank-Wolfe gaps computed with it
+    /// still bound the distance to the optimum.
+    #[default]
+    Left,
+    /// The derivative as `w_d` increases (the repetition branch).
+    Right,
+}
+
+/// One setting of the law: model size N, training tokens `T = D` and a source, with every
+/// recipe-independent quantity precomputed. Evaluating it never allocates.
+///
+/// ```
+/// use mixlaw_info::{InfoLaw, Problem, Source};
+/// // spec d.3: 7B, 300B tokens, S = 312B.
+/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(312e9)?, 7e9, 300e9)?;
+/// let info = p.info(&[0.548, 0.444, 0.008, 0.0, 0.0, 0.0])?;
+/// assert!((info / 4.4103e11 - 1.0).abs() < 1e-4);
+/// # Ok::<(), mixlaw_info::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Problem {
+    len: usize,
+    /// `rho_d T g (1 - e^(-k/g))`: slope of bucket d below capacity.
+    slope: [f64; MAX_BUCKETS],
+    /// `rho_d T k`: derivative scale above capacity.
+    rate: [f64; MAX_BUCKETS],
+    /// `rho_d T g`: ceiling per unit of capacity weight.
+    ceil: [f64; MAX_BUCKETS],
+    /// Capacity weights `c_d = p_d S / T`.
+    cap: [f64; MAX_BUCKETS],
+    /// `k / g`.
+    x: f64,
+    k: f64,
+    g: f64,
+    tokens: f64,
+    model_size: f64,
+    source: Source,
+}
+
+impl Problem {
+    /// The setting of `law` for a model of `model_size` raw parameters trained on
+    /// `tokens = T = D` tokens drawn by LayerMix from `source`.
+    pub fn new(
+        law: &InfoLaw,
+        source: &Source,
+        model_size: f64,
+        tokens: f64,
+    ) -> Result<Self, Error> {
+        law.check()?;
+        let len = check_len(source.buckets())?;
+        check_tokens(tokens)?;
+        let k = law.decay_rate(model_size)?;
+        let g = law.normalization.factor(tokens)?;
+        let x = k / g;
+        let first = -g * libm::expm1(-x); // g (1 - e^(-k/g))
+        let mut p = Problem {
+            len,
+            slope: [0.0; MAX_BUCKETS],
+            rate: [0.0; MAX_BUCKETS],
+            ceil: [0.0; MAX_BUCKETS],
+            cap: [0.0; MAX_BUCKETS],
+            x,
+            k,
+            g,
+            tokens,
+            model_size,
+            source: *source,
+        };
+        for (d, ((((s, r), c), cap), &share)) in p
+            .slope
+            .iter_mut()
+            .zip(p.rate.iter_mut())
+            .zip(p.ceil.iter_mut())
+            .zip(p.cap.iter_mut())
+            .zip(source.shares())
+            .enumerate()
+        {
+            let rho_t = law.density(d) * tokens;
+            *s = rho_t * first;
+            *r = rho_t * k;
+            *c = rho_t * g;
+            *cap = share * source.size() / tokens;
+        }
+        let finite = |a: &[f64; MAX_BUCKETS]| a.iter().all(|v| v.is_finite());
+        let positive = p.cap.iter().take(len).all(|&c| c > 0.0);
+        if !(finite(&p.slope) && finite(&p.rate) && finite(&p.ceil) && finite(&p.cap) && positive) {
+            return Err(Error::InvalidConfig {
+                what: "the setting over- or underflows (source size / tokens out of range)",
+            });
+        }
+        Ok(p)
+    }
+
+    /// Number of buckets.
+    pub fn buckets(&self) -> usize {
+        self.len
+    }
+
+    /// Decay rate `k = a ln N + b`.
+    pub fn decay_rate(&self) -> f64 {
+        self.k
+    }
+
+    /// Normalisation `g(D)`.
+    pub fn normalization(&self) -> f64 {
+        self.g
+    }
+
+    /// Training tokens `T = D`.
+    pub fn tokens(&self) -> f64 {
+        self.tokens
+    }
+
+    /// Model size N.
+    pub fn model_size(&self) -> f64 {
+        self.model_size
+    }
+
+    /// The source.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Capacity weight of bucket d, `c_d = p_d S / T`: the weight at which its unique data
+    /// is used up (`None` past the last bucket). Above it the bucket repeats.
+    pub fn capacity(&self, d: usize) -> Option<f64> {
+        self.cap.get(..self.len).and_then(|c| c.get(d)).copied()
+    }
+
+    /// `T g(D)`: an upper bound of `info` over all recipes (reached only by
+    /// `rho = 1`, infinitely many learnings); used to scale objectives to `[0, 1]`.
+    pub fn scale(&self) -> f64 {
+        self.tokens * self.g
+    }
+
+    /// Eq 5: the information of recipe `w` (checked by [`check_recipe`]; monotonicity is
+    /// not required).
+    pub fn info(&self, w: &[f64]) -> Result<f64, Error> {
+        check_recipe(w, self.len, false)?;
+        Ok(self.value(w))
+    }
+
+    /// Eq 5 as a function of any finite `w` (not necessarily a recipe): the sum of the
+    /// per-bucket terms above, with the linear branch continued below `w_d = 0`, so that
+    /// derivatives at `w_d = 0` are two-sided. Equals [`Problem::info`] on recipes.
+    pub fn info_extended(&self, w: &[f64]) -> Result<f64, Error> {
+        self.check_point(w)?;
+        Ok(self.value(w))
+    }
+
+    /// Writes the exact partial derivatives `d info / d w_d` into `grad` (length = bucket
+    /// count) and returns `info(w)`, for any finite `w` (see [`Problem::info_extended`]);
+    /// `side` chooses the one-sided derivative of buckets exactly at capacity.
+    ///
+    /// ```
+    /// use mixlaw_info::{InfoLaw, Problem, Side, Source};
+    /// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+    /// let c0 = p.capacity(0).unwrap_or(0.0); // 0.05: bucket 0 exactly used up
+    /// let w = [c0, 0.5, 0.45 - c0, 0.05, 0.0, 0.0];
+    /// let (mut left, mut right) = ([0.0; 6], [0.0; 6]);
+    /// p.gradient(&w, &mut left, Side::Left)?;
+    /// p.gradient(&w, &mut right, Side::Right)?;
+    /// assert!(left[0] > right[0]); // the kink: repetition lowers the marginal gain
+    /// assert_eq!(left[1], right[1]); // bucket 1 repeats either way
+    /// # Ok::<(), mixlaw_info::Error>(())
+    /// ```
+    pub fn gradient(&self, w: &[f64], grad: &mut [f64], side: Side) -> Result<f64, Error> {
+        self.check_point(w)?;
+        if grad.len() != self.len {
+            return Err(Error::LengthMismatch {
+                what: "gradient buffer",
+                expected: self.len,
+                found: grad.len(),
+            });
+        }
+        Ok(self.value_grad(w, grad, side))
+    }
+
+    fn check_point(&self, w: &[f64]) -> Result<(), Error> {
+        if w.len() != self.len {
+            return Err(Error::LengthMismatch {
+                what: "recipe",
+                expected: self.len,
+                found: w.len(),
+            });
+        }
+        if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "recipe",
+                index: i,
+            });
+        }
+        Ok(())
+    }
+
+    /// Unchecked value: `w` has the bucket count and finite entries (shorter slices sum
+    /// fewer buckets).
+    #[inline]
+    pub(crate) fn value(&self, w: &[f64]) -> f64 {
+        let mut sum = 0.0;
+        for ((((&wd, &s), &c), &cap), _) in w
+            .iter()
+            .zip(&self.slope)
+            .zip(&self.ceil)
+            .zip(&self.cap)
+            .zip(0..self.len)
+        {
+            sum += if wd <= cap {
+                s * wd
+            } else {
+                -c * cap * libm::expm1(-self.x * wd / cap)
+            };
+        }
+        sum
+    }
+
+    /// Unchecked value and gradient (`grad` as long as `w`).
+    #[inline]
+    pub(crate) fn value_grad(&self, w: &[f64], grad: &mut [f64], side: Side) -> f64 {
+        let mut sum = 0.0;
+        for (((((&wd, gd), &s), &c), &r), &cap) in w
+            .iter()
+            .zip(grad.iter_mut())
+            .zip(&self.slope)
+            .zip(&self.ceil)
+            .zip(&self.rate)
+            .zip(&self.cap)
+        {
+            let below = wd < cap || (wd == cap && side == Side::Left);
+            if below {
+                sum += s * wd;
+                *gd = s;
+            } else {
+                let e = libm::exp(-self.x * wd / cap);
+                sum += -c * cap * libm::expm1(-self.x * wd / cap);
+                *gd = r * e;
+            }
+        }
+        sum
+    }
+}

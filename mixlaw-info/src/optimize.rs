@@ -1,0 +1,271 @@
+//! The information-maximising recipe under the paper's high-quality-first constraint
+//! `w_0 >= w_1 >= ... >= w_{n-1} >= 0`, `sum w = 1` (Algorithm 1 of arXiv:2605.02364).
+//!
+//! - [`optimize`]: exact. Every non-increasing probability vector is a mixture of the
+//!   uniform distributions `u_j` on the first `j + 1` buckets, `w = sum_j lambda_j u_j`
+//!   with `lambda` on the simplex (`lambda_j = (j + 1)(w_j - w_{j+1})`), so the monotone
+//!   simplex is the linear image of the plain one. `info` is concave in `w`, hence
+//!   `-info(w(lambda))` is convex in `lambda`; it is minimised by exponentiated gradient
+//!   ([`mixlaw_opt::Solver`]) with the chain rule
+//!   `d info / d lambda_j = (1 / (j + 1)) sum_{i <= j} d info / d w_i`. The Frank-Wolfe gap
+//!   in `lambda` equals the one over the monotone simplex (whose vertices are the `u_j`),
+//!   so [`Optimum::gap`] bounds `max info - info(w*)`.
+//! - [`random_search`]: the paper's search, the best of `samples` Dirichlet(1) draws
+//!   sorted in decreasing order (100 000 in the paper).
+
+use mixlaw_opt::{Bounds, Config, SimplexObjective, Solver, Status};
+
+use crate::rng::Rng;
+use crate::{Error, Problem, Side, MAX_BUCKETS};
+
+/// Default stopping gap of [`optimize`], relative to [`Problem::scale`] (`T g(D)`).
+pub const GAP_TOL: f64 = 1e-12;
+
+/// Samples of the paper's random search.
+pub const PAPER_SAMPLES: usize = 100_000;
+
+/// A recipe held on the stack.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Recipe {
+    w: [f64; MAX_BUCKETS],
+    len: usize,
+}
+
+impl Recipe {
+    fn new(w: &[f64]) -> Recipe {
+        let mut r = Recipe {
+            w: [0.0; MAX_BUCKETS],
+            len: w.len().min(MAX_BUCKETS),
+        };
+        for (dst, &v) in r.w.iter_mut().zip(w) {
+            *dst = v;
+        }
+        r
+    }
+
+    /// The weights, best bucket first.
+    pub fn as_slice(&self) -> &[f64] {
+        self.w.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// The result of [`optimize`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Optimum {
+    /// The optimal recipe `w*` (non-increasing, on the simplex).
+    pub recipe: Recipe,
+    /// `info(w*)`.
+    pub info: f64,
+    /// Frank-Wolfe gap at `w*` in information units: `max info - info(w*) <= gap`.
+    pub gap: f64,
+    /// Accepted solver steps.
+    pub iterations: usize,
+    /// Evaluations of `info` with its gradient.
+    pub evaluations: usize,
+    /// Why the solver stopped.
+    pub status: Status,
+}
+
+/// The result of [`random_search`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sampled {
+    /// The best sampled recipe.
+    pub recipe: Recipe,
+    /// Its information.
+    pub info: f64,
+    /// Samples drawn.
+    pub samples: usize,
+}
+
+/// `w = sum_j lambda_j u_j`: `w_i = sum_{j >= i} lambda_j / (j + 1)` (lengths must agree).
+///
+/// ```
+/// use mixlaw_info::optimize::{mixture_from_monotone, monotone_from_mixture};
+/// let mut w = [0.0; 3];
+/// monotone_from_mixture(&[0.2, 0.5, 0.3], &mut w)?;
+/// assert!((w[0] - 0.55).abs() < 1e-15 && (w[2] - 0.1).abs() < 1e-15);
+/// let mut lambda = [0.0; 3];
+/// mixture_from_monotone(&w, &mut lambda)?;
+/// assert!((lambda[1] - 0.5).abs() < 1e-15);
+/// # Ok::<(), mixlaw_info::Error>(())
+/// ```
+pub fn monotone_from_mixture(lambda: &[f64], w: &mut [f64]) -> Result<(), Error> {
+    if lambda.len() != w.len() {
+        return Err(Error::LengthMismatch {
+            what: "recipe buffer",
+            expected: lambda.len(),
+            found: w.len(),
+        });
+    }
+    to_w(lambda, w);
+    Ok(())
+}
+
+/// The inverse map, `lambda_j = (j + 1)(w_j - w_{j+1})` (`w_n = 0`); `lambda` is on the
+/// simplex exactly when `w` is a non-increasing recipe.
+pub fn mixture_from_monotone(w: &[f64], lambda: &mut [f64]) -> Result<(), Error> {
+    if lambda.len() != w.len() {
+        return Err(Error::LengthMismatch {
+            what: "lambda buffer",
+            expected: w.len(),
+            found: lambda.len(),
+        });
+    }
+    let mut next = w.iter().skip(1).copied().chain(core::iter::once(0.0));
+    for (j, (l, &wj)) in lambda.iter_mut().zip(w).enumerate() {
+        *l = (j as f64 + 1.0) * (wj - next.next().unwrap_or(0.0));
+    }
+    Ok(())
+}
+
+#[inline]
+fn to_w(lambda: &[f64], w: &mut [f64]) {
+    let mut acc = 0.0;
+    for (j, (wi, &l)) in w.iter_mut().zip(lambda).enumerate().rev() {
+        acc += l / (j as f64 + 1.0);
+        *wi = acc;
+    }
+}
+
+/// `-info(w(lambda)) / (T g(D))` as a [`SimplexObjective`] in `lambda`, with its exact
+/// gradient by the chain rule (the left derivative at buckets exactly at capacity, a
+/// valid subgradient of this convex function).
+#[derive(Clone, Copy, Debug)]
+pub struct MonotoneObjective<'a> {
+    problem: &'a Problem,
+    inv_scale: f64,
+}
+
+impl<'a> MonotoneObjective<'a> {
+    /// The objective of `problem`.
+    pub fn new(problem: &'a Problem) -> Self {
+        MonotoneObjective {
+            problem,
+            inv_scale: 1.0 / problem.scale(),
+        }
+    }
+}
+
+impl SimplexObjective for MonotoneObjective<'_> {
+    fn domains(&self) -> usize {
+        self.problem.buckets()
+    }
+
+    fn value(&self, h: &[f64], _ln_h: &[f64]) -> f64 {
+        let mut wb = [0.0; MAX_BUCKETS];
+        let Some(w) = wb.get_mut(..h.len()) else {
+            return f64::NAN;
+        };
+        to_w(h, w);
+        -self.problem.value(w) * self.inv_scale
+    }
+
+    fn value_grad(&self, h: &[f64], _ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        let (mut wb, mut gb) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
+        let (Some(w), Some(gw)) = (wb.get_mut(..h.len()), gb.get_mut(..h.len())) else {
+            return f64::NAN;
+        };
+        to_w(h, w);
+        let v = self.problem.value_grad(w, gw, Side::Left);
+        let mut prefix = 0.0;
+        for (j, (gl, &gi)) in grad.iter_mut().zip(gw.iter()).enumerate() {
+            prefix += gi;
+            *gl = -prefix * self.inv_scale / (j as f64 + 1.0);
+        }
+        -v * self.inv_scale
+    }
+}
+
+/// The exact information-maximising non-increasing recipe of `problem`, stopping at a
+/// Frank-Wolfe gap of [`GAP_TOL`] times `T g(D)`.
+///
+/// ```
+/// use mixlaw_info::{optimize, InfoLaw, Problem, Source};
+/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 1000e9)?;
+/// let opt = optimize(&p)?;
+/// let w = opt.recipe.as_slice();
+/// assert!(w.windows(2).all(|v| v[0] >= v[1]) && (w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+/// assert!(opt.gap <= 1e-9 * opt.info);
+/// // A large budget spreads over three buckets (paper, Table 6: 0.395, 0.387, 0.214).
+/// assert!((w[0] - 0.395).abs() < 0.06 && (w[2] - 0.214).abs() < 0.06);
+/// # Ok::<(), mixlaw_info::Error>(())
+/// ```
+pub fn optimize(problem: &Problem) -> Result<Optimum, Error> {
+    optimize_with(
+        problem,
+        &Config {
+            gap_tol: GAP_TOL,
+            ..Config::default()
+        },
+    )
+}
+
+/// [`optimize`] with explicit solver settings (`config.gap_tol` is relative to
+/// `T g(D)`).
+pub fn optimize_with(problem: &Problem, config: &Config) -> Result<Optimum, Error> {
+    let n = problem.buckets();
+    let mut lb = [0.0; MAX_BUCKETS];
+    let lambda = lb.get_mut(..n).ok_or(Error::BucketCount {
+        max: MAX_BUCKETS,
+        found: n,
+    })?;
+    lambda.iter_mut().for_each(|l| *l = 1.0 / n as f64);
+    let objective = MonotoneObjective::new(problem);
+    let sol = Solver::<MAX_BUCKETS>::new(*config).minimize(&objective, &Bounds::SIMPLEX, lambda)?;
+    let mut wb = [0.0; MAX_BUCKETS];
+    let w = wb.get_mut(..n).ok_or(Error::BucketCount {
+        max: MAX_BUCKETS,
+        found: n,
+    })?;
+    to_w(lambda, w);
+    Ok(Optimum {
+        recipe: Recipe::new(w),
+        info: problem.value(w),
+        gap: sol.gap * problem.scale(),
+        iterations: sol.iterations,
+        evaluations: sol.evaluations,
+        status: sol.status,
+    })
+}
+
+/// The paper's recipe search: the best of `samples` recipes drawn from Dirichlet(1)
+/// (uniform on the simplex) and sorted in decreasing order, with the generator seeded by
+/// `seed`.
+///
+/// ```
+/// use mixlaw_info::{optimize, random_search, InfoLaw, Problem, Source};
+/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+/// let best = random_search(&p, 2_000, 7)?;
+/// assert!(best.info <= optimize(&p)?.info);
+/// # Ok::<(), mixlaw_info::Error>(())
+/// ```
+pub fn random_search(problem: &Problem, samples: usize, seed: u64) -> Result<Sampled, Error> {
+    if samples == 0 {
+        return Err(Error::InvalidConfig {
+            what: "samples must be >= 1",
+        });
+    }
+    let n = problem.buckets();
+    let mut rng = Rng::new(seed);
+    let (mut wb, mut bb) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
+    let short = Error::BucketCount {
+        max: MAX_BUCKETS,
+        found: n,
+    };
+    let w = wb.get_mut(..n).ok_or(short)?;
+    let best = bb.get_mut(..n).ok_or(short)?;
+    let mut best_info = f64::NEG_INFINITY;
+    for _ in 0..samples {
+        rng.sorted_dirichlet(w);
+        let v = problem.value(w);
+        if v > best_info {
+            best_info = v;
+            best.copy_from_slice(w);
+        }
+    }
+    Ok(Sampled {
+        recipe: Recipe::new(best),
+        info: best_info,
+        samples,
+    })
+}
