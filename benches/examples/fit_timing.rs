@@ -1,0 +1,206 @@
+//! Times mixlaw fitting the Shukor et al. additive law (k = 7) on the SlimPajama runs, one
+//! fit per target domain, single-threaded, and prints one JSON object for
+//! `scripts/fit_scipy.py --rust-json` (which runs scipy on the same starts and prints the
+//! time-to-target ratios):
+//!
+//! - `starts`: the random-search seed points of `mixlaw_fit` (seed `--seed`, 64 candidates
+//!   per start, the first `--starts` starts), with the objective and its gradient at each
+//!   (so scipy can check it minimises the same function);
+//! - `lbfgs`: `mixlaw_fit::Lbfgs` (default settings) from each of these starts in turn:
+//!   elapsed time, local minimum and best-so-far after every call;
+//! - `basin`: the default `fit_law` (16 starts x (1 + 8 hops), seed `--seed`): the same
+//!   trace, recorded by the observer after every local minimisation.
+//!
+//! Each run is repeated `--repeats` times (the trajectory is deterministic); the elapsed
+//! times are the per-call medians over the repeats. Time to reach a target objective is
+//! read off the trace (the first call whose best-so-far is at or below the target).
+//!
+//! ```text
+//! cargo run --release -p mixlaw-benches --example fit_timing -- --domains arxiv,github --starts 10
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "fit_common/mod.rs"]
+mod fit_common;
+
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use fit_common::{arg, load_domain, num, nums, start_points, with_objective};
+use mixlaw_core::{Law, Objective};
+use mixlaw_fit::{fit_law, workspace_len, BasinConfig, LawProblem, Lbfgs, LbfgsConfig};
+
+/// One trace: a row per local minimisation.
+#[derive(Default)]
+struct Trace {
+    elapsed: Vec<f64>,
+    value: Vec<f64>,
+    best: Vec<f64>,
+    evaluations: Vec<f64>,
+}
+
+impl Trace {
+    fn json(&self) -> String {
+        format!(
+            "{{\"elapsed\": {}, \"value\": {}, \"best\": {}, \"evaluations\": {}}}",
+            nums(&self.elapsed),
+            nums(&self.value),
+            nums(&self.best),
+            nums(&self.evaluations)
+        )
+    }
+}
+
+/// Per-index median of the elapsed times of `runs` (identical trajectories).
+fn median_trace(mut runs: Vec<Trace>) -> Trace {
+    let mut out = runs.pop().expect("at least one run");
+    for (i, e) in out.elapsed.iter_mut().enumerate() {
+        let mut v: Vec<f64> = runs.iter().map(|r| r.elapsed[i]).chain([*e]).collect();
+        v.sort_by(f64::total_cmp);
+        *e = v[v.len() / 2];
+    }
+    for r in &runs {
+        assert_eq!(r.best, out.best, "non-deterministic trajectory");
+    }
+    out
+}
+
+fn lbfgs_from_starts<L: Law>(objective: &Objective<'_, '_, L>, starts: &[Vec<f64>]) -> Trace {
+    let lbfgs = Lbfgs::new(LbfgsConfig::default());
+    let p = objective.dim();
+    let mut scratch = vec![0.0; objective.scratch_len()];
+    let mut work = vec![0.0; lbfgs.workspace_len(p)];
+    let mut x = vec![0.0; p];
+    let mut trace = Trace::default();
+    let mut best = f64::INFINITY;
+    let mut evaluations = 0;
+    let t0 = Instant::now();
+    let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
+    for s in starts {
+        x.copy_from_slice(s);
+        let m = lbfgs.minimize(&mut problem, &mut x, &mut work);
+        let elapsed = t0.elapsed().as_secs_f64();
+        evaluations += m.evaluations;
+        if m.value < best {
+            best = m.value;
+        }
+        trace.elapsed.push(elapsed);
+        trace.value.push(m.value);
+        trace.best.push(best);
+        trace.evaluations.push(evaluations as f64);
+    }
+    trace
+}
+
+fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Trace, f64) {
+    let p = objective.dim();
+    let mut theta = vec![0.0; p];
+    let mut work = vec![0.0; workspace_len(objective, config)];
+    let mut trace = Trace::default();
+    let t0 = Instant::now();
+    let outcome = fit_law(objective, config, None, &mut theta, &mut work, |info| {
+        trace.elapsed.push(t0.elapsed().as_secs_f64());
+        trace.value.push(info.value);
+        trace.best.push(info.best);
+        trace.evaluations.push(info.evaluations as f64);
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    (trace, outcome.value)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let domains: Vec<String> = arg(&args, "--domains", "arxiv")
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let n_starts: usize = arg(&args, "--starts", "10").parse().expect("--starts N");
+    let seed: u64 = arg(&args, "--seed", "0").parse().expect("--seed S");
+    let repeats: usize = arg(&args, "--repeats", "5").parse().expect("--repeats R");
+    let config = BasinConfig {
+        seed,
+        ..BasinConfig::default()
+    };
+    let mut out = Vec::new();
+    for domain in &domains {
+        let Some(cols) = load_domain(domain) else {
+            std::process::exit(2);
+        };
+        let json = with_objective(&cols, |objective| {
+            let starts = start_points(objective, seed, n_starts, config.candidates);
+            let mut scratch = vec![0.0; objective.scratch_len()];
+            let mut grad = vec![0.0; objective.dim()];
+            let mut start_json = Vec::new();
+            for s in &starts {
+                let v = objective.eval(s, Some(&mut grad), &mut scratch).unwrap();
+                start_json.push(format!(
+                    "{{\"theta\": {}, \"value\": {}, \"grad\": {}}}",
+                    nums(s),
+                    num(v),
+                    nums(&grad)
+                ));
+            }
+            let lbfgs = median_trace(
+                (0..repeats.max(1))
+                    .map(|_| lbfgs_from_starts(objective, &starts))
+                    .collect(),
+            );
+            // The same starts through fit_law (hops = 0) must give the same best value.
+            let hops0 = BasinConfig {
+                starts: n_starts,
+                hops: 0,
+                ..config
+            };
+            let (_, hops0_best) = basin(objective, &hops0);
+            let lbfgs_best = lbfgs.best.last().copied().unwrap_or(f64::INFINITY);
+            assert_eq!(
+                hops0_best, lbfgs_best,
+                "start points differ from fit_law's"
+            );
+            let runs: Vec<(Trace, f64)> = (0..repeats.max(1))
+                .map(|_| basin(objective, &config))
+                .collect();
+            let best = runs[0].1;
+            let basin_trace = median_trace(runs.into_iter().map(|r| r.0).collect());
+            eprintln!(
+                "{domain}: rows {}, L-BFGS from {n_starts} starts best {lbfgs_best:.9e} in {:.3} s; \
+                 basin-hopping ({} starts x {} hops) best {best:.9e} in {:.3} s",
+                objective.data().rows(),
+                lbfgs.elapsed.last().copied().unwrap_or(0.0),
+                config.starts,
+                config.hops,
+                basin_trace.elapsed.last().copied().unwrap_or(0.0),
+            );
+            format!(
+                "{{\"domain\": \"{domain}\", \"rows\": {}, \"starts\": [{}], \"lbfgs\": {}, \
+                 \"basin\": {}}}",
+                objective.data().rows(),
+                start_json.join(", "),
+                lbfgs.json(),
+                basin_trace.json()
+            )
+        })
+        .unwrap();
+        out.push(json);
+    }
+    let c = &config;
+    println!(
+        "{{\"seed\": {seed}, \"n_starts\": {n_starts}, \"repeats\": {repeats}, \
+         \"basin_config\": {{\"starts\": {}, \"candidates\": {}, \"hops\": {}, \"step\": {}, \
+         \"temperature\": {}, \"adapt_interval\": {}, \"target_accept\": {}, \"step_factor\": {}, \
+         \"lbfgs_memory\": {}, \"grad_tol\": {}, \"rel_tol\": {}}}, \"domains\": [{}]}}",
+        c.starts,
+        c.candidates,
+        c.hops,
+        num(c.step),
+        num(c.temperature),
+        c.adapt_interval,
+        num(c.target_accept),
+        num(c.step_factor),
+        c.lbfgs.memory,
+        num(c.lbfgs.grad_tol),
+        num(c.lbfgs.rel_tol),
+        out.join(",\n")
+    );
+}

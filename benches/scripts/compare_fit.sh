@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# mixlaw vs scipy fitting the Shukor et al. additive law (k = 7), one run, one thread:
+# same data, law, loss (mean Huber 1e-3) and start points; time to reach an objective at
+# least as low as scipy's best, and the ratios scipy time / mixlaw time.
+#
+#   benches/scripts/compare_fit.sh                       # 7 domains, 10 starts (~6 min)
+#   DOMAINS=arxiv,github STARTS=10 BH_NITER=100 benches/scripts/compare_fit.sh
+#
+# 1. runs the `fit_timing` example of mixlaw-benches: mixlaw's random-search start points,
+#    L-BFGS from each, and the default fit_law basin-hopping, each traced after every
+#    local minimisation (median elapsed over REPEATS runs); prints JSON;
+# 2. runs fit_scipy.py --rust-json on it: checks the numpy objective and gradient against
+#    mixlaw's at every start, runs scipy L-BFGS-B from the same starts and scipy
+#    basinhopping from start 0, and prints the time-to-target table and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
+  VECLIB_MAXIMUM_THREADS=1 NUMEXPR_NUM_THREADS=1
+python=${PYTHON:-python3}
+domains=${DOMAINS:-arxiv,book,c4,github,commoncrawl,stackexchange,wikipedia}
+starts=${STARTS:-10}
+bh_niter=${BH_NITER:-100}
+repeats=${REPEATS:-3}
+if ! "$python" -c 'import scipy' 2>/dev/null; then
+  echo "scipy missing: pip install scipy" >&2
+  "$python" -m pip install --quiet scipy
+fi
+out=$(mktemp -t mixlaw-fit-timing.XXXXXX.json)
+trap 'rm -f "$out"' EXIT
+echo "== Rust: cargo run --release -p mixlaw-benches --example fit_timing" \
+  "-- --domains $domains --starts $starts --repeats $repeats" >&2
+cargo run --release --quiet -p mixlaw-benches --example fit_timing -- \
+  --domains "$domains" --starts "$starts" --repeats "$repeats" >"$out"
+echo "== scipy: $python benches/scripts/fit_scipy.py --rust-json <rust output> --bh-niter $bh_niter" >&2
+"$python" benches/scripts/fit_scipy.py --rust-json "$out" --bh-niter "$bh_niter" \
+  ${FIT_OUT:+--out "$FIT_OUT"}
