@@ -1,7 +1,7 @@
 //! A small JSON value with a writer that never emits NaN or infinity, and a parser for
 //! the CLI's own files (saved parameters).
 
-use std::string::{String, ToString};
+use std::string::String;
 use std::vec::Vec;
 
 use crate::error::CliError;

@@ -209,7 +209,7 @@ impl Lbfgs {
             }
             two_loop(&mem, w.g, w.d, w.s, w.y, w.rho, w.alpha, n);
             let mut slope = dot(w.g, w.d);
-            if !(slope < 0.0) || !slope.is_finite() {
+            if slope >= 0.0 || !slope.is_finite() {
                 // Not a descent direction: forget the curvature pairs, go downhill.
                 mem.len = 0;
                 for (d, g) in w.d.iter_mut().zip(w.g.iter()) {
@@ -386,7 +386,7 @@ impl Lbfgs {
 fn cubic_min(p: &LineSearchPoint, q: &LineSearchPoint) -> Option<f64> {
     let d1 = p.slope + q.slope - 3.0 * (p.value - q.value) / (p.step - q.step);
     let disc = d1 * d1 - p.slope * q.slope;
-    if !(disc >= 0.0) {
+    if disc.is_nan() || disc < 0.0 {
         return None;
     }
     let d2 = (q.step - p.step).signum() * libm::sqrt(disc);

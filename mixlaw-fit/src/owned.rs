@@ -81,7 +81,7 @@ impl Runs {
 }
 
 /// How to fit.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FitOptions {
     /// Per-row loss (the objective is its weighted mean).
     pub loss: Loss,
@@ -93,18 +93,6 @@ pub struct FitOptions {
     pub ranges: Option<Vec<(f64, f64)>>,
     /// Natural parameters to start from (warm start), e.g. a previous fit.
     pub start: Option<Vec<f64>>,
-}
-
-impl Default for FitOptions {
-    fn default() -> Self {
-        FitOptions {
-            loss: Loss::default(),
-            scales: Scales::default(),
-            basin: BasinConfig::default(),
-            ranges: None,
-            start: None,
-        }
-    }
 }
 
 /// A fitted law: natural parameters and everything needed to predict with them.
