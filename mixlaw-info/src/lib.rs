@@ -59,6 +59,7 @@ pub use error::Error;
 pub use info::{Problem, Side};
 pub use law::{InfoLaw, Normalization, OvertrainShift, PowerLaw};
 pub use layermix::{check_recipe, Bucket, LayerMix, Source, PAPER_SHARES};
+pub use mixlaw_opt::{Config as SolverConfig, Status};
 pub use optimize::{optimize, optimize_with, random_search, Optimum, Recipe, Sampled};
 
 /// Largest number of quality buckets (the paper uses 6).

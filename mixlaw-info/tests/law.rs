@@ -1,0 +1,270 @@
+//! LayerMix edge cases, typed errors, the law's reductions and the optimiser on problems
+//! with known answers.
+
+use mixlaw_info::law::{accumulated, learning_gain};
+use mixlaw_info::{
+    check_recipe, optimize, random_search, Error, InfoLaw, Normalization, OvertrainShift, PowerLaw,
+    Problem, Source, Status, PAPER_SHARES,
+};
+
+fn paper(s: f64, n: f64, t: f64) -> Problem {
+    Problem::new(&InfoLaw::PAPER, &Source::paper(s).unwrap(), n, t).unwrap()
+}
+
+#[test]
+fn layermix_edge_cases() {
+    // S = T = 1000: bucket 0 holds exactly 50 tokens.
+    let src = Source::paper(1000.0).unwrap();
+    let mix = src
+        .layermix(&[0.05, 0.05, 0.3, 0.3, 0.3, 0.0], 1000.0)
+        .unwrap();
+    let b = mix.buckets();
+    // Exactly at capacity: every unique token used once.
+    assert_eq!((b[0].unique, b[0].repetition), (50.0, 1.0));
+    assert!(!b[0].repeats());
+    // Below capacity.
+    assert_eq!((b[1].unique, b[1].repetition), (50.0, 1.0));
+    // Above capacity: 300 drawn from 200.
+    assert_eq!((b[2].unique, b[2].repetition), (200.0, 1.5));
+    assert!(b[2].repeats());
+    // w_d = 0: nothing.
+    assert_eq!((b[5].quota, b[5].unique, b[5].repetition), (0.0, 0.0, 0.0));
+    assert_eq!(mix.unique(), 50.0 + 50.0 + 600.0);
+}
+
+#[test]
+fn invalid_recipes_and_settings_are_typed_errors() {
+    let src = Source::paper(1e11).unwrap();
+    let p = paper(1e11, 7e9, 1e11);
+    let ok = [0.5, 0.3, 0.2, 0.0, 0.0, 0.0];
+    assert!(p.info(&ok).is_ok());
+    assert_eq!(
+        p.info(&ok[..5]),
+        Err(Error::LengthMismatch {
+            what: "recipe",
+            expected: 6,
+            found: 5
+        })
+    );
+    assert_eq!(
+        p.info(&[0.5, 0.3, f64::NAN, 0.2, 0.0, 0.0]),
+        Err(Error::NonFinite {
+            what: "recipe",
+            index: 2
+        })
+    );
+    assert_eq!(
+        p.info(&[0.6, 0.3, 0.2, -0.1, 0.0, 0.0]),
+        Err(Error::Negative {
+            what: "recipe",
+            index: 3
+        })
+    );
+    assert!(matches!(
+        p.info(&[0.5, 0.3, 0.3, 0.0, 0.0, 0.0]),
+        Err(Error::OffSimplex { .. })
+    ));
+    assert_eq!(
+        check_recipe(&[0.5, 0.2, 0.3, 0.0, 0.0, 0.0], 6, true),
+        Err(Error::NotMonotone { bucket: 1 })
+    );
+    assert!(matches!(
+        src.layermix(&ok, 0.0),
+        Err(Error::NotPositive { what: "tokens", .. })
+    ));
+    assert!(matches!(
+        Source::new(&[], 1.0),
+        Err(Error::BucketCount { found: 0, .. })
+    ));
+    assert!(matches!(
+        Source::new(&[0.1; 17], 1.0),
+        Err(Error::BucketCount { found: 17, .. })
+    ));
+    assert!(matches!(
+        Source::new(&[0.5, 0.5, 0.0], 1.0),
+        Err(Error::NotPositive { index: 2, .. })
+    ));
+    assert!(matches!(
+        Source::paper(-1.0),
+        Err(Error::NotPositive { .. })
+    ));
+    // k = a ln N + b <= 0 for N < e^(-b/a).
+    assert!(matches!(
+        Problem::new(&InfoLaw::PAPER, &src, 0.5, 1e11),
+        Err(Error::InvalidConfig { .. })
+    ));
+    // ln D <= 0.
+    assert!(Problem::new(&InfoLaw::PAPER, &src, 7e9, 0.5).is_err());
+    assert!(PowerLaw::PAPER.loss(0.0).is_err());
+    assert!(OvertrainShift::through(3.6, 3.7, 3.6, 3.5).is_err());
+    // Display and source work without std formatting machinery surprises.
+    let e = Error::NotMonotone { bucket: 1 };
+    assert_eq!(e.to_string(), "recipe is not non-increasing: w[1] < w[2]");
+}
+
+/// Spec d.3's derived values (computed there with numpy from the same equations).
+#[test]
+fn spec_reference_values() {
+    let p = paper(312e9, 7e9, 300e9);
+    let info = p.info(&[0.548, 0.444, 0.008, 0.0, 0.0, 0.0]).unwrap();
+    assert!((info / 4.4103e11 - 1.0).abs() < 5e-5, "{info}");
+    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.857).abs() < 5e-4);
+    let raw = PowerLaw {
+        unit: 1.0,
+        ..PowerLaw::PAPER
+    };
+    assert!((raw.loss(info).unwrap() - 1.146).abs() < 5e-4);
+    let p = paper(312e9, 7e9, 1000e9);
+    let info = p.info(&[0.395, 0.391, 0.214, 0.0, 0.0, 0.0]).unwrap();
+    assert!((info / 8.1549e11 - 1.0).abs() < 5e-5, "{info}");
+    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.781).abs() < 5e-4);
+}
+
+/// `info` equals the sum of eq 4 over the LayerMix buckets (an independent path through
+/// `Source::layermix` and `law::accumulated`), for every normalisation.
+#[test]
+fn info_is_the_sum_of_accumulated_bucket_information() {
+    let w = [0.4, 0.3, 0.15, 0.1, 0.05, 0.0];
+    for norm in [
+        Normalization::Log,
+        Normalization::Constant(1.0),
+        Normalization::Power(0.1),
+    ] {
+        let law = InfoLaw {
+            normalization: norm,
+            ..InfoLaw::PAPER
+        };
+        let src = Source::paper(2e11).unwrap();
+        let t = 5e11;
+        let p = Problem::new(&law, &src, 1.2e9, t).unwrap();
+        let k = law.decay_rate(1.2e9).unwrap();
+        let g = norm.factor(t).unwrap();
+        let mix = src.layermix(&w, t).unwrap();
+        let expect: f64 = mix
+            .buckets()
+            .iter()
+            .enumerate()
+            .map(|(d, b)| accumulated(law.density(d) * b.unique, k, b.repetition, g))
+            .sum();
+        let got = p.info(&w).unwrap();
+        assert!(
+            (got / expect - 1.0).abs() < 1e-13,
+            "{norm:?}: {got} vs {expect}"
+        );
+    }
+    // Constant(1) is the unnormalised eq 2: I (1 - e^(-k R)).
+    assert!((accumulated(2.0, 0.5, 3.0, 1.0) - 2.0 * (1.0 - (-1.5f64).exp())).abs() < 1e-15);
+}
+
+/// Eq 4 is the integral of eq 3 (midpoint rule).
+#[test]
+fn accumulated_integrates_learning_gain() {
+    let (i, k, g, r) = (1.7, 3.19, 26.4, 12.5);
+    let steps = 100_000;
+    let dt = r / steps as f64;
+    let sum: f64 = (0..steps)
+        .map(|s| learning_gain(i, k, (s as f64 + 0.5) * dt, g) * dt)
+        .sum();
+    assert!((sum / accumulated(i, k, r, g) - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn overtraining_shift_keeps_beta() {
+    let base = PowerLaw::PAPER;
+    let info = 6e11;
+    let at25 = base.refit_alpha(2.6, info).unwrap();
+    assert_eq!(at25.beta, base.beta);
+    let shift = OvertrainShift::through(3.6, base.alpha, 25.0, at25.alpha).unwrap();
+    let back = base.at_overtraining(&shift, 25.0).unwrap();
+    assert!((back.loss(info).unwrap() - 2.6).abs() < 1e-12);
+    // Parallel lines: the log-loss difference is the same at every info.
+    let d1 = (back.loss(1e11).unwrap() / base.loss(1e11).unwrap()).ln();
+    let d2 = (back.loss(1e12).unwrap() / base.loss(1e12).unwrap()).ln();
+    assert!((d1 - d2).abs() < 1e-12);
+}
+
+/// Two buckets: the optimum over w_0 in [0.5, 1] by a fine grid agrees with the solver.
+#[test]
+fn two_bucket_optimum_matches_grid() {
+    for (s, t, n) in [(1e11, 3e11, 7e9), (3e11, 1e11, 1.2e9), (5e10, 1e12, 2.5e9)] {
+        let src = Source::new(&[0.3, 0.7], s).unwrap();
+        let law = InfoLaw {
+            theta: 0.3,
+            ..InfoLaw::PAPER
+        };
+        let p = Problem::new(&law, &src, n, t).unwrap();
+        let opt = optimize(&p).unwrap();
+        let steps = 200_000;
+        let (mut best, mut arg) = (f64::NEG_INFINITY, 0.0);
+        for i in 0..=steps {
+            let w0 = 0.5 + 0.5 * i as f64 / steps as f64;
+            let v = p.info(&[w0, 1.0 - w0]).unwrap();
+            if v > best {
+                best = v;
+                arg = w0;
+            }
+        }
+        assert!(opt.info >= best - 1e-9 * best, "{} < {best}", opt.info);
+        assert!((opt.recipe.as_slice()[0] - arg).abs() < 1e-4);
+        assert!(opt.info + opt.gap >= best);
+    }
+}
+
+/// An optimum exactly at capacity (a kink): with g = 1 repetition is so costly that the
+/// best recipe uses the source exactly once (w = p when p is non-increasing and S = T).
+#[test]
+fn optimum_at_capacity_kink() {
+    let law = InfoLaw {
+        normalization: Normalization::Constant(1.0),
+        ..InfoLaw::PAPER
+    };
+    let src = Source::new(&[0.6, 0.4], 1e11).unwrap();
+    let p = Problem::new(&law, &src, 7e9, 1e11).unwrap();
+    let opt = optimize(&p).unwrap();
+    let w = opt.recipe.as_slice();
+    assert!((w[0] - 0.6).abs() < 1e-9, "{w:?}");
+    let rs = random_search(&p, 100_000, 3).unwrap();
+    assert!(opt.info >= rs.info);
+    assert!(matches!(
+        opt.status,
+        Status::Converged | Status::MaxIterations | Status::Stalled
+    ));
+}
+
+#[test]
+fn optimum_is_a_monotone_recipe_and_beats_random_search() {
+    for (s, t, n) in [
+        (3e11, 2e11, 7e9),
+        (1e12, 1e11, 1e9),
+        (5e10, 2e12, 7e10),
+        (3.7e12, 1e11, 2.5e8),
+    ] {
+        let p = paper(s, n, t);
+        let opt = optimize(&p).unwrap();
+        check_recipe(opt.recipe.as_slice(), 6, true).unwrap();
+        let rs = random_search(&p, 20_000, 11).unwrap();
+        check_recipe(rs.recipe.as_slice(), 6, true).unwrap();
+        assert!(opt.info >= rs.info, "S {s} T {t} N {n}");
+        assert!(opt.info + opt.gap >= rs.info);
+    }
+    // A single bucket takes everything.
+    let src = Source::new(&[1.0], 1e11).unwrap();
+    let p = Problem::new(&InfoLaw::PAPER, &src, 7e9, 3e11).unwrap();
+    assert_eq!(optimize(&p).unwrap().recipe.as_slice(), &[1.0]);
+    // With no repetition anywhere (huge source) info is linear: all on the best bucket.
+    let p = paper(3.7e15, 7e9, 1e11);
+    let w = optimize(&p).unwrap().recipe;
+    assert!(w.as_slice()[0] > 1.0 - 1e-9);
+    let _ = PAPER_SHARES;
+}
+
+#[test]
+fn random_search_is_deterministic_per_seed() {
+    let p = paper(3e11, 7e9, 3e11);
+    let a = random_search(&p, 1000, 5).unwrap();
+    let b = random_search(&p, 1000, 5).unwrap();
+    let c = random_search(&p, 1000, 6).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a.recipe, c.recipe);
+    assert!(random_search(&p, 0, 5).is_err());
+}
