@@ -13,7 +13,7 @@
 //!   the overtraining shift of `alpha` ([`PowerLaw`], [`OvertrainShift`]).
 //! - [`Problem`]: `info(w) = sum_d rho_d U_d g(D) (1 - e^(-k R_d / g(D)))` (eq 5) for one
 //!   `(N, T, S)` and its exact gradient in `w`.
-//! - [`optimize`]: the exact optimal recipe under `w_0 >= ... >= w_{n-1}`, `sum w = 1`
+//! - [`optimize()`]: the exact optimal recipe under `w_0 >= ... >= w_{n-1}`, `sum w = 1`
 //!   (mirror descent over mixtures of prefix-uniform recipes); [`random_search`]: the
 //!   paper's best-of-100k sorted Dirichlet draws. [`paper`]: Table 6.
 //!
