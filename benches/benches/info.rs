@@ -47,9 +47,16 @@ fn main() {
             })
             .fold(f64::INFINITY, f64::min)
     };
-    let t_opt = best(&|| drop(black_box(optimize(black_box(&p)).unwrap())), 2000);
+    let t_opt = best(
+        &|| {
+            black_box(optimize(black_box(&p)).unwrap());
+        },
+        2000,
+    );
     let t_rs = best(
-        &|| drop(black_box(random_search(black_box(&p), 100_000, 1).unwrap())),
+        &|| {
+            black_box(random_search(black_box(&p), 100_000, 1).unwrap());
+        },
         3,
     );
     eprintln!(
