@@ -1,6 +1,8 @@
 //! `mixlaw reproduce NAME`: published validation experiments on the real data, ours beside
 //! the published figures (`spec/validation.md`).
 
+pub mod infolaw_table6;
+
 use std::path::Path;
 use std::format;
 use std::string::String;
@@ -72,6 +74,7 @@ type Runner = fn(&Path, bool) -> Result<Report, CliError>;
 
 /// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
 const RUNNERS: &[(&str, Runner)] = &[
+    ("infolaw-table6", infolaw_table6::run),
 ];
 
 /// Names of the experiments [`run`] knows, in a stable order.
