@@ -37,6 +37,7 @@ Then, per domain: target = scipy's best objective over (a) and (b). Times to rea
 
 Usage:
   python3 fit_scipy.py --rust-json FILE [--data DIR] [--bh-niter N] [--out FILE]
+  python3 fit_scipy.py --report FILE     # reprint the table of a saved --out FILE
 Exit status: 0 ok, 1 mismatch, 2 data missing.
 """
 
@@ -271,14 +272,92 @@ def fmt_r(a, b):
     return "-" if a is None or b is None else f"{a / b:.1f}x"
 
 
+def time_to_target(rust_dom, r):
+    """Times to reach scipy's best (overall, and per scipy method) on both sides."""
+    ms, bh = r["scipy_lbfgsb"], r["scipy_basinhopping"]
+    rl, rb = rust_dom["lbfgs"], rust_dom["basin"]
+    out = {}
+    for key, target in (
+        ("lbfgs", ms["best"][-1]),
+        ("basin", bh["best"][-1]),
+        ("best", min(ms["best"][-1], bh["best"][-1])),
+    ):
+        tol = target * (1 + RTOL_TARGET)
+        if key == "lbfgs":
+            pair = (time_to(ms, tol), time_to(rl, tol))
+        elif key == "basin":
+            pair = (time_to(bh, tol), time_to(rb, tol))
+        else:
+            s = [t for t in (time_to(ms, tol), time_to(bh, tol)) if t is not None]
+            m = [t for t in (time_to(rl, tol), time_to(rb, tol)) if t is not None]
+            pair = (min(s), min(m, default=None))
+        out[key] = {"target": target, "scipy": pair[0], "mixlaw": pair[1]}
+    return out
+
+
+def report(rust, results):
+    """Prints the time-to-target table (markdown) and the total times."""
+    doms = {d["domain"]: d for d in rust["domains"]}
+    print(f"Time (s) to reach an objective <= scipy's best (x (1 + {RTOL_TARGET:g})), "
+          "one thread; ratio = scipy time / mixlaw time")
+    print()
+    print("| domain | scipy best | mixlaw best | L-BFGS same starts: scipy / mixlaw s | ratio "
+          "| basin-hopping: scipy / mixlaw fit_law s | ratio | overall: scipy / mixlaw s "
+          "| ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    ratios = {"lbfgs": [], "basin": [], "best": []}
+    for r in results:
+        d = doms[r["domain"]]
+        tt = time_to_target(d, r)
+        r["time_to_target"] = tt
+        cells = []
+        for key in ("lbfgs", "basin", "best"):
+            t = tt[key]
+            cells.append(f"{fmt_t(t['scipy'])} / {fmt_t(t['mixlaw'])}")
+            cells.append(fmt_r(t["scipy"], t["mixlaw"]))
+            if t["scipy"] is not None and t["mixlaw"] is not None:
+                ratios[key].append(t["scipy"] / t["mixlaw"])
+        mix_best = min(d["lbfgs"]["best"][-1], d["basin"]["best"][-1])
+        print(f"| {r['domain']} | {tt['best']['target']:.9e} | {mix_best:.9e} | "
+              + " | ".join(cells) + " |")
+    geo = [
+        f"{np.exp(np.mean(np.log(v))):.1f}x ({len(v)} domains)" if v else "-"
+        for v in ratios.values()
+    ]
+    print(f"| geometric mean | | | | {geo[0]} | | {geo[1]} | | {geo[2]} |")
+    print()
+    print("L-BFGS same starts: target = scipy L-BFGS-B's best over the starts; scipy "
+          "L-BFGS-B vs mixlaw Lbfgs, both from the same starts in the same order. "
+          "Basin-hopping: target = scipy basinhopping's best; scipy basinhopping vs mixlaw's "
+          "default fit_law. Overall: target = the lower of the two; the faster scipy method "
+          "vs the faster mixlaw method. 'not reached': never at or below the target.")
+    print()
+    print("Total times (s): | domain | scipy L-BFGS-B | scipy basinhopping | mixlaw L-BFGS | "
+          "mixlaw fit_law |")
+    for r in results:
+        d = doms[r["domain"]]
+        print(f"| {r['domain']} | {r['scipy_lbfgsb']['elapsed'][-1]:.2f} "
+              f"({len(r['scipy_lbfgsb']['value'])} calls) | "
+              f"{r['scipy_basinhopping']['elapsed'][-1]:.2f} "
+              f"({len(r['scipy_basinhopping']['value'])} calls) | "
+              f"{d['lbfgs']['elapsed'][-1]:.3f} ({len(d['lbfgs']['value'])} calls) | "
+              f"{d['basin']['elapsed'][-1]:.3f} ({len(d['basin']['value'])} calls) |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rust-json", required=True)
+    ap.add_argument("--rust-json")
+    ap.add_argument("--report", help="reprint the table from a saved --out file")
     ap.add_argument("--data")
     ap.add_argument("--bh-niter", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out")
     args = ap.parse_args()
+    if args.report:
+        with open(args.report) as f:
+            saved = json.load(f)
+        report(saved["rust"], saved["scipy"])
+        return 0
     with open(args.rust_json) as f:
         rust = json.load(f)
     path = os.path.join(data_dir(args.data), CSV)
@@ -319,36 +398,12 @@ def main():
         obj.evaluations = 0
         bh = basin(obj, starts[0], args.bh_niter, args.seed)
         bh["evaluations"] = obj.evaluations
-        scipy_best = min(ms["best"][-1], bh["best"][-1])
-        target = scipy_best * (1 + RTOL_TARGET)
-        t_ms, t_bh = time_to(ms, target), time_to(bh, target)
-        t_scipy = min(t for t in (t_ms, t_bh) if t is not None)
-        t_rl, t_rb = time_to(dom["lbfgs"], target), time_to(dom["basin"], target)
-        t_rust = min((t for t in (t_rl, t_rb) if t is not None), default=None)
         r = {
             "domain": name,
             "rows": obj.rows,
             "numpy_eval_us": eval_us,
             "scipy_lbfgsb": ms,
             "scipy_basinhopping": bh,
-            "scipy_best": scipy_best,
-            "target": target,
-            "rust_lbfgs_best": dom["lbfgs"]["best"][-1],
-            "rust_basin_best": dom["basin"]["best"][-1],
-            "time_to_target": {
-                "scipy_lbfgsb": t_ms,
-                "scipy_basinhopping": t_bh,
-                "scipy": t_scipy,
-                "mixlaw_lbfgs": t_rl,
-                "mixlaw_basin": t_rb,
-                "mixlaw": t_rust,
-            },
-            "total_time": {
-                "scipy_lbfgsb": ms["elapsed"][-1],
-                "scipy_basinhopping": bh["elapsed"][-1],
-                "mixlaw_lbfgs": dom["lbfgs"]["elapsed"][-1],
-                "mixlaw_basin": dom["basin"]["elapsed"][-1],
-            },
         }
         results.append(r)
         print(
@@ -359,29 +414,7 @@ def main():
             f"{bh['elapsed'][-1]:.1f} s ({bh['evaluations']} evals)",
             file=sys.stderr,
         )
-    print()
-    print(f"Time (s) to reach scipy's best objective (within {RTOL_TARGET:g} relative), "
-          "one thread; ratio = scipy time / mixlaw time")
-    head = ("| domain | scipy best | scipy L-BFGS-B | scipy basinhopping | mixlaw L-BFGS "
-            "(same starts) | mixlaw fit_law | mixlaw best (L-BFGS / fit_law) | "
-            "ratio L-BFGS | ratio fit_law | ratio best-to-best |")
-    print(head)
-    print("|" + "---|" * head.count(" | ") + "---|")
-    for r in results:
-        t = r["time_to_target"]
-        print(
-            f"| {r['domain']} | {r['scipy_best']:.9e} | {fmt_t(t['scipy_lbfgsb'])} | "
-            f"{fmt_t(t['scipy_basinhopping'])} | {fmt_t(t['mixlaw_lbfgs'])} | "
-            f"{fmt_t(t['mixlaw_basin'])} | {r['rust_lbfgs_best']:.9e} / "
-            f"{r['rust_basin_best']:.9e} | {fmt_r(t['scipy_lbfgsb'], t['mixlaw_lbfgs'])} | "
-            f"{fmt_r(t['scipy_basinhopping'], t['mixlaw_basin'])} | "
-            f"{fmt_r(t['scipy'], t['mixlaw'])} |"
-        )
-    print()
-    print("ratio L-BFGS: scipy L-BFGS-B multi-start vs mixlaw L-BFGS from the same starts; "
-          "ratio fit_law: scipy basinhopping vs mixlaw's default fit_law; best-to-best: "
-          "the faster scipy method vs the faster mixlaw method ('-': a side never reached "
-          "the target).")
+    report(rust, results)
     if args.out:
         with open(args.out, "w") as f:
             json.dump({"rust": rust, "scipy": results, "scipy_version": scipy.__version__,

@@ -40,7 +40,15 @@ pub fn with_objective<R>(
     cols: &Columns,
     f: impl FnOnce(&Objective<'_, '_, Additive>) -> R,
 ) -> Result<R, mixlaw_core::Error> {
-    let law = Additive::new(SHUKOR_K)?;
+    with_law_objective(&Additive::new(SHUKOR_K)?, cols, f)
+}
+
+/// Runs `f` with the grouped objective of `law` (k = 7) over `cols`.
+pub fn with_law_objective<L: Law, R>(
+    law: &L,
+    cols: &Columns,
+    f: impl FnOnce(&Objective<'_, '_, L>) -> R,
+) -> Result<R, mixlaw_core::Error> {
     let data = Dataset::new(SHUKOR_K, &cols.weights, &cols.loss)?
         .with_n(&cols.model_size)?
         .with_d(&cols.n_tokens)?;
@@ -48,7 +56,7 @@ pub fn with_objective<R>(
     let prepared = Prepared::new(data, BENCH_SCALES, &mut buf)?;
     let mut group_buf = vec![0usize; Groups::buffer_len(prepared.rows())];
     let groups = Groups::new(&prepared, &mut group_buf)?;
-    let objective = Objective::new(&law, &prepared, BENCH_LOSS_FN)?.with_groups(&groups)?;
+    let objective = Objective::new(law, &prepared, BENCH_LOSS_FN)?.with_groups(&groups)?;
     Ok(f(&objective))
 }
 
