@@ -17,6 +17,15 @@
 //!   (mirror descent over mixtures of prefix-uniform recipes); [`random_search`]: the
 //!   paper's best-of-100k sorted Dirichlet draws. [`paper`]: Table 6.
 //!
+//! Choices where the recovered spec is ambiguous (`spec/infolaw.md` section e):
+//! - A1: the decay rate takes the raw parameter count N (`k(7e9) = 3.1917`).
+//! - A2: `g(D) = ln D` of the raw token count.
+//! - A3: [`PowerLaw::PAPER`] measures info in billions of tokens (`unit = 1e9`).
+//! - A4: Table 6 is reproduced at S = 300B ([`paper::SOURCE_FIT`]), not the printed 500B.
+//! - A6: the overtraining shift keeps `beta` and moves `alpha` ([`PowerLaw::refit_alpha`],
+//!   [`OvertrainShift`], a reconstructed power law in `m`).
+//! - A8: real-valued repetition in the closed form (eq 4); `w_d = 0` contributes nothing.
+//!
 //! Nothing here allocates (at most [`MAX_BUCKETS`] buckets, kept on the stack) or panics
 //! on bad input; transcendental functions come from `libm`.
 //!
