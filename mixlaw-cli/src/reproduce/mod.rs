@@ -1,7 +1,10 @@
 //! `mixlaw reproduce NAME`: published validation experiments on the real data, ours beside
 //! the published figures (`spec/validation.md`).
 
+pub mod epoch_chinchilla;
 pub mod infolaw_table6;
+pub mod scalefit_chinchilla;
+pub mod vpnls;
 
 use std::path::Path;
 use std::format;
@@ -74,6 +77,9 @@ type Runner = fn(&Path, bool) -> Result<Report, CliError>;
 
 /// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
 const RUNNERS: &[(&str, Runner)] = &[
+    ("epoch-chinchilla", epoch_chinchilla::run),
+    ("scalefit-chinchilla", scalefit_chinchilla::run),
+    ("vpnls", vpnls::run),
     ("infolaw-table6", infolaw_table6::run),
 ];
 
