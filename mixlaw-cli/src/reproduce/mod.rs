@@ -3,6 +3,7 @@
 
 pub mod epoch_chinchilla;
 pub mod infolaw_table6;
+pub mod muennighoff;
 pub mod scalefit_chinchilla;
 pub mod vpnls;
 
@@ -80,6 +81,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("epoch-chinchilla", epoch_chinchilla::run),
     ("scalefit-chinchilla", scalefit_chinchilla::run),
     ("vpnls", vpnls::run),
+    ("muennighoff", muennighoff::run),
     ("infolaw-table6", infolaw_table6::run),
 ];
 
