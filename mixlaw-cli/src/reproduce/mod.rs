@@ -5,6 +5,7 @@ pub mod epoch_chinchilla;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
+pub mod shukor_table8;
 pub mod vpnls;
 
 use std::path::Path;
@@ -83,6 +84,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("vpnls", vpnls::run),
     ("muennighoff", muennighoff::run),
     ("infolaw-table6", infolaw_table6::run),
+    ("shukor-table8", shukor_table8::run),
 ];
 
 /// Names of the experiments [`run`] knows, in a stable order.
