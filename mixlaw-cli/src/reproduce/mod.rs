@@ -6,7 +6,9 @@ pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
 pub mod shukor_table8;
+pub mod sldbench_mixture;
 pub mod vpnls;
+pub mod ye_mixing;
 
 use std::path::Path;
 use std::format;
@@ -85,6 +87,8 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("muennighoff", muennighoff::run),
     ("infolaw-table6", infolaw_table6::run),
     ("shukor-table8", shukor_table8::run),
+    ("sldbench-mixture", sldbench_mixture::run),
+    ("ye-mixing", ye_mixing::run),
 ];
 
 /// Names of the experiments [`run`] knows, in a stable order.
