@@ -22,6 +22,9 @@
 use crate::layermix::{check_len, check_recipe, check_tokens};
 use crate::{Error, InfoLaw, Source, MAX_BUCKETS};
 
+/// Relative distance from capacity within which a bucket counts as at its kink.
+pub(crate) const KINK: f64 = 1e-9;
+
 /// Which one-sided derivative to report for a bucket exactly at capacity (`w_d T = p_d S`).
 /// Away from capacity both are the same number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -251,13 +254,31 @@ impl Problem {
 
     /// Unchecked [`Problem::certified_gap`].
     pub(crate) fn certify(&self, w: &[f64]) -> f64 {
-        const KINK: f64 = 1e-9;
+        let mut g = [0.0; MAX_BUCKETS];
         let n = w.len().min(self.len);
-        let (mut g, mut lo, mut hi) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
+        let (gap, slack) = self.supergradient(w, g.get_mut(..n).unwrap_or(&mut []));
+        gap.max(0.0) + slack
+    }
+
+    /// Whether a bucket of `w` is within `KINK c_d` of its capacity.
+    #[inline]
+    pub(crate) fn near_kink(&self, w: &[f64]) -> bool {
+        w.iter()
+            .zip(&self.cap)
+            .any(|(&wd, &cap)| libm::fabs(wd - cap) <= KINK * cap)
+    }
+
+    /// Writes into `g` the supergradient at `w` that minimises the Frank-Wolfe gap over
+    /// the monotone simplex (free only at buckets within `KINK c_d` of capacity, between
+    /// the right and the left derivative) and returns that gap with the slack
+    /// `sum |w_d - c_d| (left - right)` owed to buckets near but not at their kink.
+    pub(crate) fn supergradient(&self, w: &[f64], g: &mut [f64]) -> (f64, f64) {
+        let n = w.len().min(g.len()).min(self.len);
+        let (w, g) = (w.get(..n).unwrap_or(&[]), g.get_mut(..n).unwrap_or(&mut []));
+        let (mut lo, mut hi) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
         let mut kinks = [false; MAX_BUCKETS];
         let mut slack = 0.0;
-        let gw = g.get_mut(..n).unwrap_or(&mut []);
-        self.value_grad(w.get(..n).unwrap_or(&[]), gw, Side::Left);
+        self.value_grad(w, g, Side::Left);
         for (((((&wd, gd), l), h), k), ((&s, &r), &cap)) in w
             .iter()
             .zip(g.iter_mut())
@@ -265,7 +286,6 @@ impl Problem {
             .zip(hi.iter_mut())
             .zip(kinks.iter_mut())
             .zip(self.slope.iter().zip(&self.rate).zip(&self.cap))
-            .take(n)
         {
             if libm::fabs(wd - cap) <= KINK * cap {
                 let right = r * libm::exp(-self.x);
@@ -288,38 +308,121 @@ impl Problem {
             }
             best - dot
         };
-        let mut gap = gap_of(g.get(..n).unwrap_or(&[]));
         if kinks.iter().any(|&k| k) {
-            // Coordinate-wise ternary search: the gap is convex piecewise linear in g.
+            // Start from the KKT form of an optimum: one multiplier mu; on every block of
+            // equal weights the supergradient averages mu, with the kinks' freedom spent
+            // as late in the block as possible (so prefix means stay below mu). Candidates
+            // for mu: block means with all kinks at their right or left derivatives, and
+            // every one-sided derivative.
+            let block_end = |s0: usize| -> usize {
+                let mut e = s0 + 1;
+                while let (Some(&a), Some(&b)) = (w.get(e - 1), w.get(e)) {
+                    if a > 0.0 && libm::fabs(a - b) <= 1e-12 * a {
+                        e += 1;
+                    } else {
+                        break;
+                    }
+                }
+                e.min(n)
+            };
+            let build = |mu: f64, g: &mut [f64]| {
+                let mut s0 = 0;
+                while s0 < n {
+                    let e = block_end(s0);
+                    let mut target = mu * (e - s0) as f64;
+                    for d in s0..e {
+                        match (kinks.get(d), lo.get(d), g.get_mut(d)) {
+                            (Some(true), Some(&l), Some(gd)) => {
+                                *gd = l;
+                                target -= l;
+                            }
+                            (_, _, Some(gd)) => target -= *gd,
+                            _ => {}
+                        }
+                    }
+                    for d in (s0..e).rev() {
+                        if let (Some(true), Some(&l), Some(&h), Some(gd)) =
+                            (kinks.get(d), lo.get(d), hi.get(d), g.get_mut(d))
+                        {
+                            let raise = target.clamp(0.0, h - l);
+                            *gd += raise;
+                            target -= raise;
+                        }
+                    }
+                    s0 = e;
+                }
+            };
+            let mut trial = [0.0; MAX_BUCKETS];
+            let trial = trial.get_mut(..n).unwrap_or(&mut []);
+            let mut best_gap = gap_of(g);
+            let mut best_mu = None;
+            let mut consider = |mu: f64, g: &[f64]| {
+                trial.copy_from_slice(g);
+                build(mu, trial);
+                let v = gap_of(trial);
+                if v < best_gap {
+                    best_gap = v;
+                    best_mu = Some(mu);
+                }
+            };
+            let mut s0 = 0;
+            while s0 < n {
+                let e = block_end(s0);
+                for use_hi in [false, true] {
+                    let sum: f64 = (s0..e)
+                        .map(|d| match (kinks.get(d), lo.get(d), hi.get(d), g.get(d)) {
+                            (Some(true), Some(&l), Some(&h), _) => {
+                                if use_hi {
+                                    h
+                                } else {
+                                    l
+                                }
+                            }
+                            (_, _, _, Some(&gd)) => gd,
+                            _ => 0.0,
+                        })
+                        .sum();
+                    consider(sum / (e - s0) as f64, g);
+                }
+                s0 = e;
+            }
+            for d in 0..n {
+                if let (Some(&l), Some(&h)) = (lo.get(d), hi.get(d)) {
+                    consider(l, g);
+                    consider(h, g);
+                }
+            }
+            if let Some(mu) = best_mu {
+                build(mu, g);
+            }
+            // Then coordinate-wise ternary searches: the gap is convex piecewise linear in
+            // g (this also handles a kink pooled in a block with other buckets).
             for _sweep in 0..4 {
-                for d in 0..n {
-                    let (Some(&a0), Some(&b0), Some(&true)) = (lo.get(d), hi.get(d), kinks.get(d))
-                    else {
+                for (d, ((&k, &a0), &b0)) in kinks.iter().zip(&lo).zip(&hi).enumerate().take(n) {
+                    if !k {
                         continue;
-                    };
+                    }
                     let (mut a, mut b) = (a0, b0);
-                    let at = |v: f64, g: &mut [f64; MAX_BUCKETS]| {
+                    let mut at = |v: f64| {
                         if let Some(x) = g.get_mut(d) {
                             *x = v;
                         }
-                        gap_of(g.get(..n).unwrap_or(&[]))
+                        gap_of(g)
                     };
                     for _ in 0..80 {
                         let m1 = a + (b - a) / 3.0;
                         let m2 = b - (b - a) / 3.0;
-                        if at(m1, &mut g) <= at(m2, &mut g) {
+                        if at(m1) <= at(m2) {
                             b = m2;
                         } else {
                             a = m1;
                         }
                     }
-                    let v = at(0.5 * (a + b), &mut g);
-                    gap = gap.min(v);
+                    at(0.5 * (a + b));
                 }
             }
-            gap = gap.min(gap_of(g.get(..n).unwrap_or(&[])));
         }
-        gap.max(0.0) + slack
+        (gap_of(g), slack)
     }
 
     /// Unchecked value: `w` has the bucket count and finite entries (shorter slices sum
@@ -341,6 +444,21 @@ impl Problem {
             };
         }
         sum
+    }
+
+    /// Left derivative of bucket `d`'s term at weight `v` (0 past the last bucket).
+    #[inline]
+    pub(crate) fn slope_at(&self, d: usize, v: f64) -> f64 {
+        match (self.slope.get(d), self.rate.get(d), self.cap.get(d)) {
+            (Some(&s), Some(&r), Some(&cap)) if d < self.len => {
+                if v <= cap {
+                    s
+                } else {
+                    r * libm::exp(-self.x * v / cap)
+                }
+            }
+            _ => 0.0,
+        }
     }
 
     /// Unchecked value and gradient (`grad` as long as `w`).

@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use mixlaw_info::{optimize, random_search, InfoLaw, Problem, Side, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
 
 struct Counting;
 
@@ -40,7 +40,16 @@ fn evaluation_and_optimisation_do_not_allocate() {
     p.gradient(&w, &mut g, Side::Left).unwrap();
     let opt = optimize(&p).unwrap();
     let rs = random_search(&p, 1000, 1).unwrap();
+    // A kink optimum: chunked solver, certificate search and the exact fallback.
+    let law = InfoLaw {
+        normalization: Normalization::Constant(1.0),
+        ..InfoLaw::PAPER
+    };
+    let kink = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
+    let kopt = optimize(&kink).unwrap();
+    let cert = kink.certified_gap(kopt.recipe.as_slice()).unwrap();
     let after = ALLOCATIONS.load(Ordering::SeqCst);
     assert_eq!(after - before, 0);
     assert!(mix.unique() > 0.0 && info > 0.0 && opt.info >= rs.info);
+    assert!(cert <= 1e-10 * kopt.info);
 }
