@@ -1,8 +1,8 @@
 //! Criterion: InfoLaw recipe optimisation for one Table 6 setting (7B, T = 300B tokens,
 //! S = 300B): the exact solver (`mixlaw_info::optimize`, mirror descent over mixtures of
 //! prefix-uniform recipes) against the paper's search, the best of 100,000 sorted
-//! Dirichlet(1) recipes (`mixlaw_info::random_search`); plus one `info` evaluation and
-//! one gradient.
+//! Dirichlet(1) recipes (`mixlaw_info::random_search`); plus an optimum at a capacity
+//! kink (exact fallback), one `info` evaluation and one gradient.
 //!
 //! ```text
 //! cargo bench -p mixlaw-benches --bench info
@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::Criterion;
-use mixlaw_info::{optimize, random_search, InfoLaw, Problem, Side, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
@@ -75,6 +75,24 @@ fn main() {
         b.iter(|| black_box(random_search(black_box(&p), 100_000, 1).unwrap()))
     });
     group.finish();
+
+    // An optimum at a capacity kink (g(D) = 1, S = 3T): solver chunks, then the exact
+    // pool-adjacent-violators fallback.
+    let law = InfoLaw {
+        normalization: Normalization::Constant(1.0),
+        ..InfoLaw::PAPER
+    };
+    let kink = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
+    let kopt = optimize(&kink).unwrap();
+    eprintln!(
+        "kink optimum: w = {:?}, {:?}, {} steps",
+        kopt.recipe.as_slice(),
+        kopt.status,
+        kopt.iterations
+    );
+    c.bench_function("optimize_kink_fallback", |b| {
+        b.iter(|| black_box(optimize(black_box(&kink)).unwrap()))
+    });
 
     let w = [0.548, 0.444, 0.004, 0.003, 0.001, 0.0];
     let mut g = [0.0; 6];
