@@ -240,6 +240,9 @@ pub fn optimize_with(problem: &Problem, config: &Config) -> Result<Optimum, Erro
         found: n,
     };
     let (mut lb, mut wb, mut pb) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
+    let mut bb = [0.0; MAX_BUCKETS];
+    let best = bb.get_mut(..n).ok_or(short)?;
+    let mut best_gap = f64::NAN; // NaN: nothing kept yet
     let lambda = lb.get_mut(..n).ok_or(short)?;
     let w = wb.get_mut(..n).ok_or(short)?;
     let polished = pb.get_mut(..n).ok_or(short)?;
@@ -283,11 +286,15 @@ pub fn optimize_with(problem: &Problem, config: &Config) -> Result<Optimum, Erro
                 status = Status::Converged;
             }
         }
+        if best_gap.is_nan() || gap < best_gap {
+            best_gap = gap;
+            best.copy_from_slice(w);
+        }
         if status != Status::MaxIterations || iterations >= config.max_iter {
             return Ok(Optimum {
-                recipe: Recipe::new(w),
-                info: problem.value(w),
-                gap,
+                recipe: Recipe::new(best),
+                info: problem.value(best),
+                gap: best_gap,
                 iterations,
                 evaluations,
                 status,
