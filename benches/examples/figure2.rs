@@ -10,7 +10,9 @@
 //!   (`calls` independent random-search starts, each minimised by L-BFGS).
 //!
 //! Everything else is `BasinConfig::default()` (64 random-search candidates per start,
-//! step 0.5, relative temperature 0.05, L-BFGS memory 30, tolerances 1e-13 / 1e-15).
+//! step 0.5 unless `--step`, relative temperature 0.05, L-BFGS memory 30, tolerances
+//! 1e-13 / 1e-15).
+//! `--methods basin_hopping` (or `random_starts`) runs one of the two only.
 //! Seeds run on `--threads` worker threads (the curves do not depend on it).
 //!
 //! ```text
@@ -49,7 +51,26 @@ fn curve<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig, calls: 
     best
 }
 
-fn run<L: Law + Sync>(law: &L, domain: &str, seeds: u64, calls: usize, threads: usize) {
+/// Command-line settings.
+struct Settings {
+    domain: String,
+    seeds: u64,
+    calls: usize,
+    threads: usize,
+    step: f64,
+    methods: String,
+}
+
+fn run<L: Law + Sync>(law: &L, settings: &Settings) {
+    let Settings {
+        domain,
+        seeds,
+        calls,
+        threads,
+        step,
+        methods,
+    } = settings;
+    let (seeds, calls, threads, step) = (*seeds, *calls, *threads, *step);
     let Some(cols) = load_domain(domain) else {
         std::process::exit(2);
     };
@@ -66,6 +87,7 @@ fn run<L: Law + Sync>(law: &L, domain: &str, seeds: u64, calls: usize, threads: 
                         }
                         let base = BasinConfig {
                             seed,
+                            step,
                             ..BasinConfig::default()
                         };
                         let bh = BasinConfig {
@@ -78,8 +100,12 @@ fn run<L: Law + Sync>(law: &L, domain: &str, seeds: u64, calls: usize, threads: 
                             hops: 0,
                             ..base
                         };
-                        out.push((seed, "basin_hopping", curve(objective, &bh, calls)));
-                        out.push((seed, "random_starts", curve(objective, &rs, calls)));
+                        if methods.contains("basin_hopping") {
+                            out.push((seed, "basin_hopping", curve(objective, &bh, calls)));
+                        }
+                        if methods.contains("random_starts") {
+                            out.push((seed, "random_starts", curve(objective, &rs, calls)));
+                        }
                         eprint!(".");
                     })
                     .unwrap();
@@ -109,22 +135,20 @@ fn main() {
     let seeds: u64 = arg(&args, "--seeds", "100").parse().expect("--seeds N");
     let calls: usize = arg(&args, "--calls", "50").parse().expect("--calls N");
     let threads: usize = arg(&args, "--threads", "2").parse().expect("--threads N");
+    let step: f64 = arg(&args, "--step", "0.5").parse().expect("--step X");
+    let methods = arg(&args, "--methods", "basin_hopping,random_starts").to_owned();
     assert!(calls >= 1, "--calls must be >= 1");
+    let settings = Settings {
+        domain,
+        seeds,
+        calls,
+        threads,
+        step,
+        methods,
+    };
     match arg(&args, "--law", "additive") {
-        "additive" => run(
-            &Additive::new(SHUKOR_K).unwrap(),
-            &domain,
-            seeds,
-            calls,
-            threads,
-        ),
-        "joint" => run(
-            &Joint::new(SHUKOR_K).unwrap(),
-            &domain,
-            seeds,
-            calls,
-            threads,
-        ),
+        "additive" => run(&Additive::new(SHUKOR_K).unwrap(), &settings),
+        "joint" => run(&Joint::new(SHUKOR_K).unwrap(), &settings),
         other => {
             eprintln!("--law must be additive or joint, not `{other}`");
             std::process::exit(2);
