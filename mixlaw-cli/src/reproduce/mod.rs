@@ -10,8 +10,8 @@ pub mod sldbench_mixture;
 pub mod vpnls;
 pub mod ye_mixing;
 
-use std::path::Path;
 use std::format;
+use std::path::Path;
 use std::string::String;
 use std::vec::Vec;
 
@@ -71,7 +71,10 @@ pub fn data_dir(what: &str) -> Option<std::path::PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        std::eprintln!("SKIPPED {what}: data folder {} not found (set MIXLAW_DATA)", dir.display());
+        std::eprintln!(
+            "SKIPPED {what}: data folder {} not found (set MIXLAW_DATA)",
+            dir.display()
+        );
         None
     }
 }
