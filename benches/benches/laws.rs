@@ -1,6 +1,9 @@
 //! Criterion: value + gradient (and value only) of the `additive` and `joint` objectives,
 //! k = 7, over the 2,200-row Shukor et al. workload of `mixlaw-benches`
-//! (mean Huber(1e-3), N / 1e9, D / 1e9, fixed realistic parameters).
+//! (mean Huber(1e-3), N / 1e9, D / 1e9, fixed realistic parameters), row by row
+//! (`additive/value_grad`, ...) and by groups of distinct inputs
+//! (`additive/grouped/value_grad`, ...; `Objective::with_groups`, groups built once
+//! outside the timed region).
 //!
 //! Throughput is reported in rows (elements/s); ns/row is printed at the end from the
 //! same timed batches (median over batches). Without the data, the bench prints a
@@ -16,7 +19,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench};
+use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench, Mode};
 use mixlaw_core::Law;
 
 /// Per-benchmark record of every timed batch: (label, iterations, elapsed).
@@ -27,30 +30,39 @@ fn bench_law<L: Law>(c: &mut Criterion, name: &str, b: &Bench<'_, '_, L>, log: &
     let mut group = c.benchmark_group(format!("{name}_k7_{rows}rows"));
     group.throughput(Throughput::Elements(rows as u64));
     let (mut grad, mut scratch) = b.buffers();
-    for with_grad in [true, false] {
-        let label = if with_grad {
-            "value_grad"
-        } else {
-            "value_only"
-        };
-        let id = format!("{name}/{label}");
-        group.bench_function(label, |bencher| {
-            bencher.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    let g = if with_grad {
-                        Some(black_box(&mut grad[..]))
-                    } else {
-                        None
-                    };
-                    let v = b.objective.eval(black_box(&b.theta), g, &mut scratch);
-                    black_box(v).ok();
-                }
-                let elapsed = start.elapsed();
-                log.borrow_mut().push((id.clone(), iters, elapsed));
-                elapsed
+    for mode in Mode::ALL {
+        let objective = b.objective(mode);
+        for with_grad in [true, false] {
+            let what = if with_grad {
+                "value_grad"
+            } else {
+                "value_only"
+            };
+            // Row by row keeps its original ids (`value_grad`), so saved baselines still
+            // compare; the grouped objective is `grouped/value_grad`.
+            let label = match mode {
+                Mode::RowByRow => what.to_owned(),
+                Mode::Grouped => format!("grouped/{what}"),
+            };
+            let id = format!("{name}/{label}");
+            group.bench_function(label.as_str(), |bencher| {
+                bencher.iter_custom(|iters| {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        let g = if with_grad {
+                            Some(black_box(&mut grad[..]))
+                        } else {
+                            None
+                        };
+                        let v = objective.eval(black_box(&b.theta), g, &mut scratch);
+                        black_box(v).ok();
+                    }
+                    let elapsed = start.elapsed();
+                    log.borrow_mut().push((id.clone(), iters, elapsed));
+                    elapsed
+                });
             });
-        });
+        }
     }
     group.finish();
 }

@@ -3,7 +3,10 @@
 //! times numpy (calibrated loop count, best of several repeats, one thread), and prints
 //! one JSON object: for each law the natural and unconstrained parameters, the objective
 //! value and its gradient in the unconstrained coordinates, and ns per row for
-//! value + gradient and value only.
+//! value + gradient and value only; the same again under `"grouped"` for the objective
+//! evaluated by groups of distinct inputs (`Objective::with_groups`). `"groups"` gives
+//! the number of distinct mixtures, model sizes and token counts, and the one-off cost
+//! of `Groups::new` (not included in any ns/row figure).
 //!
 //! ```text
 //! cargo run --release -p mixlaw-benches --example law_timing            # values + timing
@@ -14,8 +17,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench, BENCH_LOSS};
-use mixlaw_core::Law;
+use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench, Mode, BENCH_LOSS};
+use mixlaw_core::{Groups, Law, Objective};
 
 /// Minimum duration of one timed repeat (as Python's `timeit.Timer.autorange`).
 const MIN_REPEAT: Duration = Duration::from_millis(200);
@@ -65,39 +68,33 @@ fn json_list(v: &[f64]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn law_json<L: Law>(b: &Bench<'_, '_, L>, timing: bool) -> String {
-    let (mut grad, mut scratch) = b.buffers();
-    let value = b
-        .objective
-        .eval(&b.theta, Some(&mut grad), &mut scratch)
+/// Value and gradient of `objective` at `theta` as JSON fields (no braces), plus ns/row
+/// for value + gradient and value only when `timing`.
+fn mode_fields<L: Law>(
+    objective: &Objective<'_, '_, L>,
+    theta: &[f64],
+    grad: &mut [f64],
+    scratch: &mut [f64],
+    timing: bool,
+) -> String {
+    let value = objective
+        .eval(theta, Some(&mut *grad), scratch)
         .expect("objective");
-    let value_only = b
-        .objective
-        .eval(&b.theta, None, &mut scratch)
-        .expect("value");
+    let value_only = objective.eval(theta, None, scratch).expect("value");
     assert_eq!(
         value.to_bits(),
         value_only.to_bits(),
         "value differs with/without grad"
     );
-    let mut s = format!(
-        "{{\"params\": {}, \"theta\": {}, \"value\": {value:?}, \"grad\": {}",
-        json_list(&b.params),
-        json_list(&b.theta),
-        json_list(&grad)
-    );
+    let mut s = format!("\"value\": {value:?}, \"grad\": {}", json_list(grad));
     if timing {
-        let rows = b.rows();
+        let rows = objective.data().rows();
         let vg = time(rows, || {
-            let v = b.objective.eval(
-                black_box(&b.theta),
-                Some(black_box(&mut grad[..])),
-                &mut scratch,
-            );
+            let v = objective.eval(black_box(theta), Some(black_box(&mut *grad)), scratch);
             black_box(v).ok();
         });
         let vo = time(rows, || {
-            let v = b.objective.eval(black_box(&b.theta), None, &mut scratch);
+            let v = objective.eval(black_box(theta), None, scratch);
             black_box(v).ok();
         });
         s.push_str(&format!(
@@ -110,6 +107,48 @@ fn law_json<L: Law>(b: &Bench<'_, '_, L>, timing: bool) -> String {
             vo.best_ns_per_row,
             vo.median_ns_per_row,
             vo.calls
+        ));
+    }
+    s
+}
+
+/// One law: parameters, the row-by-row value, gradient and timings at the top level, and
+/// the same for the grouped objective under `"grouped"`.
+fn law_json<L: Law>(b: &Bench<'_, '_, L>, timing: bool) -> String {
+    let (mut grad, mut scratch) = b.buffers();
+    let mut s = format!(
+        "{{\"params\": {}, \"theta\": {}, ",
+        json_list(&b.params),
+        json_list(&b.theta)
+    );
+    for mode in Mode::ALL {
+        let fields = mode_fields(b.objective(mode), &b.theta, &mut grad, &mut scratch, timing);
+        match mode {
+            Mode::RowByRow => s.push_str(&fields),
+            Mode::Grouped => s.push_str(&format!(", \"{}\": {{{fields}}}", mode.label())),
+        }
+    }
+    s.push('}');
+    s
+}
+
+/// The distinct inputs of the rows and the one-off cost of finding them
+/// (`Groups::new`, not part of the timed evaluations).
+fn groups_json<L: Law>(b: &Bench<'_, '_, L>, timing: bool) -> String {
+    let [h, n, d] = b.distinct;
+    let mut s = format!("{{\"distinct_h\": {h}, \"distinct_n\": {n}, \"distinct_d\": {d}");
+    if timing {
+        let data = b.objective.data();
+        let rows = data.rows();
+        let mut buf = vec![0usize; Groups::buffer_len(rows)];
+        let t = time(rows, || {
+            let g = Groups::new(black_box(data), &mut buf).map(|g| g.count(0));
+            black_box(g).ok();
+        });
+        s.push_str(&format!(
+            ", \"build_ns\": {:?}, \"build_ns_median\": {:?}",
+            t.best_ns_per_row * rows as f64,
+            t.median_ns_per_row * rows as f64
         ));
     }
     s.push('}');
@@ -125,8 +164,10 @@ fn main() {
     let json = with_objectives(&cols, |additive, joint| {
         format!(
             "{{\"impl\": \"rust\", \"rows\": {}, \"loss_column\": \"{BENCH_LOSS}\", \
-             \"repeats\": {REPEATS}, \"laws\": {{\"additive\": {}, \"joint\": {}}}}}",
+             \"repeats\": {REPEATS}, \"groups\": {}, \
+             \"laws\": {{\"additive\": {}, \"joint\": {}}}}}",
             additive.rows(),
+            groups_json(&additive, timing),
             law_json(&additive, timing),
             law_json(&joint, timing)
         )

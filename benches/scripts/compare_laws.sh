@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Rust vs numpy, one run: value + gradient (and value only) of the `additive` and `joint`
-# objectives, k = 7, on the same 2,200 Shukor et al. rows, single-threaded, ns per row.
+# objectives, k = 7, on the same 2,200 Shukor et al. rows, single-threaded, ns per row,
+# each side both row by row and grouped (factors once per distinct h, N, D).
 #
 #   benches/scripts/compare_laws.sh            # from anywhere in the workspace
 #
 # 1. builds and runs the `law_timing` example of mixlaw-benches (std::time::Instant,
 #    autoranged loop, best of 7 repeats), which prints its values, gradients and
-#    timings as JSON;
+#    timings as JSON, row by row and under "grouped" (Objective::with_groups);
 # 2. runs laws_numpy.py (same rows, parameters and formula; timeit, best of 7), which
-#    asserts that value and gradient agree with Rust to 1e-10 relative and prints the
-#    ns/row of both sides and the numpy/Rust ratios.
+#    asserts that value and gradient of both Rust modes agree with numpy to 1e-10
+#    relative and prints the ns/row of Rust and numpy in both modes and the numpy/Rust
+#    ratios: row by row vs per row, grouped vs grouped (like for like), and numpy per
+#    row vs Rust grouped.
 # Data: $MIXLAW_DATA, else ../shared/data beside the workspace. Without the data both
 # sides print a skip notice and nothing is timed.
 set -euo pipefail

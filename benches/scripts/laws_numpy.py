@@ -11,6 +11,15 @@ examples/law_timing.rs):
   (E and other free parameters as is, ln p for every positive parameter);
 - parameters: the natural values of ADDITIVE_PARAMS / JOINT_PARAMS in benches/src/lib.rs.
 
+Two evaluation modes, as on the Rust side:
+
+- row_by_row: the formula vectorised over all rows (every exp / power per row);
+- grouped: each factor once per distinct mixture, model size and token count
+  (np.unique with return_inverse, built once outside the timed region as mixlaw's
+  `Groups`), gathered per row, with the gradient summed per group by np.bincount.
+  This is what `Objective::with_groups` does; numpy grouped vs Rust grouped is the
+  like-for-like comparison.
+
 The parameter-free cache (ln h, ln N, ln D) is computed once, outside the timed
 region, as mixlaw's `Prepared` does. Timing: float64, one thread (the BLAS / OpenMP
 thread variables are forced to 1 before numpy is imported), timeit with an
@@ -20,8 +29,10 @@ Usage:
   python3 laws_numpy.py [--data DIR] [--check] [--rust-json FILE]
 
 --rust-json FILE: the JSON printed by `cargo run --release -p mixlaw-benches
---example law_timing`; the script then asserts that the parameters are identical and
-that value and gradient agree to 1e-10 relative, and prints the Rust / numpy ratios.
+--example law_timing`; the script then asserts that the parameters and the distinct
+input counts are identical, that value and gradient of both Rust modes agree with
+numpy's row-by-row formula (and grouped with numpy grouped) to 1e-10 relative, and
+prints ns/row of all four and the numpy / Rust ratios.
 --check: cross-check only, no timing.
 Exit status: 0 ok, 1 mismatch, 2 data missing.
 """
@@ -118,6 +129,22 @@ class Data:
         self.lnd = np.log(d / D_SCALE)
         self.y = y
         self.rows = len(y)
+        self.group()
+
+    def group(self):
+        """Distinct mixtures, model sizes and token counts (np.unique, return_inverse),
+        as mixlaw's `Groups`: built once per data set, outside the timed region. The
+        per-group cache is taken from a representative row, so values are identical."""
+        _, rep_h, self.ih = np.unique(self.h, axis=0, return_index=True, return_inverse=True)
+        _, rep_n, self.in_ = np.unique(self.lnn, return_index=True, return_inverse=True)
+        _, rep_d, self.id_ = np.unique(self.lnd, return_index=True, return_inverse=True)
+        self.ih, self.in_, self.id_ = (np.ascontiguousarray(i.reshape(-1))
+                                       for i in (self.ih, self.in_, self.id_))
+        self.h_u = np.ascontiguousarray(self.h[rep_h])
+        self.lnh_u = np.ascontiguousarray(self.lnh[rep_h])
+        self.lnn_u = self.lnn[rep_n]
+        self.lnd_u = self.lnd[rep_d]
+        self.nh, self.nn, self.nd = len(rep_h), len(rep_n), len(rep_d)
 
 
 def to_unconstrained(params, free):
@@ -219,10 +246,100 @@ def joint_value_grad(theta, x):
     return huber(r), grad
 
 
+# --- grouped: each factor once per distinct h, N, D; per row only gathers, adds and the
+# loss; gradient sums per group with np.bincount (mixlaw's Objective::with_groups) ---------
+
+def _sum_by(ids, weights, count):
+    return np.bincount(ids, weights=weights, minlength=count)
+
+
+def additive_value_grouped(theta, x):
+    p = np.exp(theta)
+    e, a, b, alpha, beta = theta[0], p[1], p[2], p[3], p[4]
+    c, g = p[5:5 + K], p[5 + K:5 + 2 * K]
+    inv = 1.0 / (np.exp(x.lnh_u * g) @ c)
+    tn = a * np.exp(-alpha * x.lnn_u)
+    td = b * np.exp(-beta * x.lnd_u)
+    pred = e + inv[x.ih] + tn[x.in_] + td[x.id_]
+    return huber(pred - x.y)
+
+
+def additive_value_grad_grouped(theta, x):
+    p = np.exp(theta)
+    e, a, b, alpha, beta = theta[0], p[1], p[2], p[3], p[4]
+    c, g = p[5:5 + K], p[5 + K:5 + 2 * K]
+    hg = np.exp(x.lnh_u * g)  # (distinct h, k)
+    inv = 1.0 / (hg @ c)
+    tn = a * np.exp(-alpha * x.lnn_u)
+    td = b * np.exp(-beta * x.lnd_u)
+    r = e + inv[x.ih] + tn[x.in_] + td[x.id_] - x.y
+    w = np.clip(r, -DELTA, DELTA) / x.rows
+    wn, wd = _sum_by(x.in_, w, x.nn), _sum_by(x.id_, w, x.nd)
+    q = -_sum_by(x.ih, w, x.nh) * inv * inv
+    grad = np.empty_like(theta)
+    grad[0] = w.sum()
+    grad[1] = wn @ tn
+    grad[2] = wd @ td
+    grad[3] = -alpha * (wn @ (tn * x.lnn_u))
+    grad[4] = -beta * (wd @ (td * x.lnd_u))
+    grad[5:5 + K] = c * (q @ hg)
+    grad[5 + K:5 + 2 * K] = c * g * (q @ (hg * x.lnh_u))
+    return huber(r), grad
+
+
+def joint_value_grouped(theta, x):
+    e, alpha, beta, c, g, ca, ga, cb, gb = _joint_split(theta)
+    inv = 1.0 / (np.exp(x.lnh_u * g) @ c)
+    fa, fb = (x.h_u @ ca) ** ga, (x.h_u @ cb) ** gb
+    gn, kd = np.exp(-alpha * x.lnn_u), np.exp(-beta * x.lnd_u)
+    ih = x.ih
+    pred = e + inv[ih] + fa[ih] * gn[x.in_] + fb[ih] * kd[x.id_]
+    return huber(pred - x.y)
+
+
+def joint_value_grad_grouped(theta, x):
+    e, alpha, beta, c, g, ca, ga, cb, gb = _joint_split(theta)
+    hg = np.exp(x.lnh_u * g)
+    inv = 1.0 / (hg @ c)
+    pa, pb = x.h_u @ ca, x.h_u @ cb
+    lpa, lpb = np.log(pa), np.log(pb)
+    fa, fb = np.exp(ga * lpa), np.exp(gb * lpb)  # PA^gammaA, PB^gammaB per mixture
+    gn, kd = np.exp(-alpha * x.lnn_u), np.exp(-beta * x.lnd_u)  # N^-alpha, D^-beta
+    ih, in_, id_ = x.ih, x.in_, x.id_
+    tn, td = fa[ih] * gn[in_], fb[ih] * kd[id_]
+    r = e + inv[ih] + tn + td - x.y
+    w = np.clip(r, -DELTA, DELTA) / x.rows
+    wtn, wtd = w * tn, w * td
+    wtn_h, wtd_h = _sum_by(ih, wtn, x.nh), _sum_by(ih, wtd, x.nh)
+    q = -_sum_by(ih, w, x.nh) * inv * inv
+    grad = np.empty_like(theta)
+    grad[0] = w.sum()
+    grad[1] = -alpha * (_sum_by(in_, wtn, x.nn) @ x.lnn_u)
+    grad[2] = -beta * (_sum_by(id_, wtd, x.nd) @ x.lnd_u)
+    o = 3
+    grad[o:o + K] = c * (q @ hg)
+    grad[o + K:o + 2 * K] = c * g * (q @ (hg * x.lnh_u))
+    o += 2 * K
+    grad[o:o + K] = ca * ga * ((wtn_h / pa) @ x.h_u)
+    grad[o + K] = ga * (wtn_h @ lpa)
+    o += K + 1
+    grad[o:o + K] = cb * gb * ((wtd_h / pb) @ x.h_u)
+    grad[o + K] = gb * (wtd_h @ lpb)
+    return huber(r), grad
+
+
+# name -> (params, {mode: (value, value_grad)}); modes as in the Rust JSON.
 LAWS = {
-    "additive": (ADDITIVE_PARAMS, additive_value, additive_value_grad),
-    "joint": (JOINT_PARAMS, joint_value, joint_value_grad),
+    "additive": (ADDITIVE_PARAMS, {
+        "row_by_row": (additive_value, additive_value_grad),
+        "grouped": (additive_value_grouped, additive_value_grad_grouped),
+    }),
+    "joint": (JOINT_PARAMS, {
+        "row_by_row": (joint_value, joint_value_grad),
+        "grouped": (joint_value_grouped, joint_value_grad_grouped),
+    }),
 }
+MODES = ("row_by_row", "grouped")
 
 
 def time_ns_per_row(fn, rows):
@@ -239,6 +356,11 @@ def rel_diff(a, b):
     with np.errstate(invalid="ignore", divide="ignore"):
         d = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
     return float(np.max(d))
+
+
+def rust_mode(rust_law, mode):
+    """The Rust JSON entry of one law in one mode (row by row at the top level)."""
+    return rust_law if mode == "row_by_row" else rust_law[mode]
 
 
 def main():
@@ -266,49 +388,94 @@ def main():
 
     print(f"numpy {np.__version__}, float64, 1 thread; {x.rows} rows of {CSV}, "
           f"target {LOSS_COLUMN}, Huber delta {DELTA}")
+    print(f"distinct inputs: {x.nh} mixtures, {x.nn} model sizes, {x.nd} token counts")
     ok = True
+    if rust is not None:
+        rg = rust["groups"]
+        same = (rg["distinct_h"], rg["distinct_n"], rg["distinct_d"]) == (x.nh, x.nn, x.nd)
+        ok = ok and same
+        print(f"groups vs Rust: {'AGREE' if same else 'MISMATCH'} "
+              f"(Rust {rg['distinct_h']}, {rg['distinct_n']}, {rg['distinct_d']})")
+    group_build = None
+    if not args.check:
+        build = time_ns_per_row(lambda: Data.group(x), x.rows)
+        group_build = build[0] * x.rows
+        msg = f"grouping (np.unique x 3, once per data set, untimed below): {group_build / 1e3:.1f} us"
+        if rust is not None and "build_ns" in rust["groups"]:
+            msg += f"; Rust Groups::new {rust['groups']['build_ns'] / 1e3:.1f} us"
+        print(msg)
     results = {}
-    for name, (params, value_fn, value_grad_fn) in LAWS.items():
+    for name, (params, modes) in LAWS.items():
         theta = to_unconstrained(params, FREE_SLOTS[name])
-        value, grad = value_grad_fn(theta, x)
-        value_only = value_fn(theta, x)
-        res = {"value": float(value), "grad": [float(v) for v in grad]}
-        print(f"\n[{name}] objective {float(value)!r} (value-only {float(value_only)!r})")
-        print(f"[{name}] gradient (unconstrained): "
-              + ", ".join(f"{v:.12e}" for v in grad))
-        if rel_diff(value, value_only) > RTOL:
-            print(f"[{name}] MISMATCH between value-only and value+grad", file=sys.stderr)
-            ok = False
-        if rust is not None:
-            rl = rust["laws"][name]
-            if [float(v) for v in rl["params"]] != [float(v) for v in params]:
-                print(f"[{name}] MISMATCH: parameters differ from the Rust side", file=sys.stderr)
+        results[name] = {}
+        for mode, (value_fn, value_grad_fn) in modes.items():
+            tag = f"[{name} {mode}]"
+            value, grad = value_grad_fn(theta, x)
+            value_only = value_fn(theta, x)
+            res = {"value": float(value), "grad": [float(v) for v in grad]}
+            print(f"\n{tag} objective {float(value)!r} (value-only {float(value_only)!r})")
+            print(f"{tag} gradient (unconstrained): "
+                  + ", ".join(f"{v:.12e}" for v in grad))
+            if rel_diff(value, value_only) > RTOL:
+                print(f"{tag} MISMATCH between value-only and value+grad", file=sys.stderr)
                 ok = False
-            dv = rel_diff(value, rl["value"])
-            dg = rel_diff(grad, rl["grad"])
-            good = dv <= RTOL and dg <= RTOL
-            ok = ok and good
-            print(f"[{name}] vs Rust: value rel diff {dv:.2e}, max gradient rel diff {dg:.2e} "
-                  f"(tolerance {RTOL:.0e}): {'AGREE' if good else 'MISMATCH'}")
-        if not args.check:
-            vg = time_ns_per_row(lambda: value_grad_fn(theta, x), x.rows)
-            vo = time_ns_per_row(lambda: value_fn(theta, x), x.rows)
-            res.update(value_grad_ns_per_row=vg[0], value_grad_ns_per_row_median=vg[1],
-                       value_only_ns_per_row=vo[0], value_only_ns_per_row_median=vo[1])
-            print(f"[{name}] numpy value+grad {vg[0]:.2f} ns/row (best of {REPEATS}, "
-                  f"median {vg[1]:.2f}, {vg[2]} calls/repeat); value only {vo[0]:.2f} ns/row "
-                  f"(median {vo[1]:.2f}, {vo[2]} calls/repeat)")
-        results[name] = res
+            if mode != "row_by_row":
+                base = results[name]["row_by_row"]
+                dv, dg = rel_diff(value, base["value"]), rel_diff(grad, base["grad"])
+                good = dv <= RTOL and dg <= RTOL
+                ok = ok and good
+                print(f"{tag} vs numpy row_by_row: value rel diff {dv:.2e}, max gradient rel "
+                      f"diff {dg:.2e}: {'AGREE' if good else 'MISMATCH'}")
+            if rust is not None:
+                rl = rust["laws"][name]
+                if [float(v) for v in rl["params"]] != [float(v) for v in params]:
+                    print(f"{tag} MISMATCH: parameters differ from the Rust side",
+                          file=sys.stderr)
+                    ok = False
+                # Every Rust mode against numpy's row-by-row formula (the reference) and
+                # against numpy's same mode.
+                rm = rust_mode(rl, mode)
+                refs = [("row_by_row", results[name].get("row_by_row", res))]
+                if mode != "row_by_row":
+                    refs.append((mode, res))
+                for ref_mode, ref in refs:
+                    dv = rel_diff(ref["value"], rm["value"])
+                    dg = rel_diff(ref["grad"], rm["grad"])
+                    good = dv <= RTOL and dg <= RTOL
+                    ok = ok and good
+                    print(f"{tag} Rust {mode} vs numpy {ref_mode}: value rel diff {dv:.2e}, "
+                          f"max gradient rel diff {dg:.2e} (tolerance {RTOL:.0e}): "
+                          f"{'AGREE' if good else 'MISMATCH'}")
+            if not args.check:
+                vg = time_ns_per_row(lambda: value_grad_fn(theta, x), x.rows)
+                vo = time_ns_per_row(lambda: value_fn(theta, x), x.rows)
+                res.update(value_grad_ns_per_row=vg[0], value_grad_ns_per_row_median=vg[1],
+                           value_only_ns_per_row=vo[0], value_only_ns_per_row_median=vo[1])
+                print(f"{tag} numpy value+grad {vg[0]:.2f} ns/row (best of {REPEATS}, "
+                      f"median {vg[1]:.2f}, {vg[2]} calls/repeat); value only {vo[0]:.2f} "
+                      f"ns/row (median {vo[1]:.2f}, {vo[2]} calls/repeat)")
+            results[name][mode] = res
 
     if rust is not None and not args.check and "value_grad_ns_per_row" in rust["laws"]["additive"]:
-        print(f"\nns/row, best of {REPEATS} repeats, single thread, {x.rows} rows, k = {K}")
-        print(f"{'law':10} {'mode':12} {'rust':>10} {'numpy':>10} {'numpy/rust':>11}")
+        print(f"\nns per data row, best of {REPEATS} repeats, single thread, {x.rows} rows, "
+              f"k = {K}; grouping built once, outside the timings")
+        head = (f"{'law':9} {'mode':11} {'rust':>8} {'rust':>8} {'numpy':>8} {'numpy':>8}"
+                f" | {'numpy/rust':>10} {'numpy/rust':>10} {'numpy/rust':>10}")
+        sub = (f"{'':9} {'':11} {'rows':>8} {'grouped':>8} {'rows':>8} {'grouped':>8}"
+               f" | {'rows/rows':>10} {'grp/grp':>10} {'rows/grp':>10}")
+        print(head)
+        print(sub)
         for name in LAWS:
-            for mode in ("value_grad", "value_only"):
-                r_ns = rust["laws"][name][mode + "_ns_per_row"]
-                n_ns = results[name][mode + "_ns_per_row"]
-                label = "value+grad" if mode == "value_grad" else "value only"
-                print(f"{name:10} {label:12} {r_ns:10.2f} {n_ns:10.2f} {n_ns / r_ns:10.1f}x")
+            rl = rust["laws"][name]
+            for m in ("value_grad", "value_only"):
+                key = m + "_ns_per_row"
+                rr, rg = rl[key], rl["grouped"][key]
+                nr, ng = results[name]["row_by_row"][key], results[name]["grouped"][key]
+                label = "value+grad" if m == "value_grad" else "value only"
+                print(f"{name:9} {label:11} {rr:8.2f} {rg:8.2f} {nr:8.2f} {ng:8.2f}"
+                      f" | {nr / rr:9.2f}x {ng / rg:9.2f}x {nr / rg:9.1f}x")
+        print("rows/rows: numpy per row vs Rust row by row; grp/grp: numpy grouped vs Rust "
+              "grouped (the like-for-like comparison); rows/grp: numpy per row vs Rust grouped.")
     print("\nRESULT:", "values agree" if ok else "MISMATCH", file=sys.stderr if not ok else sys.stdout)
     return 0 if ok else 1
 

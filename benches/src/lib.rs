@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::laws::joint::Joint;
-use mixlaw_core::{Dataset, Law, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{Dataset, Groups, Law, Loss, Objective, Prepared, Scales};
 
 /// Environment variable naming the data directory (the one holding `shukor2025/`).
 pub const DATA_ENV: &str = "MIXLAW_DATA";
@@ -241,7 +241,8 @@ pub fn shukor_bench_rows() -> Option<Columns> {
 
 /// The benchmark objectives over `cols`: `additive` and `joint` for k = 7, scales
 /// [`BENCH_SCALES`], loss [`BENCH_LOSS_FN`], with the unconstrained parameter vectors
-/// of [`ADDITIVE_PARAMS`] and [`JOINT_PARAMS`].
+/// of [`ADDITIVE_PARAMS`] and [`JOINT_PARAMS`], each both row by row and by groups of
+/// distinct inputs ([`Groups`], built here once, outside any timed region).
 ///
 /// The objectives borrow a cache that lives on this function's stack, so they are
 /// handed to `f` rather than returned.
@@ -256,16 +257,46 @@ pub fn with_objectives<R>(
         .with_d(&cols.n_tokens)?;
     let mut buf = vec![0.0; Prepared::buffer_len(data.rows(), SHUKOR_K)];
     let prepared = Prepared::new(data, BENCH_SCALES, &mut buf)?;
-    let a = Bench::new(&additive, &prepared, &ADDITIVE_PARAMS)?;
-    let j = Bench::new(&joint, &prepared, &JOINT_PARAMS)?;
+    let mut group_buf = vec![0usize; Groups::buffer_len(prepared.rows())];
+    let groups = Groups::new(&prepared, &mut group_buf)?;
+    let a = Bench::new(&additive, &prepared, &groups, &ADDITIVE_PARAMS)?;
+    let j = Bench::new(&joint, &prepared, &groups, &JOINT_PARAMS)?;
     Ok(f(a, j))
 }
 
-/// One law's benchmark: its objective and the unconstrained parameters to evaluate at.
+/// How an objective is evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `Objective::new` alone: the law evaluated on every row.
+    RowByRow,
+    /// `Objective::with_groups`: the law's factors once per distinct h, N and D, combined
+    /// per row.
+    Grouped,
+}
+
+impl Mode {
+    /// Both modes, row by row first.
+    pub const ALL: [Mode; 2] = [Mode::RowByRow, Mode::Grouped];
+
+    /// Label used in benchmark ids and JSON keys: `row_by_row` or `grouped`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::RowByRow => "row_by_row",
+            Mode::Grouped => "grouped",
+        }
+    }
+}
+
+/// One law's benchmark: its objectives (row by row and grouped) and the unconstrained
+/// parameters to evaluate at.
 #[derive(Debug)]
 pub struct Bench<'l, 'd, L> {
-    /// The objective (law, prepared rows, loss).
+    /// The objective (law, prepared rows, loss), evaluated row by row.
     pub objective: Objective<'l, 'd, L>,
+    /// The same objective evaluated by groups of distinct inputs.
+    pub grouped: Objective<'l, 'd, L>,
+    /// Number of distinct mixtures, model sizes and token counts in the rows.
+    pub distinct: [usize; 3],
     /// Natural parameter values.
     pub params: Vec<f64>,
     /// The same parameters in unconstrained coordinates (`ln p` for positive ones).
@@ -273,23 +304,38 @@ pub struct Bench<'l, 'd, L> {
 }
 
 impl<'l, 'd, L: Law> Bench<'l, 'd, L> {
-    fn new(law: &'l L, data: &'d Prepared<'d>, params: &[f64]) -> Result<Self, mixlaw_core::Error> {
+    fn new(
+        law: &'l L,
+        data: &'d Prepared<'d>,
+        groups: &'d Groups<'d>,
+        params: &[f64],
+    ) -> Result<Self, mixlaw_core::Error> {
         let objective = Objective::new(law, data, BENCH_LOSS_FN)?;
+        let grouped = Objective::new(law, data, BENCH_LOSS_FN)?.with_groups(groups)?;
         let mut theta = vec![0.0; params.len()];
         law.to_unconstrained(params, &mut theta)?;
         Ok(Bench {
             objective,
+            grouped,
+            distinct: [groups.count(0), groups.count(1), groups.count(2)],
             params: params.to_vec(),
             theta,
         })
     }
 
-    /// Buffers sized for [`Objective::eval`]: `(grad, scratch)`.
+    /// The objective evaluated in `mode`.
+    pub fn objective(&self, mode: Mode) -> &Objective<'l, 'd, L> {
+        match mode {
+            Mode::RowByRow => &self.objective,
+            Mode::Grouped => &self.grouped,
+        }
+    }
+
+    /// Buffers sized for [`Objective::eval`] in either mode: `(grad, scratch)` (the
+    /// grouped scratch is the longer one: it holds the factors of every distinct input).
     pub fn buffers(&self) -> (Vec<f64>, Vec<f64>) {
-        (
-            vec![0.0; self.objective.dim()],
-            vec![0.0; self.objective.scratch_len()],
-        )
+        let scratch = self.objective.scratch_len().max(self.grouped.scratch_len());
+        (vec![0.0; self.objective.dim()], vec![0.0; scratch])
     }
 
     /// Number of rows in the objective.
@@ -320,5 +366,47 @@ mod tests {
         assert_eq!(sel.model_size, vec![2e8]);
         assert_eq!(sel.weights.len(), SHUKOR_K);
         assert!(parse_shukor(&text, "book_loss").is_err());
+    }
+
+    #[test]
+    fn grouped_objectives_match_row_by_row() {
+        // A small grid: 3 mixtures x 2 model sizes x 2 token counts, each row twice.
+        let mixtures = [
+            [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4],
+            [0.3, 0.05, 0.2, 0.05, 0.2, 0.1, 0.1],
+            [0.02, 0.4, 0.1, 0.08, 0.2, 0.1, 0.1],
+        ];
+        let mut cols = Columns::default();
+        for _ in 0..2 {
+            for h in &mixtures {
+                for n in [1e8, 6e8] {
+                    for d in [2e9, 1.1e10] {
+                        cols.weights.extend_from_slice(h);
+                        cols.model_size.push(n);
+                        cols.n_tokens.push(d);
+                        cols.loss.push(2.5 + 0.1 * h[0] - 1e-10 * n);
+                    }
+                }
+            }
+        }
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300);
+        with_objectives(&cols, |additive, joint| {
+            assert_eq!(additive.distinct, [3, 2, 2]);
+            fn check<L: Law>(b: &Bench<'_, '_, L>, close: impl Fn(f64, f64) -> bool) {
+                let (mut g1, mut scratch) = b.buffers();
+                let mut g2 = g1.clone();
+                let v1 = b.objective(Mode::RowByRow);
+                let v1 = v1.eval(&b.theta, Some(&mut g1), &mut scratch).unwrap();
+                let v2 = b.objective(Mode::Grouped);
+                let v2 = v2.eval(&b.theta, Some(&mut g2), &mut scratch).unwrap();
+                assert!(v1.is_finite() && close(v1, v2), "{v1} vs {v2}");
+                for (a, c) in g1.iter().zip(&g2) {
+                    assert!(close(*a, *c), "{a} vs {c}");
+                }
+            }
+            check(&additive, close);
+            check(&joint, close);
+        })
+        .unwrap();
     }
 }
