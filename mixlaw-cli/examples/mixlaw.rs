@@ -3,7 +3,8 @@
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    // Unlocked handles: reproductions print progress from worker threads.
+    let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let code = mixlaw_cli::commands::main(
         &args,
         &mut mixlaw_cli::commands::Io {

@@ -198,13 +198,97 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             }
         }
         weights.iter_mut().for_each(|w| *w = 0.0);
+        let with_grad = grad.is_some();
+        let total = match t {
+            1 => self.grouped_rows::<1>(values, weights, offsets, groups, with_grad),
+            2 => self.grouped_rows::<2>(values, weights, offsets, groups, with_grad),
+            3 => self.grouped_rows::<3>(values, weights, offsets, groups, with_grad),
+            4 => self.grouped_rows::<4>(values, weights, offsets, groups, with_grad),
+            _ => self.grouped_rows_any(t, values, weights, offsets, groups, with_grad),
+        };
+        if !total.is_finite() {
+            return f64::INFINITY;
+        }
+        if let Some(gr) = grad.as_deref_mut() {
+            for (i, factor) in FACTORS.into_iter().enumerate() {
+                let base = offsets.get(i).copied().unwrap_or(0);
+                for (g, &r) in groups.representatives(i).iter().enumerate() {
+                    if let (Some(row), Some(wt)) = (
+                        self.data.row(r),
+                        weights.get(base + g * t..base + (g + 1) * t),
+                    ) {
+                        self.law.factors_vjp(params, factor, &row, wt, gr, row_grad);
+                    }
+                }
+            }
+        }
+        self.finish(total, params, grad)
+    }
+
+    /// The per-row pass of [`Objective::eval`] by groups, for a fixed number of terms `T`
+    /// (unrolled): the weighted loss total (non-finite on failure) and, with `with_grad`,
+    /// d objective / d factor accumulated into `weights` (laid out like `values`).
+    fn grouped_rows<const T: usize>(
+        &self,
+        values: &[f64],
+        weights: &mut [f64],
+        offsets: [usize; 3],
+        groups: &Groups<'_>,
+        with_grad: bool,
+    ) -> f64 {
+        let read = |o: usize| -> Option<[f64; T]> { values.get(o..o + T)?.try_into().ok() };
         let row_weights = self.data.data().weights();
         let targets = self.data.data().targets();
-        let (ids_h, ids_n, ids_d) = (groups.ids(0), groups.ids(1), groups.ids(2));
         let mut total = 0.0;
         for (r, (&y, ((&ih, &inn), &id))) in targets
             .iter()
-            .zip(ids_h.iter().zip(ids_n).zip(ids_d))
+            .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
+            .enumerate()
+        {
+            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            if w == 0.0 {
+                continue;
+            }
+            let (fo, go, ko) = (ih * T, offsets[1] + inn * T, offsets[2] + id * T);
+            let (Some(f), Some(g), Some(k)) = (read(fo), read(go), read(ko)) else {
+                return f64::INFINITY;
+            };
+            let pred: f64 = f.iter().zip(&g).zip(&k).map(|((f, g), k)| f * g * k).sum();
+            let (l, dl) = self.loss.eval(pred, y);
+            if !l.is_finite() || !pred.is_finite() {
+                return f64::INFINITY;
+            }
+            total += w * l;
+            if with_grad {
+                let s = w * dl;
+                for (offset, a, b) in [(fo, &g, &k), (go, &f, &k), (ko, &f, &g)] {
+                    if let Some(dst) = weights.get_mut(offset..offset + T) {
+                        for ((d, x), y) in dst.iter_mut().zip(a).zip(b) {
+                            *d += s * x * y;
+                        }
+                    }
+                }
+            }
+        }
+        total
+    }
+
+    /// [`Objective::grouped_rows`] for any number of terms.
+    fn grouped_rows_any(
+        &self,
+        t: usize,
+        values: &[f64],
+        weights: &mut [f64],
+        offsets: [usize; 3],
+        groups: &Groups<'_>,
+        with_grad: bool,
+    ) -> f64 {
+        let row_weights = self.data.data().weights();
+        let targets = self.data.data().targets();
+        let mut total = 0.0;
+        for (r, (&y, ((&ih, &inn), &id))) in targets
+            .iter()
+            .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
             let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
@@ -225,40 +309,18 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 return f64::INFINITY;
             }
             total += w * l;
-            if grad.is_some() {
+            if with_grad {
                 let s = w * dl;
-                for j in 0..t {
-                    let (fj, gj, kj) = (
-                        f.get(j).copied().unwrap_or(0.0),
-                        g.get(j).copied().unwrap_or(0.0),
-                        k.get(j).copied().unwrap_or(0.0),
-                    );
-                    for (offset, v) in [
-                        (fo + j, s * gj * kj),
-                        (go + j, s * fj * kj),
-                        (ko + j, s * fj * gj),
-                    ] {
-                        if let Some(x) = weights.get_mut(offset) {
-                            *x += v;
+                for (offset, a, b) in [(fo, g, k), (go, f, k), (ko, f, g)] {
+                    for (j, (x, y)) in a.iter().zip(b).enumerate() {
+                        if let Some(d) = weights.get_mut(offset + j) {
+                            *d += s * x * y;
                         }
                     }
                 }
             }
         }
-        if let Some(gr) = grad.as_deref_mut() {
-            for (i, factor) in FACTORS.into_iter().enumerate() {
-                let base = offsets.get(i).copied().unwrap_or(0);
-                for (g, &r) in groups.representatives(i).iter().enumerate() {
-                    if let (Some(row), Some(wt)) = (
-                        self.data.row(r),
-                        weights.get(base + g * t..base + (g + 1) * t),
-                    ) {
-                        self.law.factors_vjp(params, factor, &row, wt, gr, row_grad);
-                    }
-                }
-            }
-        }
-        self.finish(total, params, grad)
+        total
     }
 }
 

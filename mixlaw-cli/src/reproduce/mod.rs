@@ -5,6 +5,7 @@ pub mod epoch_chinchilla;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
+pub mod shukor_optimum;
 pub mod shukor_table8;
 pub mod sldbench_mixture;
 pub mod vpnls;
@@ -89,6 +90,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("vpnls", vpnls::run),
     ("muennighoff", muennighoff::run),
     ("infolaw-table6", infolaw_table6::run),
+    ("shukor-optimum", shukor_optimum::run),
     ("shukor-table8", shukor_table8::run),
     ("sldbench-mixture", sldbench_mixture::run),
     ("ye-mixing", ye_mixing::run),

@@ -131,11 +131,11 @@ impl Default for Settings {
 }
 
 /// One domain's train and 3B runs.
-struct DomainData {
-    train: Runs,
-    paper_train: Runs,
-    test: Runs,
-    skipped: usize,
+pub(crate) struct DomainData {
+    pub(crate) train: Runs,
+    pub(crate) paper_train: Runs,
+    pub(crate) test: Runs,
+    pub(crate) skipped: usize,
 }
 
 /// The outcome of one (law, protocol, domain) fit.
@@ -353,11 +353,16 @@ fn fit_one(
 /// Reads the CSV and splits each domain's runs into train (all sizes / paper sizes) and
 /// the '3B' test runs, dropping NaN target losses per domain.
 fn load(data: &Path) -> Result<Vec<DomainData>, CliError> {
+    load_targets(data, &DOMAINS)
+}
+
+/// As [`load`], for any loss columns `<target>_loss` of the file (e.g. `openhermes`).
+pub(crate) fn load_targets(data: &Path, targets: &[&str]) -> Result<Vec<DomainData>, CliError> {
     let path = data.join("shukor2025/dmsl_llm_slimpajama.csv");
     let table = csv::read(&path)?;
     let weights: Vec<String> = DOMAINS.iter().map(|d| format!("weight_{d}")).collect();
-    let mut out = Vec::with_capacity(DOMAINS.len());
-    for d in DOMAINS {
+    let mut out = Vec::with_capacity(targets.len());
+    for &d in targets {
         let cols = Columns {
             weights: weights.clone(),
             loss: Some(format!("{d}_loss")),
