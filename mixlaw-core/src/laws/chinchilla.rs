@@ -2,7 +2,7 @@
 
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
-use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
+use crate::laws::terms::{weight, write_factors, Head};
 use crate::param::{Block, Reader, Writer};
 
 /// The Chinchilla law `E + A N^-alpha + B D^-beta`; parameters `E, A, B, alpha, beta`.
@@ -47,12 +47,11 @@ impl Law for Chinchilla {
         3
     }
     fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
-        let mut p = Reader::new(params);
-        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let head = Head::read(&mut Reader::new(params));
         match factor {
-            Factor::Mixture => write_factors(out, [e, 1.0, 1.0]),
-            Factor::Model => write_factors(out, [1.0, decay(a, alpha, row.ln_n), 1.0]),
-            Factor::Tokens => write_factors(out, [1.0, 1.0, decay(b, beta, row.ln_d)]),
+            Factor::Mixture => write_factors(out, [head.e(), 1.0, 1.0]),
+            Factor::Model => write_factors(out, [1.0, head.model(row), 1.0]),
+            Factor::Tokens => write_factors(out, [1.0, 1.0, head.tokens(row)]),
         }
     }
     fn factors_vjp(
@@ -64,28 +63,16 @@ impl Law for Chinchilla {
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {
-        let mut p = Reader::new(params);
-        let (_, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        match factor {
-            Factor::Mixture => add_at(grad, 0, weight(weights, 0)),
-            Factor::Model => decay_vjp(grad, weight(weights, 1), (1, a), (3, alpha), row.ln_n),
-            Factor::Tokens => decay_vjp(grad, weight(weights, 2), (2, b), (4, beta), row.ln_d),
-        }
+        let head = Head::read(&mut Reader::new(params));
+        let w = (weight(weights, 0), weight(weights, 1), weight(weights, 2));
+        head.vjp(factor, row, w, grad);
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let mut p = Reader::new(params);
-        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        let tn = decay(a, alpha, row.ln_n);
-        let td = decay(b, beta, row.ln_d);
-        if let Some(grad) = grad {
-            let mut g = Writer::new(grad);
-            g.scalar(1.0);
-            g.scalar(tn / a);
-            g.scalar(td / b);
-            g.scalar(-tn * row.ln_n);
-            g.scalar(-td * row.ln_d);
+        let head = Head::read(&mut Reader::new(params));
+        match grad {
+            Some(grad) => head.value_grad(row, &mut Writer::new(grad)),
+            None => head.value(row),
         }
-        e + tn + td
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         grad_h.iter_mut().for_each(|g| *g = 0.0);

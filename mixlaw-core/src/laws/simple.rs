@@ -6,8 +6,8 @@ use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
-    add_at, add_slice, decay, decay_vjp, linear_power, linear_power_grad, linear_power_grad_h,
-    weight, write_factors,
+    add_at, add_slice, linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
+    Head,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
@@ -62,12 +62,14 @@ impl Law for Simple {
     }
     fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
         let mut p = Reader::new(params);
-        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let head = Head::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         match factor {
-            Factor::Mixture => write_factors(out, [e, linear_power(c, gamma, row.h).0, 1.0, 1.0]),
-            Factor::Model => write_factors(out, [1.0, 1.0, decay(a, alpha, row.ln_n), 1.0]),
-            Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, decay(b, beta, row.ln_d)]),
+            Factor::Mixture => {
+                write_factors(out, [head.e(), linear_power(c, gamma, row.h).0, 1.0, 1.0])
+            }
+            Factor::Model => write_factors(out, [1.0, 1.0, head.model(row), 1.0]),
+            Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, head.tokens(row)]),
         }
     }
     fn factors_vjp(
@@ -80,48 +82,37 @@ impl Law for Simple {
         scratch: &mut [f64],
     ) {
         let mut p = Reader::new(params);
-        let (_, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let head = Head::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
-        match factor {
-            Factor::Mixture => {
-                add_at(grad, 0, weight(weights, 0));
-                let dc = scratch.get_mut(..self.k).unwrap_or(&mut []);
-                let (_, dgamma) = linear_power_grad(c, gamma, row.h, weight(weights, 1), dc);
-                add_slice(grad, 5, dc);
-                add_at(grad, 5 + self.k, dgamma);
-            }
-            Factor::Model => decay_vjp(grad, weight(weights, 2), (1, a), (3, alpha), row.ln_n),
-            Factor::Tokens => decay_vjp(grad, weight(weights, 3), (2, b), (4, beta), row.ln_d),
+        let w = (weight(weights, 0), weight(weights, 2), weight(weights, 3));
+        head.vjp(factor, row, w, grad);
+        if factor == Factor::Mixture {
+            let dc = scratch.get_mut(..self.k).unwrap_or(&mut []);
+            let (_, dgamma) = linear_power_grad(c, gamma, row.h, weight(weights, 1), dc);
+            add_slice(grad, 5, dc);
+            add_at(grad, 5 + self.k, dgamma);
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);
-        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let head = Head::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
-        let tn = decay(a, alpha, row.ln_n);
-        let td = decay(b, beta, row.ln_d);
-        let mix = match grad {
-            None => linear_power(c, gamma, row.h).0,
+        match grad {
+            None => head.value(row) + linear_power(c, gamma, row.h).0,
             Some(grad) => {
                 let mut g = Writer::new(grad);
-                g.scalar(1.0);
-                g.scalar(tn / a);
-                g.scalar(td / b);
-                g.scalar(-tn * row.ln_n);
-                g.scalar(-td * row.ln_d);
+                let base = head.value_grad(row, &mut g);
                 let (v, dgamma) = linear_power_grad(c, gamma, row.h, 1.0, g.each(self.k));
                 g.scalar(dgamma);
-                v
+                base + v
             }
-        };
-        e + mix + tn + td
+        }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let mut p = Reader::new(params);
-        let (e, a, b, alpha, beta) = (p.scalar(), p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let head = Head::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         grad_h.iter_mut().for_each(|g| *g = 0.0);
-        let mix = linear_power_grad_h(c, gamma, row.h, 1.0, grad_h);
-        e + mix + decay(a, alpha, row.ln_n) + decay(b, beta, row.ln_d)
+        head.value(row) + linear_power_grad_h(c, gamma, row.h, 1.0, grad_h)
     }
 }

@@ -151,3 +151,76 @@ pub fn write_factors<const T: usize>(out: &mut [f64], values: [f64; T]) {
 pub fn weight(weights: &[f64], t: usize) -> f64 {
     weights.get(t).copied().unwrap_or(0.0)
 }
+
+/// The leading parameters `E, A, B, alpha, beta` that `chinchilla`, `additive` and `simple`
+/// share, and their part of the law: `E + A N^-alpha + B D^-beta`.
+#[derive(Clone, Copy, Debug)]
+pub struct Head {
+    e: f64,
+    a: f64,
+    b: f64,
+    alpha: f64,
+    beta: f64,
+}
+
+impl Head {
+    /// Reads `E, A, B, alpha, beta` (the first five parameters).
+    #[inline]
+    pub fn read(p: &mut crate::param::Reader<'_>) -> Self {
+        Head {
+            e: p.scalar(),
+            a: p.scalar(),
+            b: p.scalar(),
+            alpha: p.scalar(),
+            beta: p.scalar(),
+        }
+    }
+    /// `E`.
+    #[inline]
+    pub fn e(&self) -> f64 {
+        self.e
+    }
+    /// `A N^-alpha`.
+    #[inline]
+    pub fn model(&self, row: &crate::data::Row<'_>) -> f64 {
+        decay(self.a, self.alpha, row.ln_n)
+    }
+    /// `B D^-beta`.
+    #[inline]
+    pub fn tokens(&self, row: &crate::data::Row<'_>) -> f64 {
+        decay(self.b, self.beta, row.ln_d)
+    }
+    /// `E + A N^-alpha + B D^-beta`.
+    #[inline]
+    pub fn value(&self, row: &crate::data::Row<'_>) -> f64 {
+        self.e + self.model(row) + self.tokens(row)
+    }
+    /// [`Head::value`], writing its five gradient slots.
+    #[inline]
+    pub fn value_grad(&self, row: &crate::data::Row<'_>, g: &mut crate::param::Writer<'_>) -> f64 {
+        let (tn, td) = (self.model(row), self.tokens(row));
+        g.scalar(1.0);
+        g.scalar(tn / self.a);
+        g.scalar(td / self.b);
+        g.scalar(-tn * row.ln_n);
+        g.scalar(-td * row.ln_d);
+        self.e + tn + td
+    }
+    /// Adds `w_model d(A N^-alpha)/dp` (Model factor) or `w_tokens d(B D^-beta)/dp`
+    /// (Tokens factor) to `grad`; the Mixture factor's `E` slot gets `w_e`.
+    #[inline]
+    pub fn vjp(
+        &self,
+        factor: crate::law::Factor,
+        row: &crate::data::Row<'_>,
+        (w_e, w_model, w_tokens): (f64, f64, f64),
+        grad: &mut [f64],
+    ) {
+        use crate::law::Factor;
+        match factor {
+            Factor::Mixture => add_at(grad, 0, w_e),
+            Factor::Model => decay_vjp(grad, w_model, (1, self.a), (3, self.alpha), row.ln_n),
+            Factor::Tokens => decay_vjp(grad, w_tokens, (2, self.b), (4, self.beta), row.ln_d),
+        }
+    }
+}
