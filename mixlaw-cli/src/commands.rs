@@ -41,6 +41,7 @@ pub fn main(args: &[String], io: &mut Io<'_>) -> i32 {
         Some("predict") => predict_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("optimize") => optimize_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("reproduce") => reproduce_cmd(args.get(1..).unwrap_or(&[]), io),
+        Some("info") => crate::info_cmd::run(args.get(1..).unwrap_or(&[]), io),
         Some("help" | "--help" | "-h") => {
             let _ = writeln!(io.out, "{}", USAGE);
             Ok(())
@@ -72,7 +73,9 @@ commands:
   mixlaw predict --params PARAMS.json --csv FILE [column flags] [--json]
   mixlaw optimize --params P1.json[,P2.json,..] [--target-weights w1,..] [--n X] [--d X]
              [--min-weight X] [--max-weights m1,..] [--json]
-  mixlaw reproduce NAME [--data DIR] [--json]";
+  mixlaw reproduce NAME [--data DIR] [--json]
+  mixlaw info eval|best --size N --tokens T --source S [--recipe w0,..] [--shares p0,..]
+             [--random K --seed U64] [--json]";
 
 fn print(io: &mut Io<'_>, text: &str) -> Result<(), CliError> {
     writeln!(io.out, "{text}").map_err(|e| CliError::compute(format!("cannot write output: {e}")))

@@ -9,6 +9,7 @@ pub mod args;
 pub mod commands;
 pub mod csv;
 pub mod error;
+pub mod info_cmd;
 pub mod json;
 pub mod reproduce;
 
