@@ -234,14 +234,14 @@ impl PowerLaw {
     /// ```
     pub fn loss(&self, info: f64) -> Result<f64, Error> {
         let x = self.check_info(info)?;
-        Ok(self.alpha * libm::pow(x, -self.beta))
+        finite_result(self.alpha * libm::pow(x, -self.beta), "loss")
     }
 
     /// `dL/d info = -beta L / info` (chain it with [`crate::Problem::gradient`] for
     /// `dL/dw`).
     pub fn loss_derivative(&self, info: f64) -> Result<f64, Error> {
         let l = self.loss(info)?;
-        Ok(-self.beta * l / info)
+        finite_result(-self.beta * l / info, "loss derivative")
     }
 
     /// The overtraining shift of the intercept (section 5, Figure 4): at a new
@@ -265,7 +265,7 @@ impl PowerLaw {
             });
         }
         Ok(PowerLaw {
-            alpha: loss * libm::pow(x, self.beta),
+            alpha: finite_result(loss * libm::pow(x, self.beta), "refitted alpha")?,
             ..*self
         })
     }
@@ -276,6 +276,15 @@ impl PowerLaw {
             alpha: shift.alpha(m)?,
             ..*self
         })
+    }
+}
+
+/// `v` if finite, else an overflow error naming `what` (extreme constants or info).
+fn finite_result(v: f64, what: &'static str) -> Result<f64, Error> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::NonFinite { what, index: 0 })
     }
 }
 

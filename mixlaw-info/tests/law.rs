@@ -316,3 +316,24 @@ fn random_search_is_deterministic_per_seed() {
     assert_ne!(a.recipe, c.recipe);
     assert!(random_search(&p, 0, 5).is_err());
 }
+
+/// Found by the `infolaw` fuzz target: extreme power-law constants overflowed to an
+/// `Ok(inf)` loss; an overflow is now an error.
+#[test]
+fn power_law_overflow_is_an_error() {
+    let law = PowerLaw {
+        alpha: 1e300,
+        beta: 2.0,
+        unit: 1e9,
+    };
+    assert!(law.loss(1.0).is_err());
+    assert!(law.loss_derivative(1.0).is_err());
+    let tiny = PowerLaw {
+        alpha: 1.0,
+        beta: 400.0,
+        unit: 1.0,
+    };
+    assert!(tiny.loss(1e-3).is_err());
+    assert!(PowerLaw::PAPER.refit_alpha(1e300, 1e300).is_err());
+    assert!(PowerLaw::PAPER.loss(4.4103e11).is_ok_and(f64::is_finite));
+}
