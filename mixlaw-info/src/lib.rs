@@ -16,6 +16,8 @@
 //! - [`optimize()`]: the exact optimal recipe under `w_0 >= ... >= w_{n-1}`, `sum w = 1`
 //!   (mirror descent over mixtures of prefix-uniform recipes); [`random_search`]: the
 //!   paper's best-of-100k sorted Dirichlet draws. [`paper`]: Table 6.
+//! - [`fit`]: fitting the law to runs both ways, the paper's (Spearman random search, then
+//!   log-log regression) and ours (basin-hopping L-BFGS on log residuals, `mixlaw-fit`).
 //!
 //! Choices where the recovered spec is ambiguous (`spec/infolaw.md` section e):
 //! - A1: the decay rate takes the raw parameter count N (`k(7e9) = 3.1917`).
@@ -57,6 +59,7 @@
 extern crate std;
 
 mod error;
+pub mod fit;
 pub mod info;
 pub mod law;
 pub mod layermix;
