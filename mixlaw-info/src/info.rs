@@ -177,7 +177,7 @@ impl Problem {
     /// derivatives at `w_d = 0` are two-sided. Equals [`Problem::info`] on recipes.
     pub fn info_extended(&self, w: &[f64]) -> Result<f64, Error> {
         self.check_point(w)?;
-        Ok(self.value(w))
+        finite_info(self.value(w), &[])
     }
 
     /// Writes the exact partial derivatives `d info / d w_d` into `grad` (length = bucket
@@ -205,7 +205,8 @@ impl Problem {
                 found: grad.len(),
             });
         }
-        Ok(self.value_grad(w, grad, side))
+        let v = self.value_grad(w, grad, side);
+        finite_info(v, grad)
     }
 
     fn check_point(&self, w: &[f64]) -> Result<(), Error> {
@@ -485,4 +486,21 @@ impl Problem {
         }
         sum
     }
+}
+
+/// `info` and `grad` if all finite; an overflow error otherwise (far-off extended points).
+fn finite_info(info: f64, grad: &[f64]) -> Result<f64, Error> {
+    if !info.is_finite() {
+        return Err(Error::NonFinite {
+            what: "info (overflow)",
+            index: 0,
+        });
+    }
+    if let Some(i) = grad.iter().position(|g| !g.is_finite()) {
+        return Err(Error::NonFinite {
+            what: "info gradient (overflow)",
+            index: i,
+        });
+    }
+    Ok(info)
 }

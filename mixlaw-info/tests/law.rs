@@ -337,3 +337,16 @@ fn power_law_overflow_is_an_error() {
     assert!(PowerLaw::PAPER.refit_alpha(1e300, 1e300).is_err());
     assert!(PowerLaw::PAPER.loss(4.4103e11).is_ok_and(f64::is_finite));
 }
+
+/// Found by the `infolaw` fuzz target: far outside the simplex the extended info
+/// overflowed to `Ok(-inf)`; an overflow is now an error.
+#[test]
+fn extended_info_overflow_is_an_error() {
+    let p = paper(300e9, 7e9, 300e9);
+    let far = [-1e307, -1e307, -1e307, -1e307, -1e307, -1e307];
+    assert!(p.info_extended(&far).is_err());
+    let mut g = [0.0; 6];
+    assert!(p.gradient(&far, &mut g, mixlaw_info::Side::Left).is_err());
+    let w = [0.5, 0.3, 0.2, 0.0, 0.0, 0.0];
+    assert!(p.info_extended(&w).is_ok_and(f64::is_finite));
+}
