@@ -260,7 +260,9 @@ pub(crate) fn solve_scale(
         if a >= b {
             return Scale::Factor(a);
         }
-        c = if root > a && root < b {
+        // A root on the current piece solves phi = 1 exactly, even at an end of [a, b]
+        // (bisecting toward an endpoint root does not converge in the loop's budget).
+        c = if root_here || (root > a && root < b) {
             root
         } else {
             0.5 * (a + b)

@@ -561,3 +561,32 @@ proptest! {
         prop_assert!(kl(&h) <= kl(&x) + 1e-12);
     }
 }
+
+/// Found by the `simplex_solver` fuzz target: a start with one weight near 1e-147 put the
+/// projection's root exactly on the end of its bracket; bisecting toward it ran out of
+/// steps and the solver returned `h` summing to 0.99994.
+#[test]
+fn projection_root_at_bracket_end_stays_on_simplex() {
+    let law = Joint::new(3).unwrap();
+    let mut params = [0.50625; 17];
+    params[6] = 5062.5;
+    params[7] = 5.0625;
+    params[9] = 0.080625;
+    params[10] = 0.01;
+    params[11] = 0.896875;
+    params[14] = 0.5098039215686274;
+    let t = LawAt::new(&law, &params, 0.50625, 5.0625e7, Scales { n: 1e9, d: 1e9 }).unwrap();
+    let lo = [0.0, 0.0, 0.5098039215686274];
+    let hi = [0.0, 1.0859375, 1.0];
+    let bounds = Bounds {
+        lower: Side::Each(&lo),
+        upper: Side::Each(&hi),
+    };
+    let mut h = [56.0, 2.3574981293864692e-147, 33.0];
+    Solver::<8>::default()
+        .minimize(&t, &bounds, &mut h)
+        .unwrap();
+    let sum: f64 = h.iter().sum();
+    assert!((sum - 1.0).abs() <= 1e-9, "sum {sum}, h {h:?}");
+    assert!(bounds.contains(&h, 1e-9), "{h:?}");
+}
