@@ -345,7 +345,9 @@ impl Problem {
                         if let (Some(true), Some(&l), Some(&h), Some(gd)) =
                             (kinks.get(d), lo.get(d), hi.get(d), g.get_mut(d))
                         {
-                            let raise = target.clamp(0.0, h - l);
+                            // `max`/`min`, not `clamp`: rounding can put the right derivative above the
+                            // left one (h < l), where `clamp` panics.
+                            let raise = target.max(0.0).min((h - l).max(0.0));
                             *gd += raise;
                             target -= raise;
                         }

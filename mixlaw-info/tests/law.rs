@@ -350,3 +350,23 @@ fn extended_info_overflow_is_an_error() {
     let w = [0.5, 0.3, 0.2, 0.0, 0.0, 0.0];
     assert!(p.info_extended(&w).is_ok_and(f64::is_finite));
 }
+
+/// Found by the `infolaw` fuzz target: with a huge constant normalisation both buckets sit
+/// at their kinks and rounding put the right derivative above the left one, where the
+/// certificate's `clamp` panicked.
+#[test]
+fn certified_gap_at_rounded_kinks_does_not_panic() {
+    let law = InfoLaw {
+        normalization: Normalization::Constant(6.75e27),
+        ..InfoLaw::PAPER
+    };
+    let p = Problem::new(
+        &law,
+        &Source::new(&[0.5, 0.5], 4.375e9).unwrap(),
+        4.375e9,
+        4.375e9,
+    )
+    .unwrap();
+    let gap = p.certified_gap(&[0.5, 0.5]).unwrap();
+    assert!(gap >= 0.0 && gap.is_finite(), "{gap}");
+}
