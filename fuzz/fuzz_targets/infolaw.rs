@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
             normalization,
         }
     };
-    let Ok(problem) = Problem::new(&law, &source, b.positive(), b.positive()) else {
+    let (model_size, tokens) = (b.positive(), b.positive());
+    if std::env::var_os("FUZZ_DEBUG").is_some() {
+        eprintln!("source={source:?} law={law:?} n={model_size:e} t={tokens:e}");
+    }
+    let Ok(problem) = Problem::new(&law, &source, model_size, tokens) else {
         return;
     };
     let k = problem.buckets();
@@ -65,6 +69,9 @@ fuzz_target!(|data: &[u8]| {
             v.is_finite() && g[..wk].iter().all(|x| x.is_finite()),
             "gradient {v} {g:?}"
         );
+    }
+    if std::env::var_os("FUZZ_DEBUG").is_some() {
+        eprintln!("w={w:?}");
     }
     if let Ok(v) = problem.certified_gap(w) {
         assert!(!v.is_nan(), "gap {v}");

@@ -77,6 +77,13 @@ fuzz_target!(|data: &[u8]| {
         };
     }
     let mut solver = Solver::<8>::new(config);
+    if std::env::var_os("FUZZ_DEBUG").is_some() {
+        eprintln!(
+            "{name} k={k} params={:?} n={n} d={d} bounds={bounds:?} config={config:?} h0={:?}",
+            &params[..p],
+            &h[..hk]
+        );
+    }
     if let Ok(s) = solver.minimize(&target, &bounds, &mut h[..hk]) {
         let h = &h[..k];
         assert!(s.objective.is_finite(), "objective {}", s.objective);
