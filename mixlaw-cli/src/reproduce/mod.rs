@@ -2,6 +2,7 @@
 //! the published figures (`spec/validation.md`).
 
 pub mod epoch_chinchilla;
+pub mod infolaw_repetition;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
@@ -90,6 +91,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("vpnls", vpnls::run),
     ("muennighoff", muennighoff::run),
     ("infolaw-table6", infolaw_table6::run),
+    ("infolaw-repetition", infolaw_repetition::run),
     ("shukor-optimum", shukor_optimum::run),
     ("shukor-table8", shukor_table8::run),
     ("sldbench-mixture", sldbench_mixture::run),
