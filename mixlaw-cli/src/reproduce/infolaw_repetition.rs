@@ -125,6 +125,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, CliError> {
             num("alpha", ours.power.alpha),
             num("beta", ours.power.beta),
             num("mse_log", ours.mse_log),
+            num("free_params", 4.0),
             (
                 "beats_data_constrained_published".to_string(),
                 Json::Bool(r2_ours > r2_dc_published),
@@ -176,6 +177,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, CliError> {
             num("a", paper.fitted.law.a),
             num("b", paper.fitted.law.b),
             num("mse_log", paper.fitted.mse_log),
+            num("free_params", paper.sizes_len as f64 + 2.0),
             (
                 "beats_data_constrained_published".to_string(),
                 Json::Bool(r2_paper > r2_dc_published),
@@ -188,7 +190,13 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, CliError> {
         "r2_data_constrained_published",
         r2_dc_published,
         Some(r2_dc_published),
-        vec![note("law", "Muennighoff et al. 2023, at their RN, RD")],
+        vec![
+            note("law", "Muennighoff et al. 2023, at their RN, RD"),
+            note(
+                "free_params",
+                "2 fitted here (RN, RD); the authors' 5 Chinchilla base parameters are frozen",
+            ),
+        ],
     );
     let dc = muennighoff::run(data, progress)?;
     let r2_dc_ours = dc
