@@ -5,6 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use mixlaw_info::fit;
 use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
 
 struct Counting;
@@ -24,6 +25,9 @@ unsafe impl GlobalAlloc for Counting {
         System.realloc(ptr, layout, new_size)
     }
 }
+
+const FIT_A: [f64; 6] = [0.8, 0.2, 0.0, 0.0, 0.0, 0.0];
+const FIT_B: [f64; 6] = [0.3, 0.3, 0.2, 0.1, 0.1, 0.0];
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -48,8 +52,42 @@ fn evaluation_and_optimisation_do_not_allocate() {
     let kink = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
     let kopt = optimize(&kink).unwrap();
     let cert = kink.certified_gap(kopt.recipe.as_slice()).unwrap();
+    // Both fits, on runs and scratch prepared before counting.
+    let fit_runs = [
+        (1e8, 1e10, 0.8, 3.4),
+        (1e9, 2e10, 0.5, 3.0),
+        (3e9, 5e10, 0.3, 2.8),
+        (1e9, 1e11, 0.2, 2.9),
+    ]
+    .map(|(n, t, w0, loss)| fit::Run {
+        model_size: n,
+        tokens: t,
+        source: src,
+        recipe: if w0 > 0.5 { &FIT_A } else { &FIT_B },
+        loss,
+    });
+    let (mut scratch, mut order) = ([0.0; 12], [0usize; 4]);
+    let before_fit = ALLOCATIONS.load(Ordering::SeqCst);
+    let config = mixlaw_fit::BasinConfig {
+        starts: 2,
+        hops: 1,
+        ..mixlaw_fit::BasinConfig::default()
+    };
+    let cont = fit::fit_continuous(&fit_runs, &config).unwrap();
+    let paper = fit::fit_paper(
+        &fit_runs,
+        50,
+        1,
+        (0.0, 1.0),
+        (1.0, 4.0),
+        &mut scratch,
+        &mut order,
+    )
+    .unwrap();
     let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(before_fit - before, 0);
     assert_eq!(after - before, 0);
+    assert!(cont.mse_log.is_finite() && paper.fitted.mse_log.is_finite());
     assert!(mix.unique() > 0.0 && info > 0.0 && opt.info >= rs.info);
     assert!(cert <= 1e-10 * kopt.info);
 }
