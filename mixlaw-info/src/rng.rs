@@ -1,42 +1,19 @@
-//! A small seedable generator (xoshiro256++ seeded by SplitMix64, Blackman and Vigna):
-//! the same stream for a seed on every platform, with no dependency.
+//! Random draws for the paper's random search, on `mixlaw-fit`'s seedable generator
+//! (xoshiro256++ seeded by SplitMix64): the same stream for a seed on every platform.
 
-/// xoshiro256++ seeded through SplitMix64.
+/// The generator of [`mixlaw_fit::Rng`] with the draws InfoLaw's random search needs.
 #[derive(Clone, Debug)]
-pub struct Rng {
-    s: [u64; 4],
-}
+pub struct Rng(mixlaw_fit::Rng);
 
 impl Rng {
     /// A generator for `seed`; equal seeds give equal streams.
     pub fn new(seed: u64) -> Self {
-        let mut z = seed;
-        let mut next = || {
-            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut x = z;
-            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            x ^ (x >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
+        Rng(mixlaw_fit::Rng::new(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        let [s0, s1, s2, s3] = self.s;
-        let result = s0.wrapping_add(s3).rotate_left(23).wrapping_add(s0);
-        let t = s1 << 17;
-        let (mut a, mut b, mut c, mut d) = (s0, s1, s2, s3);
-        c ^= a;
-        d ^= b;
-        b ^= c;
-        a ^= d;
-        c ^= t;
-        d = d.rotate_left(45);
-        self.s = [a, b, c, d];
-        result
+        self.0.next_u64()
     }
 
     /// Uniform in `(0, 1]` with 53 random bits.
