@@ -73,6 +73,11 @@ pub enum Error {
     Singular,
     /// No data (no tokens, no rows, no targets).
     Empty,
+    /// A computation lost its accuracy (extreme scaling); the result is not trustworthy.
+    Numerical {
+        /// What went wrong.
+        what: &'static str,
+    },
 }
 
 impl From<mixlaw_core::Error> for Error {
@@ -120,6 +125,7 @@ impl fmt::Display for Error {
                 "singular normal equations (collinear features); use a ridge penalty"
             ),
             Error::Empty => write!(f, "no data"),
+            Error::Numerical { what } => write!(f, "numerical failure: {what}"),
         }
     }
 }

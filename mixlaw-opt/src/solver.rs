@@ -206,7 +206,28 @@ impl<const K: usize> Solver<K> {
     /// Errors: `k = 0` or `k > K`, a wrong `h` length, bad start entries, invalid or
     /// infeasible bounds, an invalid [`Config`], or an objective that is not finite at the
     /// start ([`Error::NonFiniteStart`]).
+    ///
+    /// A result that is not on the box-constrained simplex (within 1e-9), or whose objective
+    /// is not finite, is never returned as `Ok`: it is [`Error::Numerical`] (seen only on
+    /// pathologically scaled objectives, e.g. gradients differing by 1e13 at N ~ 1e-308).
     pub fn minimize<O: SimplexObjective + ?Sized>(
+        &mut self,
+        obj: &O,
+        bounds: &Bounds<'_>,
+        h: &mut [f64],
+    ) -> Result<Solution, Error> {
+        let solution = self.minimize_unchecked(obj, bounds, h)?;
+        if !solution.objective.is_finite() || !solution.gap.is_finite() || !bounds.contains(h, 1e-9)
+        {
+            return Err(Error::Numerical {
+                what: "the solver's iterate left the feasible set",
+            });
+        }
+        Ok(solution)
+    }
+
+    /// [`Solver::minimize`] without the final feasibility check.
+    fn minimize_unchecked<O: SimplexObjective + ?Sized>(
         &mut self,
         obj: &O,
         bounds: &Bounds<'_>,

@@ -590,3 +590,45 @@ fn projection_root_at_bracket_end_stays_on_simplex() {
     assert!((sum - 1.0).abs() <= 1e-9, "sum {sum}, h {h:?}");
     assert!(bounds.contains(&h, 1e-9), "{h:?}");
 }
+
+/// Found by the `simplex_solver` fuzz target: a pathologically scaled linear objective made
+/// the iterates leave the simplex (h summing to 1.016-1.044) while the solver reported
+/// convergence. Such a result must be an error, never `Ok`.
+#[test]
+fn pathological_scaling_is_an_error_not_an_infeasible_ok() {
+    use mixlaw_core::{AnyLaw, Scales};
+    use mixlaw_opt::{Bounds, LawAt, Side, Solver, StepRule};
+    let law = AnyLaw::new("linear", 4, None).unwrap();
+    let params = [1000.0, 0.001, 8.96875e12, 2.2250738585072014e-308];
+    let target = LawAt::new(
+        &law,
+        &params,
+        2.2250738585072014e-308,
+        1e-3,
+        Scales { n: 1e9, d: 1e9 },
+    )
+    .unwrap();
+    let lo = [0.1875, 0.0, 0.2490234375, 0.0341796875];
+    let hi = [0.375, 0.0, 1.9921875, 0.4296875];
+    let bounds = Bounds::new(Side::Each(&lo), Side::Each(&hi));
+    for rule in [StepRule::Armijo, StepRule::Spectral] {
+        let mut solver = Solver::<8>::default();
+        let mut config = *solver.config();
+        config.step = rule;
+        config.max_iter = 264;
+        solver.set_config(config);
+        let mut h = [90.0, 0.0, 0.0, 0.0];
+        match solver.minimize(&target, &bounds, &mut h) {
+            Ok(sol) => {
+                assert!(
+                    bounds.contains(&h, 1e-9),
+                    "{rule:?}: Ok with h = {h:?} off the feasible set ({sol:?})"
+                );
+            }
+            Err(e) => assert!(
+                matches!(e, mixlaw_opt::Error::Numerical { .. }),
+                "{rule:?}: {e}"
+            ),
+        }
+    }
+}
