@@ -49,6 +49,9 @@ impl From<mixlaw_core::Error> for CliError {
 
 impl From<mixlaw_opt::Error> for CliError {
     fn from(e: mixlaw_opt::Error) -> Self {
-        CliError::Input(e.to_string())
+        match e {
+            mixlaw_opt::Error::Numerical { .. } => CliError::Compute(e.to_string()),
+            _ => CliError::Input(e.to_string()),
+        }
     }
 }
