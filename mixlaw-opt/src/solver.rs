@@ -132,6 +132,9 @@ pub struct Solution {
     pub status: Status,
 }
 
+/// Largest change of `ln h_i` in one step (a trust region of the mirror step).
+const MAX_LOG_STEP: f64 = 20.0;
+
 /// The exponentiated-gradient solver with room for up to `K` domains; all working memory
 /// (nine arrays of `K` values) lives inside the struct, so solving never allocates.
 ///
@@ -207,7 +210,8 @@ impl<const K: usize> Solver<K> {
     /// infeasible bounds, an invalid [`Config`], or an objective that is not finite at the
     /// start ([`Error::NonFiniteStart`]).
     ///
-    /// A result that is not on the box-constrained simplex (within 1e-9), or whose objective
+    /// A solve that stalls is restarted once from the uniform mixture (the better result is
+    /// kept). A result that is not on the box-constrained simplex (within 1e-9), or whose objective
     /// is not finite, is never returned as `Ok`: it is [`Error::Numerical`] (seen only on
     /// pathologically scaled objectives, e.g. gradients differing by 1e13 at N ~ 1e-308).
     pub fn minimize<O: SimplexObjective + ?Sized>(
@@ -216,7 +220,30 @@ impl<const K: usize> Solver<K> {
         bounds: &Bounds<'_>,
         h: &mut [f64],
     ) -> Result<Solution, Error> {
-        let solution = self.minimize_unchecked(obj, bounds, h)?;
+        let mut solution = self.minimize_unchecked(obj, bounds, h)?;
+        if solution.status == Status::Stalled {
+            // A start at a corner can send the iterate to another corner, where the
+            // derivatives of h^gamma terms are astronomically large and steps collapse:
+            // restart once from the uniform mixture and keep the better result.
+            let mut first = [0.0; K];
+            for (f, v) in first.iter_mut().zip(h.iter()) {
+                *f = *v;
+            }
+            let uniform = 1.0 / h.len() as f64;
+            h.iter_mut().for_each(|v| *v = uniform);
+            let retry = self.minimize_unchecked(obj, bounds, h)?;
+            if retry.objective <= solution.objective || !solution.objective.is_finite() {
+                solution = Solution {
+                    iterations: solution.iterations + retry.iterations,
+                    evaluations: solution.evaluations + retry.evaluations,
+                    ..retry
+                };
+            } else {
+                for (v, f) in h.iter_mut().zip(first.iter()) {
+                    *v = *f;
+                }
+            }
+        }
         if !solution.objective.is_finite() || !solution.gap.is_finite() || !bounds.contains(h, 1e-9)
         {
             return Err(Error::Numerical {
@@ -378,7 +405,10 @@ impl<const K: usize> Solver<K> {
                 // Trial point in log space.
                 let mut mx = f64::NEG_INFINITY;
                 for ((yi, &l), &gi) in y.iter_mut().zip(lnh.iter()).zip(g.iter()) {
-                    let step = eta * (gi - shift);
+                    // Trust region in log space: a coordinate near 0 whose derivative is
+                    // astronomically large (h^gamma, gamma < 1) moves by at most a factor
+                    // e^MAX_LOG_STEP per step instead of swallowing the whole simplex.
+                    let step = (eta * (gi - shift)).clamp(-MAX_LOG_STEP, MAX_LOG_STEP);
                     *yi = if step.is_nan() { l } else { l - step };
                     mx = mx.max(*yi);
                 }

@@ -487,7 +487,7 @@ proptest! {
         let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
         let mut h = vec![1.0; k];
         let sol = solve(&t, &b, &mut h);
-        prop_assert_eq!(sol.status, Status::Converged);
+        prop_assert_eq!(sol.status, Status::Converged, "{:?} h {:?} lo {:?} hi {:?}", sol, h, lo, hi);
         prop_assert!(sol.gap <= 1e-10);
         for i in 0..k {
             prop_assert!(h[i] >= lo[i] && h[i] <= hi[i], "h[{}] = {} outside [{}, {}]", i, h[i], lo[i], hi[i]);
@@ -517,7 +517,12 @@ proptest! {
         for h in [&mut random, &mut vertex] {
             let s = solve(&t, &b, h);
             prop_assert_eq!(s.status, Status::Converged);
-            prop_assert!((s.objective - r.objective).abs() < 1e-12);
+            // For a convex objective the Frank-Wolfe gap bounds the suboptimality, so two
+            // converged solves agree within the sum of their gaps.
+            prop_assert!(
+                (s.objective - r.objective).abs() <= s.gap + r.gap + 1e-12,
+                "objective {} vs {} (gaps {}, {})", s.objective, r.objective, s.gap, r.gap
+            );
             for i in 0..k {
                 prop_assert!((h[i] - reference[i]).abs() < 1e-5, "{:?} vs {:?}", h, reference);
             }
