@@ -206,7 +206,15 @@ fn two_bucket_optimum_matches_grid() {
         }
         assert!(opt.info >= best - 1e-9 * best, "{} < {best}", opt.info);
         assert!((opt.recipe.as_slice()[0] - arg).abs() < 1e-4);
-        assert!(opt.info + opt.gap >= best);
+        // The certified gap bounds the suboptimality up to the rounding of info itself
+        // (one ulp of 2.8e11 is 3e-5): allow a few ulps.
+        let rounding = 4.0 * f64::EPSILON * best;
+        assert!(
+            opt.info + opt.gap >= best - rounding,
+            "info {} gap {} best {best}",
+            opt.info,
+            opt.gap
+        );
     }
 }
 
