@@ -5,6 +5,7 @@
 //! Equation numbers follow `spec/infolaw.md` section (b); forms marked there as
 //! reconstructed (eqs 3, 10-13) are flagged here too.
 
+use crate::layermix::check_positive;
 use crate::Error;
 
 /// `g(D)`, the normalisation of the decay rate by the token budget D (eq 3 and appendix B
@@ -35,18 +36,7 @@ impl Normalization {
     /// # Ok::<(), mixlaw_info::Error>(())
     /// ```
     pub fn factor(self, tokens: f64) -> Result<f64, Error> {
-        if !tokens.is_finite() {
-            return Err(Error::NonFinite {
-                what: "tokens",
-                index: 0,
-            });
-        }
-        if tokens <= 0.0 {
-            return Err(Error::NotPositive {
-                what: "tokens",
-                index: 0,
-            });
-        }
+        check_positive("tokens", tokens)?;
         let g = match self {
             Normalization::Log => libm::log(tokens),
             Normalization::Constant(c) => c,
@@ -149,18 +139,7 @@ impl InfoLaw {
     /// # Ok::<(), mixlaw_info::Error>(())
     /// ```
     pub fn decay_rate(&self, model_size: f64) -> Result<f64, Error> {
-        if !model_size.is_finite() {
-            return Err(Error::NonFinite {
-                what: "model size",
-                index: 0,
-            });
-        }
-        if model_size <= 0.0 {
-            return Err(Error::NotPositive {
-                what: "model size",
-                index: 0,
-            });
-        }
+        check_positive("model size", model_size)?;
         let k = self.a * libm::log(model_size) + self.b;
         if k.is_finite() && k > 0.0 {
             Ok(k)
@@ -208,18 +187,7 @@ impl PowerLaw {
                 what: "alpha and unit must be > 0",
             });
         }
-        if !info.is_finite() {
-            return Err(Error::NonFinite {
-                what: "info",
-                index: 0,
-            });
-        }
-        if info <= 0.0 {
-            return Err(Error::NotPositive {
-                what: "info",
-                index: 0,
-            });
-        }
+        check_positive("info", info)?;
         Ok(info / self.unit)
     }
 

@@ -60,18 +60,7 @@ impl Source {
                 sum,
             });
         }
-        if !size.is_finite() {
-            return Err(Error::NonFinite {
-                what: "source size",
-                index: 0,
-            });
-        }
-        if size <= 0.0 {
-            return Err(Error::NotPositive {
-                what: "source size",
-                index: 0,
-            });
-        }
+        check_positive("source size", size)?;
         let mut s = [0.0; MAX_BUCKETS];
         for (dst, &p) in s.iter_mut().zip(shares) {
             *dst = p;
@@ -274,18 +263,18 @@ pub(crate) fn check_len(n: usize) -> Result<usize, Error> {
     }
 }
 
-pub(crate) fn check_tokens(tokens: f64) -> Result<(), Error> {
-    if !tokens.is_finite() {
-        return Err(Error::NonFinite {
-            what: "tokens",
-            index: 0,
-        });
+/// Checks that a scalar input is finite and > 0.
+pub(crate) fn check_positive(what: &'static str, v: f64) -> Result<(), Error> {
+    if !v.is_finite() {
+        return Err(Error::NonFinite { what, index: 0 });
     }
-    if tokens <= 0.0 {
-        return Err(Error::NotPositive {
-            what: "tokens",
-            index: 0,
-        });
+    if v <= 0.0 {
+        return Err(Error::NotPositive { what, index: 0 });
     }
     Ok(())
+}
+
+/// Checks the training-token count.
+pub(crate) fn check_tokens(tokens: f64) -> Result<(), Error> {
+    check_positive("tokens", tokens)
 }
