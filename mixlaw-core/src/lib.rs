@@ -41,6 +41,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod capacity;
 pub mod data;
 mod error;
 pub mod eval;

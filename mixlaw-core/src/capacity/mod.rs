@@ -1,0 +1,550 @@
+//! The capacity-competition laws of Dai & Zheng, "Explaining Data Mixing Scaling Laws"
+//! (ICML 2026): `capacity-eq1` (their eq 1) and `capacity-eq3` (eq 3, Theorem 4.1).
+//!
+//! A model of capacity `N` trained on mixture `h` splits its capacity between the k
+//! domains: it keeps a shared head of size `H` and spends the rest where it lowers the
+//! mixture's loss most,
+//!
+//! ```text
+//! x*(h, N) = argmin_x sum_i h_i c_i x_i^-b_i   s.t.  sum_i x_i = N + (k-1) H,  x_i >= H
+//! L_i(h, N, D) = c_i x_i*^-b_i + A_i (D h_i)^-a_i + E_i        (eq 3; eq 1 drops the A term)
+//! ```
+//!
+//! Unlike the other laws, one inner problem serves all k outputs, so a law here predicts
+//! the losses of every domain at once and is fitted jointly over all of them
+//! ([`CapacityObjective`]). The inner problem is solved exactly ([`allocate`]); gradients
+//! in the parameters and in `h` go through its solution by implicit differentiation of the
+//! KKT conditions, in O(k) per run. Nothing is allocated: per-run vectors live on the
+//! stack, bounded by [`crate::MAX_DOMAINS`].
+
+mod inner;
+mod objective;
+
+pub use inner::{allocate, Allocation};
+pub use objective::{CapacityData, CapacityObjective};
+
+use crate::data::Scales;
+use crate::param::{self, Block, ParamInfo, Reader};
+use crate::{Error, MAX_DOMAINS};
+
+/// Largest parameter count of a capacity law (eq 3 with a fitted head, k = MAX_DOMAINS).
+pub const MAX_PARAMS: usize = 5 * MAX_DOMAINS + 1;
+
+/// Which of the paper's two laws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// Eq 1, "extended quantization model": `L_i = c_i x_i*^-b_i + E_i` (3k parameters).
+    Eq1,
+    /// Eq 3, "extended linear regression model": adds the noise term `A_i (D h_i)^-a_i`
+    /// (5k parameters).
+    Eq3,
+}
+
+/// The head size `H`: the floor of every domain's capacity and, through the budget
+/// `N + (k-1) H`, part of the capacity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Head {
+    /// `H` is the law's last parameter (the authors' 7-domain script).
+    Fitted,
+    /// `H` is fixed configuration (their 4- and 17-domain scripts: `MIN_X`).
+    Fixed(f64),
+}
+
+/// Layout of eq 1 with a fitted head: `b[i], c[i], E[i], H`.
+const EQ1: &[Block] = &[
+    Block::positive_each("b", -2.3, -0.5),
+    Block::positive_each("c", 0.0, 2.1),
+    Block::free_each("E", 0.1, 2.0),
+    Block::positive("H", -3.0, 3.0),
+];
+/// Layout of eq 3 with a fitted head: `b[i], c[i], A[i], a[i], E[i], H`.
+const EQ3: &[Block] = &[
+    Block::positive_each("b", -2.3, -0.5),
+    Block::positive_each("c", 0.0, 2.1),
+    Block::positive_each("A", 0.0, 2.1),
+    Block::positive_each("a", -2.3, -0.5),
+    Block::free_each("E", 0.1, 2.0),
+    Block::positive("H", -3.0, 3.0),
+];
+
+/// A capacity law for k domains (`capacity-eq1` or `capacity-eq3`).
+///
+/// Parameters, in order: `b[i], c[i]` (capacity term), for eq 3 `A[i], a[i]` (noise term),
+/// `E[i]`, and `H` unless the head is fixed. All but `E` are positive (fitted in log space).
+/// N and D are divided by the fit's [`Scales`]; with a fixed head the budget is
+/// `N / n_scale + (k-1) H`, so the authors' fixed budget `M` at a fixed floor is
+/// `n_scale = N / (M - (k-1) H)`.
+///
+/// ```
+/// use mixlaw_core::capacity::{CapacityLaw, Head};
+/// use mixlaw_core::Scales;
+/// let law = CapacityLaw::eq3(2, Head::Fitted)?;
+/// //           b[0] b[1] c[0] c[1] A[0] A[1] a[0] a[1] E[0] E[1] H
+/// let params = [0.3, 0.5, 2.0, 3.0, 1.0, 2.0, 0.3, 0.4, 1.5, 2.0, 1.0];
+/// let mut losses = [0.0; 2];
+/// law.predict(&params, &[0.7, 0.3], 100.0, 10.0, Scales::default(), &mut losses)?;
+/// assert!(losses[0] < losses[1]); // domain 0 has more weight, capacity and data
+/// # Ok::<(), mixlaw_core::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CapacityLaw {
+    k: usize,
+    form: Form,
+    head: Head,
+}
+
+/// A law's natural parameters, by block.
+#[derive(Clone, Copy, Debug)]
+struct View<'a> {
+    b: &'a [f64],
+    c: &'a [f64],
+    big_a: &'a [f64],
+    a: &'a [f64],
+    e: &'a [f64],
+    head: f64,
+}
+
+/// The names [`CapacityLaw::new`] accepts.
+pub const NAMES: &[&str] = &["capacity-eq1", "capacity-eq3"];
+
+impl CapacityLaw {
+    /// The law of the given form for `k >= 1` domains.
+    pub fn new(form: Form, k: usize, head: Head) -> Result<Self, Error> {
+        crate::laws::check_domains(k, 1)?;
+        if let Head::Fixed(h) = head {
+            if !(h.is_finite() && h > 0.0) {
+                return Err(Error::NotPositive {
+                    what: "head size H",
+                    index: 0,
+                });
+            }
+        }
+        Ok(CapacityLaw { k, form, head })
+    }
+    /// `capacity-eq1` for k domains.
+    pub fn eq1(k: usize, head: Head) -> Result<Self, Error> {
+        Self::new(Form::Eq1, k, head)
+    }
+    /// `capacity-eq3` for k domains.
+    pub fn eq3(k: usize, head: Head) -> Result<Self, Error> {
+        Self::new(Form::Eq3, k, head)
+    }
+    /// The law called `name` (one of [`NAMES`]).
+    pub fn by_name(name: &str, k: usize, head: Head) -> Result<Self, Error> {
+        match name {
+            "capacity-eq1" => Self::eq1(k, head),
+            "capacity-eq3" => Self::eq3(k, head),
+            _ => Err(Error::UnknownLaw),
+        }
+    }
+
+    /// The public name, as in `laws.md`.
+    pub fn name(&self) -> &'static str {
+        match self.form {
+            Form::Eq1 => "capacity-eq1",
+            Form::Eq3 => "capacity-eq3",
+        }
+    }
+    /// Number of domains k (both of the mixture and of the outputs).
+    pub fn domains(&self) -> usize {
+        self.k
+    }
+    /// Eq 1 or eq 3.
+    pub fn form(&self) -> Form {
+        self.form
+    }
+    /// Whether `H` is fitted or fixed.
+    pub fn head(&self) -> Head {
+        self.head
+    }
+
+    /// The parameter layout.
+    pub fn blocks(&self) -> &'static [Block] {
+        let all = match self.form {
+            Form::Eq1 => EQ1,
+            Form::Eq3 => EQ3,
+        };
+        match (self.head, all.split_last()) {
+            (Head::Fixed(_), Some((_, without_head))) => without_head,
+            _ => all,
+        }
+    }
+    /// Number of parameters: 3k (eq 1) or 5k (eq 3), plus one for a fitted head.
+    pub fn num_params(&self) -> usize {
+        param::count(self.blocks(), self.k)
+    }
+    /// Name, constraint and start range of parameter `i`.
+    pub fn param_info(&self, i: usize) -> Option<ParamInfo> {
+        param::info(self.blocks(), self.k, i)
+    }
+    /// Checks length, finiteness and positivity of natural parameters.
+    pub fn check_params(&self, params: &[f64]) -> Result<(), Error> {
+        param::check_params(self.blocks(), self.k, params)
+    }
+    /// Natural parameters to unconstrained coordinates (`ln p` for positive ones).
+    pub fn to_unconstrained(&self, params: &[f64], theta: &mut [f64]) -> Result<(), Error> {
+        param::to_unconstrained(self.blocks(), self.k, params, theta)
+    }
+    /// Unconstrained coordinates to natural parameters.
+    pub fn to_natural(&self, theta: &[f64], params: &mut [f64]) -> Result<(), Error> {
+        param::to_natural(self.blocks(), self.k, theta, params)
+    }
+
+    /// The k losses at one run (raw N and D, divided by `scales`) into `out`. Under eq 3 a
+    /// domain with `h_i = 0` has no data and an infinite loss: its entry is `+inf` (fits
+    /// mask such entries, as the authors do).
+    pub fn predict(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        let (n, d) = self.checked_run(params, h, n, d, scales)?;
+        param::check_len("out", out, self.k)?;
+        self.predict_scaled(params, h, n, d, out);
+        if out.iter().any(|l| l.is_nan()) {
+            return Err(Error::NonFiniteValue { row: 0 });
+        }
+        Ok(())
+    }
+
+    /// [`Self::predict`] on validated, scaled inputs.
+    pub(crate) fn predict_scaled(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        out: &mut [f64],
+    ) {
+        let v = self.view(params);
+        let mut x = [0.0; MAX_DOMAINS];
+        let x = x.get_mut(..self.k).unwrap_or(&mut []);
+        self.solve(&v, h, n, x);
+        self.losses(&v, h, d, x, out);
+    }
+
+    /// The capacity allocation `x*(h, N)` of one run into `x` (scaled units).
+    pub fn allocation(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        scales: Scales,
+        x: &mut [f64],
+    ) -> Result<Allocation, Error> {
+        let (n, _) = self.checked_run(params, h, n, 1.0, scales)?;
+        param::check_len("x", x, self.k)?;
+        Ok(self.solve(&self.view(params), h, n, x))
+    }
+
+    /// `F = sum_j w_j L_j` at one run, with `dF/dp` for every natural parameter into `grad`
+    /// and `dF/dh_i` into `grad_h` (each optional, overwritten). Fails with
+    /// [`Error::InfiniteGradient`] where a weighted eq 3 output has `h_i = 0`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn weighted_grad(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+        w: &[f64],
+        mut grad: Option<&mut [f64]>,
+        mut grad_h: Option<&mut [f64]>,
+    ) -> Result<f64, Error> {
+        let (n, d) = self.checked_run(params, h, n, d, scales)?;
+        param::check_len("w", w, self.k)?;
+        if let Some(g) = grad.as_deref_mut() {
+            param::check_len("grad", g, params.len())?;
+            g.iter_mut().for_each(|v| *v = 0.0);
+        }
+        if let Some(g) = grad_h.as_deref_mut() {
+            param::check_len("grad_h", g, self.k)?;
+            g.iter_mut().for_each(|v| *v = 0.0);
+        }
+        let value = self.weighted_at(params, h, n, d, w, grad, grad_h.as_deref_mut());
+        if !value.is_finite() {
+            return Err(Error::NonFiniteValue { row: 0 });
+        }
+        if let Some(i) = grad_h.and_then(|g| g.iter().position(|v| !v.is_finite())) {
+            return Err(Error::InfiniteGradient { domain: i });
+        }
+        Ok(value)
+    }
+
+    /// [`Self::weighted_grad`] on validated, scaled inputs; gradients accumulate.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn weighted_at(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        w: &[f64],
+        grad: Option<&mut [f64]>,
+        grad_h: Option<&mut [f64]>,
+    ) -> f64 {
+        let mut value = 0.0;
+        self.run_pass(params, h, n, d, grad, grad_h, |pred, cot| {
+            for ((l, c), &wj) in pred.iter().zip(cot.iter_mut()).zip(w) {
+                *c = wj;
+                if wj != 0.0 {
+                    value += wj * l;
+                }
+            }
+        });
+        value
+    }
+
+    /// One run on validated, scaled inputs: solves the inner problem once, computes the k
+    /// losses, lets `cotangent(losses, w)` choose the weights `w_j`, and accumulates
+    /// `sum_j w_j dL_j/dp` into `grad` and `sum_j w_j dL_j/dh` into `grad_h`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_pass(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        grad: Option<&mut [f64]>,
+        grad_h: Option<&mut [f64]>,
+        cotangent: impl FnOnce(&[f64], &mut [f64]),
+    ) {
+        let v = self.view(params);
+        let k = self.k;
+        let (mut x, mut out, mut w) = ([0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS]);
+        let x = x.get_mut(..k).unwrap_or(&mut []);
+        let out = out.get_mut(..k).unwrap_or(&mut []);
+        let w = w.get_mut(..k).unwrap_or(&mut []);
+        let alloc = self.solve(&v, h, n, x);
+        self.losses(&v, h, d, x, out);
+        cotangent(out, w);
+        if grad.is_some() || grad_h.is_some() {
+            self.pullback(&v, h, d, x, &alloc, w, grad, grad_h);
+        }
+    }
+
+    fn checked_run(
+        &self,
+        params: &[f64],
+        h: &[f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+    ) -> Result<(f64, f64), Error> {
+        self.check_params(params)?;
+        scales.check()?;
+        check_mixture(h, self.k, 0)?;
+        for (what, v) in [("N", n), ("D", d)] {
+            if !v.is_finite() {
+                return Err(Error::NonFinite { what, index: 0 });
+            }
+            if v <= 0.0 {
+                return Err(Error::NotPositive { what, index: 0 });
+            }
+        }
+        Ok((n / scales.n, d / scales.d))
+    }
+
+    fn view<'a>(&self, params: &'a [f64]) -> View<'a> {
+        let k = self.k;
+        let mut p = Reader::new(params);
+        let (b, c) = (p.each(k), p.each(k));
+        let (big_a, a): (&[f64], &[f64]) = match self.form {
+            Form::Eq1 => (&[], &[]),
+            Form::Eq3 => (p.each(k), p.each(k)),
+        };
+        let e = p.each(k);
+        let head = match self.head {
+            Head::Fitted => p.scalar(),
+            Head::Fixed(h) => h,
+        };
+        View {
+            b,
+            c,
+            big_a,
+            a,
+            e,
+            head,
+        }
+    }
+
+    /// Solves the inner problem at scaled `n`.
+    fn solve(&self, v: &View<'_>, h: &[f64], n: f64, x: &mut [f64]) -> Allocation {
+        let budget = n + (self.k as f64 - 1.0) * v.head;
+        inner::solve(h, v.b, v.c, budget, v.head, x)
+    }
+
+    /// The k losses given the allocation `x`, at scaled `d`.
+    fn losses(&self, v: &View<'_>, h: &[f64], d: f64, x: &[f64], out: &mut [f64]) {
+        for (j, o) in out.iter_mut().enumerate() {
+            let (b, c, e, xj) = (at(v.b, j), at(v.c, j), at(v.e, j), at(x, j));
+            *o = c * libm::exp(-b * libm::log(xj)) + e + self.noise(v, h, d, j).0;
+        }
+    }
+
+    /// The noise term `A_j (D h_j)^-a_j` and `ln(D h_j)` (0 and 0 under eq 1; `+inf` at
+    /// `h_j = 0`).
+    fn noise(&self, v: &View<'_>, h: &[f64], d: f64, j: usize) -> (f64, f64) {
+        match self.form {
+            Form::Eq1 => (0.0, 0.0),
+            Form::Eq3 => {
+                let ln_dh = libm::log(d * at(h, j));
+                (at(v.big_a, j) * libm::exp(-at(v.a, j) * ln_dh), ln_dh)
+            }
+        }
+    }
+
+    /// Adds `sum_j w_j dL_j/dp` to `grad` and `sum_j w_j dL_j/dh` to `grad_h`.
+    ///
+    /// Implicit differentiation of the KKT system: for free domains `S`,
+    /// `dx_i = q_i (dpsi_i - d ln lambda)` with `q_i = x_i / (b_i + 1)` and
+    /// `dpsi_i = dh_i/h_i + dc_i/c_i + (1/b_i - ln x_i) db_i`, while the budget gives
+    /// `sum_S dx_i = dN + (|S| - 1) dH`. With `v_i = w_i dL_i/dx_i` and
+    /// `v_bar = sum_S v_i q_i / sum_S q_i`, the adjoint is
+    /// `sum_i v_i dx_i = sum_S q_i (v_i - v_bar) dpsi_i + v_bar (|S| - 1) dH + sum_{not S} v_i dH`.
+    #[allow(clippy::too_many_arguments)]
+    fn pullback(
+        &self,
+        v: &View<'_>,
+        h: &[f64],
+        d: f64,
+        x: &[f64],
+        alloc: &Allocation,
+        w: &[f64],
+        grad: Option<&mut [f64]>,
+        grad_h: Option<&mut [f64]>,
+    ) {
+        let k = self.k;
+        let floor = v.head;
+        // v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1).
+        let slope = |i: usize| {
+            let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
+            -at(w, i) * b * c * libm::exp(-(b + 1.0) * libm::log(xi))
+        };
+        let free = |i: usize| at(x, i) > floor;
+        let q = |i: usize| at(x, i) / (at(v.b, i) + 1.0);
+        let v_bar = if alloc.free > 0 && alloc.q_sum > 0.0 {
+            (0..k)
+                .filter(|&i| free(i))
+                .map(|i| slope(i) * q(i))
+                .sum::<f64>()
+                / alloc.q_sum
+        } else {
+            0.0
+        };
+        let omega = |i: usize| {
+            if free(i) {
+                q(i) * (slope(i) - v_bar)
+            } else {
+                0.0
+            }
+        };
+        if let Some(g) = grad {
+            let mut slots = g.iter_mut();
+            for i in 0..k {
+                if let Some(gb) = slots.next() {
+                    let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
+                    let ln_x = libm::log(xi);
+                    let direct = -at(w, i) * c * libm::exp(-b * ln_x) * ln_x;
+                    *gb += direct + omega(i) * (1.0 / b - ln_x);
+                }
+            }
+            for i in 0..k {
+                if let Some(gc) = slots.next() {
+                    let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
+                    *gc += at(w, i) * libm::exp(-b * libm::log(xi)) + omega(i) / c;
+                }
+            }
+            if self.form == Form::Eq3 {
+                let mut ga = [0.0; MAX_DOMAINS];
+                for i in 0..k {
+                    let wi = at(w, i);
+                    let (term, ln_dh) = if wi != 0.0 {
+                        self.noise(v, h, d, i)
+                    } else {
+                        (0.0, 0.0)
+                    };
+                    if let Some(g_big_a) = slots.next() {
+                        *g_big_a += if wi != 0.0 {
+                            wi * term / at(v.big_a, i)
+                        } else {
+                            0.0
+                        };
+                    }
+                    if let Some(s) = ga.get_mut(i) {
+                        *s = -wi * term * ln_dh;
+                    }
+                }
+                for s in ga.iter().take(k) {
+                    if let Some(g_a) = slots.next() {
+                        *g_a += s;
+                    }
+                }
+            }
+            for i in 0..k {
+                if let Some(ge) = slots.next() {
+                    *ge += at(w, i);
+                }
+            }
+            if let (Head::Fitted, Some(gh)) = (self.head, slots.next()) {
+                let at_floor: f64 = (0..k).filter(|&i| !free(i)).map(slope).sum();
+                // Saturated (no free domain): every x_i = H and at_floor sums all slopes.
+                *gh += at_floor + v_bar * (alloc.free as f64 - 1.0).max(0.0);
+            }
+        }
+        if let Some(gh) = grad_h {
+            for (i, g) in gh.iter_mut().enumerate().take(k) {
+                let capacity = if free(i) { omega(i) / at(h, i) } else { 0.0 };
+                let wi = at(w, i);
+                let noise = if self.form == Form::Eq3 && wi != 0.0 {
+                    let (term, _) = self.noise(v, h, d, i);
+                    -wi * at(v.a, i) * term / at(h, i)
+                } else {
+                    0.0
+                };
+                *g += capacity + noise;
+            }
+        }
+    }
+}
+
+/// `s[i]`, or NaN past the end (lengths are validated before any evaluation).
+#[inline]
+fn at(s: &[f64], i: usize) -> f64 {
+    s.get(i).copied().unwrap_or(f64::NAN)
+}
+
+/// Checks a mixture for a capacity law: k entries, finite, non-negative. The weights need
+/// not sum to 1 (the inner problem does not require it; RegMix's published weights are
+/// rounded to 3 decimals).
+fn check_mixture(h: &[f64], k: usize, row: usize) -> Result<(), Error> {
+    if h.len() != k {
+        return Err(Error::WrongDomainCount {
+            expected: k,
+            found: h.len(),
+        });
+    }
+    for &v in h {
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                what: "h",
+                index: row,
+            });
+        }
+        if v < 0.0 {
+            return Err(Error::Negative {
+                what: "h",
+                index: row,
+            });
+        }
+    }
+    if h.iter().all(|&v| v == 0.0) {
+        return Err(Error::OffSimplex { row, sum: 0.0 });
+    }
+    Ok(())
+}

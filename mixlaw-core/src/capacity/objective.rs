@@ -1,0 +1,254 @@
+//! Joint fitting of a capacity law: all k target domains of every run at once.
+
+use super::{check_mixture, CapacityLaw, Form, MAX_PARAMS};
+use crate::data::Scales;
+use crate::loss::Loss;
+use crate::param;
+use crate::Error;
+
+/// Training runs for a capacity law: per run a mixture `h` (k weights), N, D, the k
+/// observed losses `y` (one per domain) and k entry weights (0 masks an entry).
+///
+/// Matrices are row-major, one row of k per run. Masked entries' losses are not read (they
+/// may be NaN). The authors mask `h_i = 0` (eq 3: the noise term diverges there),
+/// `h_i >= 0.1` (their 7-domain script) or nothing (eq 1): see [`CapacityData::mask_below`].
+#[derive(Clone, Copy, Debug)]
+pub struct CapacityData<'a> {
+    k: usize,
+    h: &'a [f64],
+    n: &'a [f64],
+    d: &'a [f64],
+    y: &'a [f64],
+    w: &'a [f64],
+}
+
+impl<'a> CapacityData<'a> {
+    /// Validates and wraps the runs. `h`, `y` and `w` have `runs * k` entries, `n` and `d`
+    /// one per run; N, D > 0, `h >= 0` (not all zero in a run), `w >= 0` with a positive
+    /// total, and `y` finite wherever `w > 0`.
+    pub fn new(
+        k: usize,
+        h: &'a [f64],
+        n: &'a [f64],
+        d: &'a [f64],
+        y: &'a [f64],
+        w: &'a [f64],
+    ) -> Result<Self, Error> {
+        crate::laws::check_domains(k, 1)?;
+        let runs = n.len();
+        if runs == 0 {
+            return Err(Error::Empty);
+        }
+        for (what, s, len) in [
+            ("h", h, runs * k),
+            ("D", d, runs),
+            ("y", y, runs * k),
+            ("weights", w, runs * k),
+        ] {
+            param::check_len(what, s, len)?;
+        }
+        for (r, hr) in h.chunks_exact(k).enumerate() {
+            check_mixture(hr, k, r)?;
+        }
+        for (what, s) in [("N", n), ("D", d)] {
+            for (r, &v) in s.iter().enumerate() {
+                if !v.is_finite() {
+                    return Err(Error::NonFinite { what, index: r });
+                }
+                if v <= 0.0 {
+                    return Err(Error::NotPositive { what, index: r });
+                }
+            }
+        }
+        for (i, (&wi, &yi)) in w.iter().zip(y).enumerate() {
+            if !wi.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "weights",
+                    index: i / k,
+                });
+            }
+            if wi < 0.0 {
+                return Err(Error::Negative {
+                    what: "weights",
+                    index: i / k,
+                });
+            }
+            if wi > 0.0 && !yi.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "y",
+                    index: i / k,
+                });
+            }
+        }
+        if w.iter().sum::<f64>() <= 0.0 {
+            return Err(Error::Empty);
+        }
+        Ok(CapacityData { k, h, n, d, y, w })
+    }
+
+    /// Entry weights that keep the entries with `h_i >= threshold` (and `h_i > 0`), the
+    /// authors' masks: `threshold = 0` keeps `h_i > 0` (eq 3), `0.1` their 7-domain mask.
+    /// Writes `h.len()` weights into `w`.
+    pub fn mask_below(h: &[f64], threshold: f64, w: &mut [f64]) -> Result<(), Error> {
+        param::check_len("weights", w, h.len())?;
+        for (wi, &hi) in w.iter_mut().zip(h) {
+            *wi = if hi > 0.0 && hi >= threshold {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        Ok(())
+    }
+
+    /// Number of runs.
+    pub fn runs(&self) -> usize {
+        self.n.len()
+    }
+    /// Number of domains k.
+    pub fn domains(&self) -> usize {
+        self.k
+    }
+    /// Run `r`: `(h, N, D, y, w)`.
+    #[allow(clippy::type_complexity)]
+    pub fn run(&self, r: usize) -> Option<(&'a [f64], f64, f64, &'a [f64], &'a [f64])> {
+        let k = self.k;
+        let rows = r * k..(r + 1) * k;
+        Some((
+            self.h.get(rows.clone())?,
+            *self.n.get(r)?,
+            *self.d.get(r)?,
+            self.y.get(rows.clone())?,
+            self.w.get(rows)?,
+        ))
+    }
+}
+
+/// A capacity law + its runs + a per-entry loss: the weighted mean loss over the unmasked
+/// entries, as a function of the law's unconstrained parameters, with its exact gradient.
+#[derive(Clone, Copy, Debug)]
+pub struct CapacityObjective<'l, 'd> {
+    law: &'l CapacityLaw,
+    data: &'d CapacityData<'d>,
+    loss: Loss,
+    scales: Scales,
+    total_weight: f64,
+}
+
+impl<'l, 'd> CapacityObjective<'l, 'd> {
+    /// Checks that law, data, loss and scales agree. Under eq 3 an unmasked entry with
+    /// `h_i = 0` is [`Error::ZeroTargetWeight`]; under a log loss an unmasked loss must be
+    /// positive.
+    pub fn new(
+        law: &'l CapacityLaw,
+        data: &'d CapacityData<'d>,
+        loss: Loss,
+        scales: Scales,
+    ) -> Result<Self, Error> {
+        loss.check()?;
+        scales.check()?;
+        if law.domains() != data.k {
+            return Err(Error::WrongDomainCount {
+                expected: law.domains(),
+                found: data.k,
+            });
+        }
+        for (i, ((&w, &h), &y)) in data.w.iter().zip(data.h).zip(data.y).enumerate() {
+            if w > 0.0 && law.form() == Form::Eq3 && h == 0.0 {
+                return Err(Error::ZeroTargetWeight { row: i / data.k });
+            }
+            if w > 0.0 && loss.is_log() && y <= 0.0 {
+                return Err(Error::NotPositive {
+                    what: "y",
+                    index: i / data.k,
+                });
+            }
+        }
+        Ok(CapacityObjective {
+            law,
+            data,
+            loss,
+            scales,
+            total_weight: data.w.iter().sum(),
+        })
+    }
+
+    /// Number of unconstrained parameters.
+    pub fn dim(&self) -> usize {
+        self.law.num_params()
+    }
+    /// The law.
+    pub fn law(&self) -> &'l CapacityLaw {
+        self.law
+    }
+    /// The runs.
+    pub fn data(&self) -> &'d CapacityData<'d> {
+        self.data
+    }
+    /// The scales applied to N and D.
+    pub fn scales(&self) -> Scales {
+        self.scales
+    }
+
+    /// The objective at unconstrained `theta`, and its gradient into `grad` if given.
+    /// A non-finite value is [`Error::NonFiniteValue`] naming the run.
+    pub fn eval(&self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<f64, Error> {
+        let p = self.dim();
+        let mut params = [0.0; MAX_PARAMS];
+        let params = params.get_mut(..p).ok_or(Error::WrongParamCount {
+            expected: p,
+            found: theta.len(),
+        })?;
+        self.law.to_natural(theta, params)?;
+        let mut grad = grad;
+        if let Some(g) = grad.as_deref_mut() {
+            param::check_len("grad", g, p)?;
+            g.iter_mut().for_each(|v| *v = 0.0);
+        }
+        let k = self.data.k;
+        let mut total = 0.0;
+        for r in 0..self.data.runs() {
+            let (h, n, d, y, w) = self.data.run(r).ok_or(Error::Empty)?;
+            let (n, d) = (n / self.scales.n, d / self.scales.d);
+            let loss = self.loss;
+            let total_weight = self.total_weight;
+            let mut run_total = 0.0;
+            self.law
+                .run_pass(params, h, n, d, grad.as_deref_mut(), None, |pred, cot| {
+                    for (((&pj, c), &wj), &yj) in pred.iter().zip(cot.iter_mut()).zip(w).zip(y) {
+                        *c = 0.0;
+                        if wj > 0.0 {
+                            let (l, dl) = loss.eval(pj, yj);
+                            run_total += wj * l;
+                            *c = wj * dl / total_weight;
+                        }
+                    }
+                });
+            total += run_total;
+            if !total.is_finite() {
+                return Err(Error::NonFiniteValue { row: r });
+            }
+        }
+        if let Some(g) = grad {
+            if g.iter().any(|v| !v.is_finite()) {
+                return Err(Error::NonFiniteValue { row: 0 });
+            }
+            param::chain_to_unconstrained(self.law.blocks(), k, params, g);
+        }
+        Ok(total / self.total_weight)
+    }
+
+    /// Predictions of the law with natural `params` for every entry, into `out`
+    /// (`runs * k`, row-major; `+inf` at `h_i = 0` under eq 3).
+    pub fn predict(&self, params: &[f64], out: &mut [f64]) -> Result<(), Error> {
+        self.law.check_params(params)?;
+        let k = self.data.k;
+        param::check_len("out", out, self.data.runs() * k)?;
+        for (r, o) in out.chunks_exact_mut(k).enumerate() {
+            let (h, n, d, _, _) = self.data.run(r).ok_or(Error::Empty)?;
+            self.law
+                .predict_scaled(params, h, n / self.scales.n, d / self.scales.d, o);
+        }
+        Ok(())
+    }
+}

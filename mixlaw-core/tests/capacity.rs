@@ -1,0 +1,407 @@
+//! The capacity laws: the inner solve against its KKT conditions and the equal-exponent
+//! closed form, and every gradient against central finite differences that re-solve the
+//! inner problem.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+mod common;
+
+use mixlaw_core::capacity::{allocate, CapacityData, CapacityLaw, CapacityObjective, Form, Head};
+use mixlaw_core::{Loss, Scales};
+use proptest::prelude::*;
+
+/// A random law instance: form, head, k, unconstrained parameters from the start ranges,
+/// a mixture with exact zeros and tiny weights, N, D and output weights w.
+#[derive(Clone, Debug)]
+struct Case {
+    law: CapacityLaw,
+    theta: Vec<f64>,
+    h: Vec<f64>,
+    n: f64,
+    d: f64,
+    w: Vec<f64>,
+}
+
+fn cases() -> impl Strategy<Value = Case> {
+    (1usize..8, any::<bool>(), any::<bool>())
+        .prop_flat_map(|(k, eq3, fitted)| {
+            let form = if eq3 { Form::Eq3 } else { Form::Eq1 };
+            let head = if fitted {
+                Head::Fitted
+            } else {
+                Head::Fixed(0.3)
+            };
+            let law = CapacityLaw::new(form, k, head).unwrap();
+            let p = law.num_params();
+            (
+                Just(law),
+                proptest::collection::vec(0.0f64..1.0, p),
+                common::mixture(k),
+                1.0f64..300.0,
+                0.5f64..50.0,
+                proptest::collection::vec(-1.0f64..1.0, k),
+            )
+        })
+        .prop_map(|(law, u01, h, n, d, w)| {
+            let theta = u01
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let (lo, hi) = law.param_info(i).unwrap().start;
+                    lo + x * (hi - lo)
+                })
+                .collect();
+            // eq 3 diverges at h_i = 0: such outputs are masked (w_i = 0), as in fits.
+            let w = w
+                .iter()
+                .zip(&h)
+                .map(|(&wi, &hi)| {
+                    if law.form() == Form::Eq3 && hi == 0.0 {
+                        0.0
+                    } else {
+                        wi
+                    }
+                })
+                .collect();
+            Case {
+                law,
+                theta,
+                h,
+                n,
+                d,
+                w,
+            }
+        })
+}
+
+fn natural(law: &CapacityLaw, theta: &[f64]) -> Vec<f64> {
+    let mut p = vec![0.0; theta.len()];
+    law.to_natural(theta, &mut p).unwrap();
+    p
+}
+
+/// F = sum_j w_j L_j with unconstrained parameters (re-solves the inner problem).
+fn weighted(c: &Case, theta: &[f64], h: &[f64]) -> f64 {
+    let p = natural(&c.law, theta);
+    c.law
+        .weighted_grad(&p, h, c.n, c.d, Scales::default(), &c.w, None, None)
+        .unwrap()
+}
+
+/// The free set (x_i > H) at a parameter point, to keep finite differences off the kinks.
+fn free_set(c: &Case, theta: &[f64], h: &[f64]) -> Vec<bool> {
+    let p = natural(&c.law, theta);
+    let mut x = vec![0.0; c.law.domains()];
+    c.law
+        .allocation(&p, h, c.n, Scales::default(), &mut x)
+        .unwrap();
+    let floor = match c.law.head() {
+        Head::Fitted => *p.last().unwrap(),
+        Head::Fixed(v) => v,
+    };
+    x.iter().map(|&v| v > floor * (1.0 + 1e-9)).collect()
+}
+
+fn close(analytic: f64, fd: f64, scale: f64) -> bool {
+    (analytic - fd).abs() <= 1e-5 * analytic.abs().max(fd.abs()) + 1e-7 * scale
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The solution spends the budget, respects the floor, and satisfies KKT: equal
+    /// marginal value h_i b_i c_i x_i^(-b_i-1) = lambda on free domains, <= lambda at the floor.
+    #[test]
+    fn inner_solution_satisfies_kkt(
+        k in 1usize..12,
+        raw in proptest::collection::vec((0.0f64..1.0, 0.05f64..1.5, 0.1f64..20.0), 12),
+        budget in 0.5f64..1e4,
+        floor in 1e-6f64..2.0,
+    ) {
+        let h: Vec<f64> = raw[..k].iter().map(|r| if r.0 < 0.15 { 0.0 } else { r.0 }).collect();
+        let b: Vec<f64> = raw[..k].iter().map(|r| r.1).collect();
+        let c: Vec<f64> = raw[..k].iter().map(|r| r.2).collect();
+        let mut x = vec![0.0; k];
+        let a = allocate(&h, &b, &c, budget, floor, &mut x).unwrap();
+        prop_assert!(x.iter().all(|&v| v >= floor));
+        if budget <= k as f64 * floor || h.iter().all(|&v| v == 0.0) {
+            prop_assert!(a.saturated() && x.iter().all(|&v| v == floor));
+            return Ok(());
+        }
+        let spent: f64 = x.iter().sum();
+        prop_assert!((spent - budget).abs() <= 1e-12 * budget, "spent {spent} of {budget}");
+        let lambda = a.ln_lambda.exp();
+        for i in 0..k {
+            let marginal = h[i] * b[i] * c[i] * x[i].powf(-b[i] - 1.0);
+            if x[i] > floor {
+                prop_assert!((marginal - lambda).abs() <= 1e-9 * lambda, "{marginal} vs {lambda}");
+            } else {
+                prop_assert!(marginal <= lambda * (1.0 + 1e-9));
+            }
+        }
+        prop_assert!(a.iterations < 60, "{} Newton iterations", a.iterations);
+    }
+
+    /// Equal exponents and no active floor: x_i = M (b c_i h_i)^(1/(b+1)) / sum_k (...).
+    #[test]
+    fn inner_solution_matches_the_equal_exponent_closed_form(
+        k in 1usize..10,
+        b in 0.05f64..2.0,
+        raw in proptest::collection::vec((0.05f64..1.0, 0.1f64..20.0), 10),
+        budget in 1.0f64..1e5,
+    ) {
+        let h: Vec<f64> = raw[..k].iter().map(|r| r.0).collect();
+        let c: Vec<f64> = raw[..k].iter().map(|r| r.1).collect();
+        let s: Vec<f64> = (0..k).map(|i| (b * c[i] * h[i]).powf(1.0 / (b + 1.0))).collect();
+        let total: f64 = s.iter().sum();
+        let floor = 1e-9 * budget;
+        let mut x = vec![0.0; k];
+        allocate(&h, &vec![b; k], &c, budget, floor, &mut x).unwrap();
+        for i in 0..k {
+            let expected = budget * s[i] / total;
+            prop_assert!((x[i] - expected).abs() <= 1e-12 * budget, "{} vs {expected}", x[i]);
+        }
+    }
+
+    /// d/dp of sum_j w_j L_j (natural parameters, chained to log space) against central
+    /// differences that re-solve the inner problem.
+    #[test]
+    fn parameter_gradient_matches_finite_differences(c in cases()) {
+        let p = natural(&c.law, &c.theta);
+        let mut g = vec![0.0; p.len()];
+        let f = c.law.weighted_grad(&p, &c.h, c.n, c.d, Scales::default(), &c.w, Some(&mut g), None).unwrap();
+        let base = free_set(&c, &c.theta, &c.h);
+        for i in 0..p.len() {
+            let positive = c.law.param_info(i).unwrap().positive;
+            let eps = 1e-6 * (1.0 + c.theta[i].abs());
+            let (mut up, mut down) = (c.theta.clone(), c.theta.clone());
+            up[i] += eps;
+            down[i] -= eps;
+            prop_assume!(free_set(&c, &up, &c.h) == base && free_set(&c, &down, &c.h) == base);
+            let fd = (weighted(&c, &up, &c.h) - weighted(&c, &down, &c.h)) / (2.0 * eps);
+            let analytic = if positive { g[i] * p[i] } else { g[i] };
+            prop_assert!(close(analytic, fd, f.abs() + 1.0), "param {i}: {analytic} vs {fd}");
+        }
+    }
+
+    /// d/dh_i of sum_j w_j L_j against central differences (one-sided at h_i = 0).
+    #[test]
+    fn mixture_gradient_matches_finite_differences(c in cases()) {
+        let p = natural(&c.law, &c.theta);
+        let mut gh = vec![0.0; c.law.domains()];
+        let f = c.law.weighted_grad(&p, &c.h, c.n, c.d, Scales::default(), &c.w, None, Some(&mut gh)).unwrap();
+        let base = free_set(&c, &c.theta, &c.h);
+        for i in 0..c.h.len() {
+            let eps = if c.h[i] > 0.0 { 1e-5 * c.h[i] } else { 1e-9 };
+            let (mut up, mut down) = (c.h.clone(), c.h.clone());
+            up[i] += eps;
+            let fd = if c.h[i] == 0.0 {
+                prop_assume!(free_set(&c, &c.theta, &up) == base);
+                (weighted(&c, &c.theta, &up) - f) / eps
+            } else {
+                down[i] -= eps;
+                prop_assume!(free_set(&c, &c.theta, &up) == base && free_set(&c, &c.theta, &down) == base);
+                (weighted(&c, &c.theta, &up) - weighted(&c, &c.theta, &down)) / (2.0 * eps)
+            };
+            let tol = if c.h[i] == 0.0 { 1e-4 } else { 1e-5 };
+            prop_assert!(
+                (gh[i] - fd).abs() <= tol * gh[i].abs().max(fd.abs()) + 1e-6 * (f.abs() + 1.0),
+                "h[{i}] = {}: {} vs {fd}", c.h[i], gh[i]
+            );
+        }
+    }
+}
+
+/// Eq 1 with target weights w has h* = w: the capacity part of dF/dh vanishes at h = w.
+#[test]
+fn eq1_gradient_vanishes_at_the_target_weights() {
+    let law = CapacityLaw::eq1(4, Head::Fitted).unwrap();
+    //          b[4]                 c[4]                 E[4]                H
+    let p = [
+        0.2, 0.4, 0.3, 0.6, 2.0, 5.0, 1.0, 3.0, 1.0, 1.5, 2.0, 0.5, 2.0,
+    ];
+    let w = [0.1, 0.2, 0.3, 0.4];
+    let mut gh = [0.0; 4];
+    law.weighted_grad(
+        &p,
+        &w,
+        200.0,
+        1.0,
+        Scales::default(),
+        &w,
+        None,
+        Some(&mut gh),
+    )
+    .unwrap();
+    assert!(gh.iter().all(|g| g.abs() < 1e-12), "{gh:?}");
+    // ... and not elsewhere.
+    let h = [0.25; 4];
+    law.weighted_grad(
+        &p,
+        &h,
+        200.0,
+        1.0,
+        Scales::default(),
+        &w,
+        None,
+        Some(&mut gh),
+    )
+    .unwrap();
+    assert!(gh.iter().any(|g| g.abs() > 1e-3), "{gh:?}");
+}
+
+/// The loss formula with equal exponents and no active floor (the closed form of the spec).
+#[test]
+fn losses_match_the_closed_form() {
+    let law = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    let (b, c, big_a, a, e, head) = (
+        0.4,
+        [2.0, 5.0, 3.0],
+        [1.0, 2.0, 0.5],
+        [0.3, 0.2, 0.5],
+        [1.0, 1.5, 2.0],
+        0.5,
+    );
+    let mut p = vec![b; 3];
+    p.extend(c);
+    p.extend(big_a);
+    p.extend(a);
+    p.extend(e);
+    p.push(head);
+    let (h, n, d) = ([0.5, 0.3, 0.2], 100.0, 20.0);
+    let mut out = [0.0; 3];
+    law.predict(&p, &h, n, d, Scales::default(), &mut out)
+        .unwrap();
+    let s: Vec<f64> = (0..3)
+        .map(|i| (b * c[i] * h[i]).powf(1.0 / (b + 1.0)))
+        .collect();
+    let total: f64 = s.iter().sum();
+    for i in 0..3 {
+        let x = (n + 2.0 * head) * s[i] / total;
+        let expected = c[i] * x.powf(-b) + big_a[i] * (d * h[i]).powf(-a[i]) + e[i];
+        assert!(
+            (out[i] - expected).abs() < 1e-13 * expected,
+            "{} vs {expected}",
+            out[i]
+        );
+    }
+}
+
+/// The joint objective's gradient (unconstrained, all runs and entries) against
+/// central differences, with the authors' h > 0 mask.
+#[test]
+fn objective_gradient_matches_finite_differences() {
+    let k = 3;
+    let h = [0.5, 0.5, 0.0, 0.2, 0.3, 0.5, 0.6, 0.1, 0.3, 0.1, 0.1, 0.8];
+    let (n, d) = ([50.0, 100.0, 100.0, 200.0], [5.0, 10.0, 10.0, 20.0]);
+    let y = [
+        2.1,
+        2.5,
+        f64::NAN,
+        2.3,
+        2.2,
+        2.0,
+        1.9,
+        2.8,
+        2.2,
+        2.4,
+        2.6,
+        1.8,
+    ];
+    let mut w = [0.0; 12];
+    CapacityData::mask_below(&h, 0.0, &mut w).unwrap();
+    let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
+    for (form, head, loss) in [
+        (Form::Eq3, Head::Fitted, Loss::Huber { delta: 1e-1 }),
+        (Form::Eq1, Head::Fixed(0.3), Loss::Squared),
+        (Form::Eq3, Head::Fixed(1.0), Loss::LogHuber { delta: 1e-3 }),
+    ] {
+        let law = CapacityLaw::new(form, k, head).unwrap();
+        let obj = CapacityObjective::new(&law, &data, loss, Scales::default()).unwrap();
+        let theta: Vec<f64> = (0..law.num_params())
+            .map(|i| {
+                let (lo, hi) = law.param_info(i).unwrap().start;
+                lo + (hi - lo) * ((i * 7 % 11) as f64 / 11.0)
+            })
+            .collect();
+        let mut g = vec![0.0; theta.len()];
+        let f = obj.eval(&theta, Some(&mut g)).unwrap();
+        assert!(f.is_finite() && f > 0.0);
+        for i in 0..theta.len() {
+            let eps = 1e-6;
+            let (mut up, mut down) = (theta.clone(), theta.clone());
+            up[i] += eps;
+            down[i] -= eps;
+            let fd = (obj.eval(&up, None).unwrap() - obj.eval(&down, None).unwrap()) / (2.0 * eps);
+            assert!(
+                close(g[i], fd, f),
+                "{form:?} {head:?} param {i}: {} vs {fd}",
+                g[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let law = CapacityLaw::eq3(2, Head::Fitted).unwrap();
+    let p = [0.3, 0.5, 2.0, 3.0, 1.0, 2.0, 0.3, 0.4, 1.5, 2.0, 1.0];
+    let mut out = [0.0; 2];
+    let s = Scales::default();
+    assert!(law
+        .predict(&p, &[0.5, f64::NAN], 1.0, 1.0, s, &mut out)
+        .is_err());
+    assert!(law
+        .predict(&p, &[0.5, -0.1], 1.0, 1.0, s, &mut out)
+        .is_err());
+    assert!(law.predict(&p, &[0.0, 0.0], 1.0, 1.0, s, &mut out).is_err());
+    assert!(law.predict(&p, &[0.5, 0.5], 0.0, 1.0, s, &mut out).is_err());
+    assert!(law
+        .predict(&p, &[0.5, 0.5], 1.0, f64::INFINITY, s, &mut out)
+        .is_err());
+    assert!(law
+        .predict(&p[..5], &[0.5, 0.5], 1.0, 1.0, s, &mut out)
+        .is_err());
+    let mut bad = p;
+    bad[0] = -0.3;
+    assert!(law
+        .predict(&bad, &[0.5, 0.5], 1.0, 1.0, s, &mut out)
+        .is_err());
+    assert!(CapacityLaw::eq1(2, Head::Fixed(0.0)).is_err());
+    assert!(CapacityLaw::eq1(0, Head::Fitted).is_err());
+    // An unmasked eq 3 entry at h_i = 0 is rejected by the objective.
+    let (h, n, d, y, w) = ([1.0, 0.0], [1.0], [1.0], [2.0, 3.0], [1.0, 1.0]);
+    let data = CapacityData::new(2, &h, &n, &d, &y, &w).unwrap();
+    assert!(CapacityObjective::new(&law, &data, Loss::Squared, s).is_err());
+    // h_i = 0 under eq 3 predicts +inf for that domain only, documented, never NaN.
+    law.predict(&p, &[1.0, 0.0], 10.0, 1.0, s, &mut out)
+        .unwrap();
+    assert!(out[0].is_finite() && out[1] == f64::INFINITY);
+}
+
+#[test]
+fn parameter_counts_follow_the_spec() {
+    for (form, per) in [(Form::Eq1, 3), (Form::Eq3, 5)] {
+        for k in [1, 4, 17] {
+            assert_eq!(
+                CapacityLaw::new(form, k, Head::Fitted)
+                    .unwrap()
+                    .num_params(),
+                per * k + 1
+            );
+            assert_eq!(
+                CapacityLaw::new(form, k, Head::Fixed(0.3))
+                    .unwrap()
+                    .num_params(),
+                per * k
+            );
+        }
+    }
+    let law = CapacityLaw::eq3(2, Head::Fitted).unwrap();
+    let names: Vec<String> = (0..11)
+        .map(|i| law.param_info(i).unwrap().name.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["b[0]", "b[1]", "c[0]", "c[1]", "A[0]", "A[1]", "a[0]", "a[1]", "E[0]", "E[1]", "H"]
+    );
+}
