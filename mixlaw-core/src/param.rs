@@ -247,6 +247,18 @@ pub fn chain_to_unconstrained(blocks: &[Block], k: usize, params: &[f64], grad: 
     });
 }
 
+pub(crate) fn check_len_of(what: &'static str, found: usize, expected: usize) -> Result<(), Error> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch {
+            what,
+            expected,
+            found,
+        })
+    }
+}
+
 pub(crate) fn check_len(what: &'static str, s: &[f64], expected: usize) -> Result<(), Error> {
     if s.len() == expected {
         Ok(())

@@ -55,9 +55,10 @@ use core::ops::ControlFlow;
 
 pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome};
 pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Status};
-pub use problem::{LawProblem, Problem};
+pub use problem::{CapacityProblem, LawProblem, Problem};
 pub use rng::Rng;
 
+use mixlaw_core::capacity::CapacityObjective;
 use mixlaw_core::{Error, Law, Objective};
 
 /// Workspace length [`fit_law`] needs for `objective` under `config`.
@@ -84,7 +85,71 @@ where
     L: Law + ?Sized,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
-    let p = objective.dim();
+    let needed = workspace_len(objective, config);
+    if workspace.len() < needed {
+        return Err(Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
+        });
+    }
+    let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
+    let mut problem = LawProblem::new(objective, scratch)?;
+    let law = objective.law();
+    let start = |i: usize| law.param_info(i).map(|p| p.start);
+    fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
+}
+
+/// Workspace length [`fit_capacity`] needs for `objective` under `config`.
+pub fn capacity_workspace_len(
+    objective: &CapacityObjective<'_, '_>,
+    config: &BasinConfig,
+) -> usize {
+    BasinHopping::new(*config).workspace_len(objective.dim())
+}
+
+/// Fits a capacity law jointly over all its target domains (Dai & Zheng 2026): the same
+/// basin-hopping as [`fit_law`], on a [`CapacityObjective`].
+pub fn fit_capacity<O>(
+    objective: &CapacityObjective<'_, '_>,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+    theta: &mut [f64],
+    workspace: &mut [f64],
+    observer: O,
+) -> Result<Outcome, Error>
+where
+    O: FnMut(&HopInfo) -> ControlFlow<()>,
+{
+    let law = objective.law();
+    let start = |i: usize| law.param_info(i).map(|p| p.start);
+    fit_problem(
+        &mut CapacityProblem(objective),
+        start,
+        config,
+        ranges,
+        theta,
+        workspace,
+        observer,
+    )
+}
+
+/// Basin-hopping on any [`Problem`], with the start range of coordinate i from `ranges`
+/// when given, else from `start(i)`.
+pub fn fit_problem<P, S, O>(
+    problem: &mut P,
+    start: S,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+    theta: &mut [f64],
+    workspace: &mut [f64],
+    observer: O,
+) -> Result<Outcome, Error>
+where
+    P: Problem + ?Sized,
+    S: Fn(usize) -> Option<(f64, f64)>,
+    O: FnMut(&HopInfo) -> ControlFlow<()>,
+{
+    let p = problem.dim();
     if theta.len() != p {
         return Err(Error::WrongParamCount {
             expected: p,
@@ -107,21 +172,19 @@ where
             });
         }
     }
-    let needed = workspace_len(objective, config);
+    let basin = BasinHopping::new(*config);
+    let needed = basin.workspace_len(p);
     if workspace.len() < needed {
         return Err(Error::BufferTooSmall {
             needed,
             found: workspace.len(),
         });
     }
-    let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
-    let mut problem = LawProblem::new(objective, scratch)?;
-    let law = objective.law();
     let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
         Some(&r) => r,
-        None => law.param_info(i).map(|p| p.start).unwrap_or((-1.0, 1.0)),
+        None => start(i).unwrap_or((-1.0, 1.0)),
     };
-    let outcome = BasinHopping::new(*config).minimize(&mut problem, range, theta, rest, observer);
+    let outcome = basin.minimize(problem, range, theta, workspace, observer);
     if !outcome.value.is_finite() {
         return Err(Error::NonFiniteValue { row: 0 });
     }

@@ -1,5 +1,6 @@
 //! The minimisation problem interface (in the style of argmin's `CostFunction` + `Gradient`).
 
+use mixlaw_core::capacity::CapacityObjective;
 use mixlaw_core::{Law, Objective};
 
 /// A smooth function of `dim()` real variables with its gradient.
@@ -46,5 +47,19 @@ impl<L: Law + ?Sized> Problem for LawProblem<'_, '_, '_, '_, L> {
         self.objective
             .eval(x, Some(grad), self.scratch)
             .unwrap_or(f64::INFINITY)
+    }
+}
+
+/// A [`CapacityObjective`] (a capacity law fitted jointly over its k target domains) as a
+/// [`Problem`]; it needs no scratch (per-run vectors live on the stack).
+#[derive(Clone, Copy, Debug)]
+pub struct CapacityProblem<'o, 'l, 'd>(pub &'o CapacityObjective<'l, 'd>);
+
+impl Problem for CapacityProblem<'_, '_, '_> {
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    fn cost_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.0.eval(x, Some(grad)).unwrap_or(f64::INFINITY)
     }
 }

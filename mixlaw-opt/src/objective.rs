@@ -422,3 +422,107 @@ where
         (self.f)(h, ln_h, Some(grad))
     }
 }
+
+/// A fitted capacity law (`capacity-eq1`/`-eq3`, Dai & Zheng 2026) at a budget `(N, D)`
+/// as a function of the mixture: `h -> sum_j w_j L_j(h, N, D)`, the bilevel objective of
+/// their optimal-mixture search (uniform `w` in their code). Its gradient goes through the
+/// inner capacity allocation by implicit differentiation.
+#[derive(Clone, Copy, Debug)]
+pub struct CapacityAt<'a> {
+    law: &'a mixlaw_core::capacity::CapacityLaw,
+    params: &'a [f64],
+    n: f64,
+    d: f64,
+    scales: Scales,
+    weights: &'a [f64],
+}
+
+impl<'a> CapacityAt<'a> {
+    /// The law with natural `params` at raw `(n, d)` (divided by `scales`), weighting the
+    /// k domain losses by `weights` (k non-negative finite values, not all 0).
+    pub fn new(
+        law: &'a mixlaw_core::capacity::CapacityLaw,
+        params: &'a [f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+        weights: &'a [f64],
+    ) -> Result<Self, Error> {
+        let k = law.domains();
+        if weights.len() != k {
+            return Err(mixlaw_core::Error::LengthMismatch {
+                what: "target weights",
+                expected: k,
+                found: weights.len(),
+            }
+            .into());
+        }
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || weights.iter().all(|w| *w == 0.0)
+        {
+            return Err(mixlaw_core::Error::InvalidConfig {
+                what: "target weights must be finite, >= 0 and not all 0",
+            }
+            .into());
+        }
+        // Validates params, N, D and scales once, at the uniform mixture.
+        let uniform = [1.0 / k as f64; MAX_DOMAINS];
+        let mut out = [0.0; MAX_DOMAINS];
+        law.predict(
+            params,
+            uniform.get(..k).unwrap_or(&[]),
+            n,
+            d,
+            scales,
+            out.get_mut(..k).unwrap_or(&mut []),
+        )?;
+        Ok(CapacityAt {
+            law,
+            params,
+            n,
+            d,
+            scales,
+            weights,
+        })
+    }
+}
+
+impl SimplexObjective for CapacityAt<'_> {
+    fn domains(&self) -> usize {
+        self.law.domains()
+    }
+    fn value(&self, h: &[f64], _ln_h: &[f64]) -> f64 {
+        self.law
+            .weighted_grad(
+                self.params,
+                h,
+                self.n,
+                self.d,
+                self.scales,
+                self.weights,
+                None,
+                None,
+            )
+            .unwrap_or(f64::INFINITY)
+    }
+    fn value_grad(&self, h: &[f64], _ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        match self.law.weighted_grad(
+            self.params,
+            h,
+            self.n,
+            self.d,
+            self.scales,
+            self.weights,
+            None,
+            Some(&mut *grad),
+        ) {
+            Ok(v) => v,
+            Err(_) => {
+                // h_i = 0 under the noise term: the loss is unbounded there (the solver
+                // treats +inf as "step back").
+                grad.iter_mut().for_each(|g| *g = 0.0);
+                f64::INFINITY
+            }
+        }
+    }
+}

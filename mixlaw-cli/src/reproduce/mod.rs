@@ -1,6 +1,7 @@
 //! `mixlaw reproduce NAME`: published validation experiments on the real data, ours beside
 //! the published figures (`spec/validation.md`).
 
+pub mod capacity;
 pub mod epoch_chinchilla;
 pub mod infolaw_repetition;
 pub mod infolaw_table6;
@@ -86,6 +87,9 @@ type Runner = fn(&Path, bool) -> Result<Report, CliError>;
 
 /// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
 const RUNNERS: &[(&str, Runner)] = &[
+    ("capacity-demo", capacity::run_demo),
+    ("capacity-pile4", capacity::run_pile4),
+    ("capacity-table2", capacity::run_table2),
     ("epoch-chinchilla", epoch_chinchilla::run),
     ("scalefit-chinchilla", scalefit_chinchilla::run),
     ("vpnls", vpnls::run),

@@ -127,14 +127,15 @@ pub(crate) fn solve(
         return saturated;
     }
     // t_i = ln(h_i b_i c_i); x_i(l) = exp((t_i - l) / (b_i + 1)).
-    let t = |i: usize| -> f64 {
-        match (h.get(i), b.get(i), c.get(i)) {
-            (Some(&hi), Some(&bi), Some(&ci)) if hi > 0.0 => {
-                libm::log(hi) + libm::log(bi) + libm::log(ci)
+    let mut ts = [f64::NEG_INFINITY; crate::MAX_DOMAINS];
+    for (i, t) in ts.iter_mut().enumerate().take(x.len()) {
+        if let (Some(&hi), Some(&bi), Some(&ci)) = (h.get(i), b.get(i), c.get(i)) {
+            if hi > 0.0 {
+                *t = libm::log(hi * bi * ci);
             }
-            _ => f64::NEG_INFINITY,
         }
-    };
+    }
+    let t = |i: usize| ts.get(i).copied().unwrap_or(f64::NEG_INFINITY);
     // Left end: the domain that alone would take the whole budget; phi >= 0 there.
     let ln_budget = libm::log(budget);
     let mut l = f64::NEG_INFINITY;

@@ -421,43 +421,52 @@ impl CapacityLaw {
     ) {
         let k = self.k;
         let floor = v.head;
-        // v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1).
-        let slope = |i: usize| {
+        // Per domain: ln x_i, x_i^-b_i, v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1),
+        // and q_i = x_i / (b_i + 1) on free domains (0 at the floor).
+        let (mut ln_x, mut pow, mut slopes, mut qs) = (
+            [0.0; MAX_DOMAINS],
+            [0.0; MAX_DOMAINS],
+            [0.0; MAX_DOMAINS],
+            [0.0; MAX_DOMAINS],
+        );
+        let (mut weighted_q, mut at_floor) = (0.0, 0.0);
+        for i in 0..k.min(MAX_DOMAINS) {
             let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
-            -at(w, i) * b * c * libm::exp(-(b + 1.0) * libm::log(xi))
-        };
-        let free = |i: usize| at(x, i) > floor;
-        let q = |i: usize| at(x, i) / (at(v.b, i) + 1.0);
+            let lx = libm::log(xi);
+            let p = libm::exp(-b * lx);
+            let slope = -at(w, i) * b * c * p / xi;
+            let q = if xi > floor { xi / (b + 1.0) } else { 0.0 };
+            if let (Some(a), Some(b_), Some(c_), Some(d_)) = (
+                ln_x.get_mut(i),
+                pow.get_mut(i),
+                slopes.get_mut(i),
+                qs.get_mut(i),
+            ) {
+                (*a, *b_, *c_, *d_) = (lx, p, slope, q);
+            }
+            weighted_q += slope * q;
+            if xi <= floor {
+                at_floor += slope;
+            }
+        }
         let v_bar = if alloc.free > 0 && alloc.q_sum > 0.0 {
-            (0..k)
-                .filter(|&i| free(i))
-                .map(|i| slope(i) * q(i))
-                .sum::<f64>()
-                / alloc.q_sum
+            weighted_q / alloc.q_sum
         } else {
             0.0
         };
-        let omega = |i: usize| {
-            if free(i) {
-                q(i) * (slope(i) - v_bar)
-            } else {
-                0.0
-            }
-        };
+        let omega = |i: usize| at(&qs, i) * (at(&slopes, i) - v_bar);
         if let Some(g) = grad {
             let mut slots = g.iter_mut();
             for i in 0..k {
                 if let Some(gb) = slots.next() {
-                    let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
-                    let ln_x = libm::log(xi);
-                    let direct = -at(w, i) * c * libm::exp(-b * ln_x) * ln_x;
-                    *gb += direct + omega(i) * (1.0 / b - ln_x);
+                    let (b, c, lx) = (at(v.b, i), at(v.c, i), at(&ln_x, i));
+                    let direct = -at(w, i) * c * at(&pow, i) * lx;
+                    *gb += direct + omega(i) * (1.0 / b - lx);
                 }
             }
             for i in 0..k {
                 if let Some(gc) = slots.next() {
-                    let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
-                    *gc += at(w, i) * libm::exp(-b * libm::log(xi)) + omega(i) / c;
+                    *gc += at(w, i) * at(&pow, i) + omega(i) / at(v.c, i);
                 }
             }
             if self.form == Form::Eq3 {
@@ -492,14 +501,17 @@ impl CapacityLaw {
                 }
             }
             if let (Head::Fitted, Some(gh)) = (self.head, slots.next()) {
-                let at_floor: f64 = (0..k).filter(|&i| !free(i)).map(slope).sum();
                 // Saturated (no free domain): every x_i = H and at_floor sums all slopes.
                 *gh += at_floor + v_bar * (alloc.free as f64 - 1.0).max(0.0);
             }
         }
         if let Some(gh) = grad_h {
             for (i, g) in gh.iter_mut().enumerate().take(k) {
-                let capacity = if free(i) { omega(i) / at(h, i) } else { 0.0 };
+                let capacity = if at(&qs, i) > 0.0 {
+                    omega(i) / at(h, i)
+                } else {
+                    0.0
+                };
                 let wi = at(w, i);
                 let noise = if self.form == Form::Eq3 && wi != 0.0 {
                     let (term, _) = self.noise(v, h, d, i);

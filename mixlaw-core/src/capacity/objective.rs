@@ -133,6 +133,7 @@ pub struct CapacityObjective<'l, 'd> {
     loss: Loss,
     scales: Scales,
     total_weight: f64,
+    bounds: Option<&'d [(f64, f64)]>,
 }
 
 impl<'l, 'd> CapacityObjective<'l, 'd> {
@@ -170,7 +171,90 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
             loss,
             scales,
             total_weight: data.w.iter().sum(),
+            bounds: None,
         })
+    }
+
+    /// Box bounds `lo < p < hi` on the natural parameters (one pair per parameter; an
+    /// infinite `hi` keeps the layout's own transform), as the authors' L-BFGS-B boxes. A
+    /// bounded parameter is fitted through `p = lo + (hi - lo) / (1 + e^-t)`, so the
+    /// objective's coordinates are no longer the law's: use
+    /// [`Self::to_natural`] / [`Self::to_unconstrained`].
+    pub fn with_bounds(mut self, bounds: &'d [(f64, f64)]) -> Result<Self, Error> {
+        param::check_len_of("bounds", bounds.len(), self.dim())?;
+        for (i, &(lo, hi)) in bounds.iter().enumerate() {
+            let positive = self.law.param_info(i).is_some_and(|p| p.positive);
+            if !(lo.is_finite() && lo < hi) || (hi.is_finite() && positive && lo < 0.0) {
+                return Err(Error::InvalidConfig {
+                    what: "bounds must be finite lo < hi (lo >= 0 for positive parameters)",
+                });
+            }
+        }
+        self.bounds = Some(bounds);
+        Ok(self)
+    }
+
+    /// The finite box of parameter `i`, if bounded.
+    fn bound(&self, i: usize) -> Option<(f64, f64)> {
+        self.bounds
+            .and_then(|b| b.get(i).copied())
+            .filter(|(_, hi)| hi.is_finite())
+    }
+
+    /// The objective's coordinates to natural parameters.
+    pub fn to_natural(&self, theta: &[f64], params: &mut [f64]) -> Result<(), Error> {
+        self.law.to_natural(theta, params).or_else(|e| {
+            // A bounded slot may hold any real (the law's own transform may overflow there).
+            if self.bounds.is_some() {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })?;
+        for (i, (t, p)) in theta.iter().zip(params.iter_mut()).enumerate() {
+            if let Some((lo, hi)) = self.bound(i) {
+                if !t.is_finite() {
+                    return Err(Error::NonFinite {
+                        what: "theta",
+                        index: i,
+                    });
+                }
+                *p = lo + (hi - lo) / (1.0 + libm::exp(-t));
+            } else if !p.is_finite()
+                || (self.law.param_info(i).is_some_and(|q| q.positive) && *p <= 0.0)
+            {
+                return Err(Error::NotPositive {
+                    what: "params",
+                    index: i,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Natural parameters to the objective's coordinates (bounded ones must lie strictly
+    /// inside their box).
+    pub fn to_unconstrained(&self, params: &[f64], theta: &mut [f64]) -> Result<(), Error> {
+        self.law.to_unconstrained(params, theta)?;
+        for (i, (p, t)) in params.iter().zip(theta.iter_mut()).enumerate() {
+            if let Some((lo, hi)) = self.bound(i) {
+                if !(*p > lo && *p < hi) {
+                    return Err(Error::InvalidConfig {
+                        what: "a start value lies outside its bounds",
+                    });
+                }
+                *t = libm::log((p - lo) / (hi - p));
+            }
+        }
+        Ok(())
+    }
+
+    /// Random-start range of coordinate `i`: the law's, or `[-3, 3]` for a bounded one.
+    pub fn start_range(&self, i: usize) -> Option<(f64, f64)> {
+        match self.bound(i) {
+            Some(_) => Some((-3.0, 3.0)),
+            None => self.law.param_info(i).map(|p| p.start),
+        }
     }
 
     /// Number of unconstrained parameters.
@@ -199,13 +283,12 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
             expected: p,
             found: theta.len(),
         })?;
-        self.law.to_natural(theta, params)?;
+        self.to_natural(theta, params)?;
         let mut grad = grad;
         if let Some(g) = grad.as_deref_mut() {
             param::check_len("grad", g, p)?;
             g.iter_mut().for_each(|v| *v = 0.0);
         }
-        let k = self.data.k;
         let mut total = 0.0;
         for r in 0..self.data.runs() {
             let (h, n, d, y, w) = self.data.run(r).ok_or(Error::Empty)?;
@@ -233,7 +316,15 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
             if g.iter().any(|v| !v.is_finite()) {
                 return Err(Error::NonFiniteValue { row: 0 });
             }
-            param::chain_to_unconstrained(self.law.blocks(), k, params, g);
+            // Chain rule to the objective's coordinates: logistic for bounded slots,
+            // d/d ln p = p d/dp for the layout's positive ones.
+            for (i, (g, &p)) in g.iter_mut().zip(params.iter()).enumerate() {
+                if let Some((lo, hi)) = self.bound(i) {
+                    *g *= (p - lo) * (hi - p) / (hi - lo);
+                } else if self.law.param_info(i).is_some_and(|q| q.positive) {
+                    *g *= p;
+                }
+            }
         }
         Ok(total / self.total_weight)
     }
