@@ -98,6 +98,20 @@ fn laws_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
             law.inputs().names().collect::<Vec<_>>(),
         ));
     }
+    // The coupled laws of Dai & Zheng (k outputs, fitted jointly; `reproduce capacity-*`),
+    // counted with a fitted head size H.
+    for name in mixlaw_core::capacity::NAMES {
+        let law = mixlaw_core::capacity::CapacityLaw::by_name(
+            name,
+            k,
+            mixlaw_core::capacity::Head::Fitted,
+        )?;
+        let inputs = match law.form() {
+            mixlaw_core::capacity::Form::Eq1 => vec!["h", "N"],
+            _ => vec!["h", "N", "D"],
+        };
+        rows.push((*name, law.num_params(), inputs));
+    }
     if a.has("json") {
         let list = rows
             .iter()

@@ -78,12 +78,22 @@ fn laws_lists_every_law_with_counts() {
     let Json::Arr(laws) = j.get("laws").unwrap() else {
         panic!()
     };
-    assert_eq!(laws.len(), mixlaw_core::laws::NAMES.len());
-    let joint = laws
-        .iter()
-        .find(|l| l.get("name").unwrap().as_str() == Some("joint"))
-        .unwrap();
-    assert_eq!(joint.get("params").unwrap().as_f64(), Some(33.0));
+    assert_eq!(
+        laws.len(),
+        mixlaw_core::laws::NAMES.len() + mixlaw_core::capacity::NAMES.len()
+    );
+    let count = |name: &str| {
+        laws.iter()
+            .find(|l| l.get("name").unwrap().as_str() == Some(name))
+            .unwrap()
+            .get("params")
+            .unwrap()
+            .as_f64()
+    };
+    assert_eq!(count("joint"), Some(33.0));
+    // laws.md: 3k + H and 5k + H.
+    assert_eq!(count("capacity-eq1"), Some(22.0));
+    assert_eq!(count("capacity-eq3"), Some(36.0));
 }
 
 #[test]

@@ -111,3 +111,43 @@ fn evaluation_paths_do_not_allocate() {
     assert!(total.is_finite());
     assert_eq!(count, 0, "evaluation allocated {count} times");
 }
+
+#[test]
+fn capacity_paths_do_not_allocate() {
+    use mixlaw_core::capacity::{CapacityData, CapacityLaw, CapacityObjective, Head};
+    let k = 4;
+    let h = [0.4, 0.3, 0.2, 0.1, 0.1, 0.0, 0.5, 0.4];
+    let (n, d) = ([100.0, 200.0], [10.0, 20.0]);
+    let y = [2.0, 2.5, 3.0, 3.5, 2.8, f64::NAN, 2.1, 2.4];
+    let mut w = [0.0; 8];
+    CapacityData::mask_below(&h, 0.0, &mut w).unwrap();
+    let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
+    let law = CapacityLaw::eq3(k, Head::Fitted).unwrap();
+    let bounds = [(1e-3, 10.0); 21];
+    let objective = CapacityObjective::new(&law, &data, Loss::Squared, Scales::default())
+        .unwrap()
+        .with_bounds(&bounds)
+        .unwrap();
+    let theta = [0.1; 21];
+    let (mut grad, mut grad_h, mut out) = ([0.0; 21], [0.0; 4], [0.0; 4]);
+    let mut params = [0.0; 21];
+    objective.to_natural(&theta, &mut params).unwrap();
+    let count = allocations_during(|| {
+        objective.eval(&theta, Some(&mut grad)).unwrap();
+        law.predict(&params, &h[..4], 100.0, 10.0, Scales::default(), &mut out)
+            .unwrap();
+        law.weighted_grad(
+            &params,
+            &h[..4],
+            100.0,
+            10.0,
+            Scales::default(),
+            &[0.25; 4],
+            Some(&mut grad),
+            Some(&mut grad_h),
+        )
+        .unwrap();
+    });
+    assert!(grad.iter().chain(&grad_h).all(|g| g.is_finite()));
+    assert_eq!(count, 0, "capacity evaluation allocated {count} times");
+}
