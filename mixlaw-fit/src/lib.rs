@@ -104,7 +104,7 @@ pub fn capacity_workspace_len(
     objective: &CapacityObjective<'_, '_>,
     config: &BasinConfig,
 ) -> usize {
-    BasinHopping::new(*config).workspace_len(objective.dim())
+    BasinHopping::new(*config).workspace_len(objective.dim()) + objective.data().runs()
 }
 
 /// Fits a capacity law jointly over all its target domains (Dai & Zheng 2026): the same
@@ -120,10 +120,18 @@ pub fn fit_capacity<O>(
 where
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
-    let law = objective.law();
-    let start = |i: usize| law.param_info(i).map(|p| p.start);
+    let needed = capacity_workspace_len(objective, config);
+    if workspace.len() < needed {
+        return Err(Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
+        });
+    }
+    let (cache, workspace) = workspace.split_at_mut(objective.data().runs());
+    let mut problem = CapacityProblem::new(objective, cache)?;
+    let start = |i: usize| objective.start_range(i);
     fit_problem(
-        &mut CapacityProblem(objective),
+        &mut problem,
         start,
         config,
         ranges,

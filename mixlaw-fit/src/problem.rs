@@ -51,15 +51,41 @@ impl<L: Law + ?Sized> Problem for LawProblem<'_, '_, '_, '_, L> {
 }
 
 /// A [`CapacityObjective`] (a capacity law fitted jointly over its k target domains) as a
-/// [`Problem`]; it needs no scratch (per-run vectors live on the stack).
-#[derive(Clone, Copy, Debug)]
-pub struct CapacityProblem<'o, 'l, 'd>(pub &'o CapacityObjective<'l, 'd>);
+/// [`Problem`], with one cached multiplier per run in a caller buffer (see
+/// [`CapacityObjective::eval_cached`]).
+#[derive(Debug)]
+pub struct CapacityProblem<'o, 'l, 'd, 'c> {
+    objective: &'o CapacityObjective<'l, 'd>,
+    cache: &'c mut [f64],
+}
 
-impl Problem for CapacityProblem<'_, '_, '_> {
+impl<'o, 'l, 'd, 'c> CapacityProblem<'o, 'l, 'd, 'c> {
+    /// Wraps `objective`; `cache` needs one float per run.
+    pub fn new(
+        objective: &'o CapacityObjective<'l, 'd>,
+        cache: &'c mut [f64],
+    ) -> Result<Self, mixlaw_core::Error> {
+        let needed = objective.data().runs();
+        if cache.len() < needed {
+            return Err(mixlaw_core::Error::BufferTooSmall {
+                needed,
+                found: cache.len(),
+            });
+        }
+        cache.iter_mut().for_each(|c| *c = f64::NAN);
+        Ok(CapacityProblem { objective, cache })
+    }
+}
+
+impl Problem for CapacityProblem<'_, '_, '_, '_> {
     fn dim(&self) -> usize {
-        self.0.dim()
+        self.objective.dim()
     }
     fn cost_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
-        self.0.eval(x, Some(grad)).unwrap_or(f64::INFINITY)
+        let runs = self.objective.data().runs();
+        let cache = self.cache.get_mut(..runs);
+        self.objective
+            .eval_cached(x, Some(grad), cache)
+            .unwrap_or(f64::INFINITY)
     }
 }

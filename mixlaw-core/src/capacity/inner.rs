@@ -103,10 +103,14 @@ pub fn allocate(
             }
         }
     }
-    Ok(solve(h, b, c, budget, floor, x))
+    Ok(solve(h, b, c, budget, floor, x, f64::NAN))
 }
 
 /// [`allocate`] on validated inputs.
+///
+/// `guess` (NaN for none) is a previous `ln lambda` for nearby inputs: Newton starts from it
+/// when it lies left of the root, else from one Newton step off it (by convexity that step
+/// lands left of the root), whichever of that and the bracket is closer.
 pub(crate) fn solve(
     h: &[f64],
     b: &[f64],
@@ -114,6 +118,7 @@ pub(crate) fn solve(
     budget: f64,
     floor: f64,
     x: &mut [f64],
+    guess: f64,
 ) -> Allocation {
     let k = x.len() as f64;
     x.iter_mut().for_each(|v| *v = floor);
@@ -136,25 +141,28 @@ pub(crate) fn solve(
         }
     }
     let t = |i: usize| ts.get(i).copied().unwrap_or(f64::NEG_INFINITY);
-    // Left end: the domain that alone would take the whole budget; phi >= 0 there.
+    // Left end, the larger of two points where phi >= 0: where the domain that alone
+    // would take the whole budget does, and where each of the P weighted domains takes at
+    // least budget / P.
     let ln_budget = libm::log(budget);
-    let mut l = f64::NEG_INFINITY;
+    let positive = (0..x.len()).filter(|&i| t(i) > f64::NEG_INFINITY).count();
+    let ln_share = ln_budget - libm::log(positive.max(1) as f64);
+    let (mut alone, mut shared) = (f64::NEG_INFINITY, f64::INFINITY);
     for (i, &bi) in b.iter().enumerate().take(x.len()) {
         let ti = t(i);
         if ti > f64::NEG_INFINITY {
-            l = l.max(ti - (bi + 1.0) * ln_budget);
+            alone = alone.max(ti - (bi + 1.0) * ln_budget);
+            shared = shared.min(ti - (bi + 1.0) * ln_share);
         }
     }
-    if l == f64::NEG_INFINITY {
+    if alone == f64::NEG_INFINITY {
         return saturated; // no domain has weight: nothing competes for the budget
     }
+    let mut l = alone.max(shared);
     let tol = 4.0 * f64::EPSILON * budget * k;
-    let mut iterations = 0;
-    let mut q_sum;
-    loop {
-        // Budget residual and its slope (-Q) at l.
+    let residual = |l: f64| -> (f64, f64) {
         let (mut spent, mut q) = (0.0, 0.0);
-        for (i, &bi) in b.iter().enumerate().take(x.len()) {
+        for (i, &bi) in b.iter().enumerate().take(ts.len()) {
             let xi = libm::exp((t(i) - l) / (bi + 1.0));
             if xi > floor {
                 spent += xi;
@@ -163,8 +171,23 @@ pub(crate) fn solve(
                 spent += floor;
             }
         }
+        (spent - budget, q)
+    };
+    let mut iterations = 0;
+    if guess.is_finite() && guess > l {
+        let (phi, q) = residual(guess);
+        iterations += 1;
+        if phi >= 0.0 {
+            l = guess;
+        } else if q > 0.0 {
+            l = l.max(guess + phi / q);
+        }
+    }
+    let mut q_sum;
+    loop {
+        // Budget residual and its slope (-Q) at l.
+        let (phi, q) = residual(l);
         q_sum = q;
-        let phi = spent - budget;
         iterations += 1;
         if phi <= tol || q <= 0.0 || iterations >= MAX_ITERATIONS {
             break;

@@ -223,8 +223,8 @@ impl CapacityLaw {
         let v = self.view(params);
         let mut x = [0.0; MAX_DOMAINS];
         let x = x.get_mut(..self.k).unwrap_or(&mut []);
-        self.solve(&v, h, n, x);
-        self.losses(&v, h, d, x, out);
+        self.solve(&v, h, n, x, f64::NAN);
+        self.terms(&v, h, d, x, out);
     }
 
     /// The capacity allocation `x*(h, N)` of one run into `x` (scaled units).
@@ -238,7 +238,7 @@ impl CapacityLaw {
     ) -> Result<Allocation, Error> {
         let (n, _) = self.checked_run(params, h, n, 1.0, scales)?;
         param::check_len("x", x, self.k)?;
-        Ok(self.solve(&self.view(params), h, n, x))
+        Ok(self.solve(&self.view(params), h, n, x, f64::NAN))
     }
 
     /// `F = sum_j w_j L_j` at one run, with `dF/dp` for every natural parameter into `grad`
@@ -289,7 +289,7 @@ impl CapacityLaw {
         grad_h: Option<&mut [f64]>,
     ) -> f64 {
         let mut value = 0.0;
-        self.run_pass(params, h, n, d, grad, grad_h, |pred, cot| {
+        self.run_pass(params, h, n, d, f64::NAN, grad, grad_h, |pred, cot| {
             for ((l, c), &wj) in pred.iter().zip(cot.iter_mut()).zip(w) {
                 *c = wj;
                 if wj != 0.0 {
@@ -300,9 +300,10 @@ impl CapacityLaw {
         value
     }
 
-    /// One run on validated, scaled inputs: solves the inner problem once, computes the k
-    /// losses, lets `cotangent(losses, w)` choose the weights `w_j`, and accumulates
-    /// `sum_j w_j dL_j/dp` into `grad` and `sum_j w_j dL_j/dh` into `grad_h`.
+    /// One run on validated, scaled inputs: solves the inner problem once (from `guess`, a
+    /// nearby `ln lambda`, or NaN), computes the k losses, lets `cotangent(losses, w)`
+    /// choose the weights `w_j`, and accumulates `sum_j w_j dL_j/dp` into `grad` and
+    /// `sum_j w_j dL_j/dh` into `grad_h`. Returns the allocation's summary.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn run_pass(
         &self,
@@ -310,22 +311,24 @@ impl CapacityLaw {
         h: &[f64],
         n: f64,
         d: f64,
+        guess: f64,
         grad: Option<&mut [f64]>,
         grad_h: Option<&mut [f64]>,
         cotangent: impl FnOnce(&[f64], &mut [f64]),
-    ) {
+    ) -> Allocation {
         let v = self.view(params);
         let k = self.k;
         let (mut x, mut out, mut w) = ([0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS]);
         let x = x.get_mut(..k).unwrap_or(&mut []);
         let out = out.get_mut(..k).unwrap_or(&mut []);
         let w = w.get_mut(..k).unwrap_or(&mut []);
-        let alloc = self.solve(&v, h, n, x);
-        self.losses(&v, h, d, x, out);
+        let alloc = self.solve(&v, h, n, x, guess);
+        let terms = self.terms(&v, h, d, x, out);
         cotangent(out, w);
         if grad.is_some() || grad_h.is_some() {
-            self.pullback(&v, h, d, x, &alloc, w, grad, grad_h);
+            self.pullback(&v, h, x, &terms, &alloc, w, grad, grad_h);
         }
+        alloc
     }
 
     fn checked_run(
@@ -374,17 +377,33 @@ impl CapacityLaw {
     }
 
     /// Solves the inner problem at scaled `n`.
-    fn solve(&self, v: &View<'_>, h: &[f64], n: f64, x: &mut [f64]) -> Allocation {
+    fn solve(&self, v: &View<'_>, h: &[f64], n: f64, x: &mut [f64], guess: f64) -> Allocation {
         let budget = n + (self.k as f64 - 1.0) * v.head;
-        inner::solve(h, v.b, v.c, budget, v.head, x)
+        inner::solve(h, v.b, v.c, budget, v.head, x, guess)
     }
 
-    /// The k losses given the allocation `x`, at scaled `d`.
-    fn losses(&self, v: &View<'_>, h: &[f64], d: f64, x: &[f64], out: &mut [f64]) {
-        for (j, o) in out.iter_mut().enumerate() {
-            let (b, c, e, xj) = (at(v.b, j), at(v.c, j), at(v.e, j), at(x, j));
-            *o = c * libm::exp(-b * libm::log(xj)) + e + self.noise(v, h, d, j).0;
+    /// The per-domain pieces of the losses given the allocation `x`, at scaled `d`, and
+    /// the losses themselves into `out`.
+    fn terms(&self, v: &View<'_>, h: &[f64], d: f64, x: &[f64], out: &mut [f64]) -> Terms {
+        let mut t = Terms {
+            ln_x: [0.0; MAX_DOMAINS],
+            pow: [0.0; MAX_DOMAINS],
+            noise: [0.0; MAX_DOMAINS],
+            ln_dh: [0.0; MAX_DOMAINS],
+        };
+        let rows = t
+            .ln_x
+            .iter_mut()
+            .zip(t.pow.iter_mut())
+            .zip(t.noise.iter_mut().zip(t.ln_dh.iter_mut()));
+        for (j, ((o, ((lx, pw), (nz, ldh))), &xj)) in out.iter_mut().zip(rows).zip(x).enumerate() {
+            let (b, c, e) = (at(v.b, j), at(v.c, j), at(v.e, j));
+            *lx = libm::log(xj);
+            *pw = libm::exp(-b * *lx);
+            (*nz, *ldh) = self.noise(v, h, d, j);
+            *o = c * *pw + e + *nz;
         }
+        t
     }
 
     /// The noise term `A_j (D h_j)^-a_j` and `ln(D h_j)` (0 and 0 under eq 1; `+inf` at
@@ -412,8 +431,8 @@ impl CapacityLaw {
         &self,
         v: &View<'_>,
         h: &[f64],
-        d: f64,
         x: &[f64],
+        terms: &Terms,
         alloc: &Allocation,
         w: &[f64],
         grad: Option<&mut [f64]>,
@@ -421,28 +440,17 @@ impl CapacityLaw {
     ) {
         let k = self.k;
         let floor = v.head;
-        // Per domain: ln x_i, x_i^-b_i, v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1),
-        // and q_i = x_i / (b_i + 1) on free domains (0 at the floor).
-        let (mut ln_x, mut pow, mut slopes, mut qs) = (
-            [0.0; MAX_DOMAINS],
-            [0.0; MAX_DOMAINS],
-            [0.0; MAX_DOMAINS],
-            [0.0; MAX_DOMAINS],
-        );
+        let (ln_x, pow) = (&terms.ln_x, &terms.pow);
+        // Per domain: v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1), and
+        // q_i = x_i / (b_i + 1) on free domains (0 at the floor).
+        let (mut slopes, mut qs) = ([0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS]);
         let (mut weighted_q, mut at_floor) = (0.0, 0.0);
         for i in 0..k.min(MAX_DOMAINS) {
             let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
-            let lx = libm::log(xi);
-            let p = libm::exp(-b * lx);
-            let slope = -at(w, i) * b * c * p / xi;
+            let slope = -at(w, i) * b * c * at(pow, i) / xi;
             let q = if xi > floor { xi / (b + 1.0) } else { 0.0 };
-            if let (Some(a), Some(b_), Some(c_), Some(d_)) = (
-                ln_x.get_mut(i),
-                pow.get_mut(i),
-                slopes.get_mut(i),
-                qs.get_mut(i),
-            ) {
-                (*a, *b_, *c_, *d_) = (lx, p, slope, q);
+            if let (Some(s_), Some(q_)) = (slopes.get_mut(i), qs.get_mut(i)) {
+                (*s_, *q_) = (slope, q);
             }
             weighted_q += slope * q;
             if xi <= floor {
@@ -459,14 +467,14 @@ impl CapacityLaw {
             let mut slots = g.iter_mut();
             for i in 0..k {
                 if let Some(gb) = slots.next() {
-                    let (b, c, lx) = (at(v.b, i), at(v.c, i), at(&ln_x, i));
-                    let direct = -at(w, i) * c * at(&pow, i) * lx;
+                    let (b, c, lx) = (at(v.b, i), at(v.c, i), at(ln_x, i));
+                    let direct = -at(w, i) * c * at(pow, i) * lx;
                     *gb += direct + omega(i) * (1.0 / b - lx);
                 }
             }
             for i in 0..k {
                 if let Some(gc) = slots.next() {
-                    *gc += at(w, i) * at(&pow, i) + omega(i) / at(v.c, i);
+                    *gc += at(w, i) * at(pow, i) + omega(i) / at(v.c, i);
                 }
             }
             if self.form == Form::Eq3 {
@@ -474,7 +482,7 @@ impl CapacityLaw {
                 for i in 0..k {
                     let wi = at(w, i);
                     let (term, ln_dh) = if wi != 0.0 {
-                        self.noise(v, h, d, i)
+                        (at(&terms.noise, i), at(&terms.ln_dh, i))
                     } else {
                         (0.0, 0.0)
                     };
@@ -514,8 +522,7 @@ impl CapacityLaw {
                 };
                 let wi = at(w, i);
                 let noise = if self.form == Form::Eq3 && wi != 0.0 {
-                    let (term, _) = self.noise(v, h, d, i);
-                    -wi * at(v.a, i) * term / at(h, i)
+                    -wi * at(v.a, i) * at(&terms.noise, i) / at(h, i)
                 } else {
                     0.0
                 };
@@ -523,6 +530,15 @@ impl CapacityLaw {
             }
         }
     }
+}
+
+/// Per-domain pieces of one run's losses, kept for the pullback: `ln x_i`, `x_i^-b_i`,
+/// the noise term `A_i (D h_i)^-a_i` and `ln(D h_i)` (both 0 under eq 1).
+struct Terms {
+    ln_x: [f64; MAX_DOMAINS],
+    pow: [f64; MAX_DOMAINS],
+    noise: [f64; MAX_DOMAINS],
+    ln_dh: [f64; MAX_DOMAINS],
 }
 
 /// `s[i]`, or NaN past the end (lengths are validated before any evaluation).

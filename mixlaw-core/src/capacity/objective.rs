@@ -277,6 +277,22 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
     /// The objective at unconstrained `theta`, and its gradient into `grad` if given.
     /// A non-finite value is [`Error::NonFiniteValue`] naming the run.
     pub fn eval(&self, theta: &[f64], grad: Option<&mut [f64]>) -> Result<f64, Error> {
+        self.eval_cached(theta, grad, None)
+    }
+
+    /// [`Self::eval`] with a cache of one `ln lambda` per run (caller buffer of
+    /// [`CapacityData::runs`] floats, any content at first): each inner solve starts from
+    /// the previous evaluation's multiplier, which an optimiser moving in small steps keeps
+    /// close. Results equal [`Self::eval`]'s to rounding.
+    pub fn eval_cached(
+        &self,
+        theta: &[f64],
+        grad: Option<&mut [f64]>,
+        mut cache: Option<&mut [f64]>,
+    ) -> Result<f64, Error> {
+        if let Some(c) = cache.as_deref() {
+            param::check_len("cache", c, self.data.runs())?;
+        }
         let p = self.dim();
         let mut params = [0.0; MAX_PARAMS];
         let params = params.get_mut(..p).ok_or(Error::WrongParamCount {
@@ -296,8 +312,17 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
             let loss = self.loss;
             let total_weight = self.total_weight;
             let mut run_total = 0.0;
-            self.law
-                .run_pass(params, h, n, d, grad.as_deref_mut(), None, |pred, cot| {
+            let slot = cache.as_deref_mut().and_then(|c| c.get_mut(r));
+            let guess = slot.as_deref().copied().unwrap_or(f64::NAN);
+            let alloc = self.law.run_pass(
+                params,
+                h,
+                n,
+                d,
+                guess,
+                grad.as_deref_mut(),
+                None,
+                |pred, cot| {
                     for (((&pj, c), &wj), &yj) in pred.iter().zip(cot.iter_mut()).zip(w).zip(y) {
                         *c = 0.0;
                         if wj > 0.0 {
@@ -306,7 +331,11 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
                             *c = wj * dl / total_weight;
                         }
                     }
-                });
+                },
+            );
+            if let Some(s) = slot {
+                *s = alloc.ln_lambda;
+            }
             total += run_total;
             if !total.is_finite() {
                 return Err(Error::NonFiniteValue { row: r });
