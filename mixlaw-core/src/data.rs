@@ -159,26 +159,37 @@ impl Point {
 
 /// Checks a mixture row: finite, non-negative, summing to 1 within [`SIMPLEX_TOLERANCE`].
 pub fn check_mixture(h: &[f64], row: usize) -> Result<(), Error> {
-    let mut sum = 0.0;
-    for &v in h {
-        if !v.is_finite() {
-            return Err(Error::NonFinite {
-                what: "h",
-                index: row,
-            });
-        }
-        if v < 0.0 {
-            return Err(Error::Negative {
-                what: "h",
-                index: row,
-            });
-        }
-        sum += v;
-    }
+    let sum = non_negative_sum("h", h, |_| row)?;
     if (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
         return Err(Error::OffSimplex { row, sum });
     }
     Ok(())
+}
+
+/// The sum of `values`, which must all be finite and >= 0 (else an error naming `what` and
+/// `index(i)` for the first bad element i).
+pub(crate) fn non_negative_sum(
+    what: &'static str,
+    values: &[f64],
+    index: impl Fn(usize) -> usize,
+) -> Result<f64, Error> {
+    let mut sum = 0.0;
+    for (i, &v) in values.iter().enumerate() {
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                what,
+                index: index(i),
+            });
+        }
+        if v < 0.0 {
+            return Err(Error::Negative {
+                what,
+                index: index(i),
+            });
+        }
+        sum += v;
+    }
+    Ok(sum)
 }
 
 fn check_positive(what: &'static str, v: f64, index: usize) -> Result<(), Error> {
@@ -288,23 +299,7 @@ impl<'a> Dataset<'a> {
                 found: w.len(),
             });
         }
-        let mut total = 0.0;
-        for (r, &x) in w.iter().enumerate() {
-            if !x.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "weights",
-                    index: r,
-                });
-            }
-            if x < 0.0 {
-                return Err(Error::Negative {
-                    what: "weights",
-                    index: r,
-                });
-            }
-            total += x;
-        }
-        if total <= 0.0 {
+        if non_negative_sum("weights", w, |r| r)? <= 0.0 {
             return Err(Error::Empty);
         }
         self.weights = Some(w);

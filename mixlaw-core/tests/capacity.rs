@@ -286,11 +286,9 @@ fn losses_match_the_closed_form() {
     }
 }
 
-/// The joint objective's gradient (unconstrained, all runs and entries) against
-/// central differences, with the authors' h > 0 mask.
-#[test]
-fn objective_gradient_matches_finite_differences() {
-    let k = 3;
+/// Four runs of three domains (one with h_i = 0, masked), for the objective tests.
+#[allow(clippy::type_complexity)]
+fn small_runs() -> ([f64; 12], [f64; 4], [f64; 4], [f64; 12], [f64; 12]) {
     let h = [0.5, 0.5, 0.0, 0.2, 0.3, 0.5, 0.6, 0.1, 0.3, 0.1, 0.1, 0.8];
     let (n, d) = ([50.0, 100.0, 100.0, 200.0], [5.0, 10.0, 10.0, 20.0]);
     let y = [
@@ -309,6 +307,15 @@ fn objective_gradient_matches_finite_differences() {
     ];
     let mut w = [0.0; 12];
     CapacityData::mask_below(&h, 0.0, &mut w).unwrap();
+    (h, n, d, y, w)
+}
+
+/// The joint objective's gradient (unconstrained, all runs and entries) against
+/// central differences, with the authors' h > 0 mask.
+#[test]
+fn objective_gradient_matches_finite_differences() {
+    let k = 3;
+    let (h, n, d, y, w) = small_runs();
     let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
     for (form, head, loss) in [
         (Form::Eq3, Head::Fitted, Loss::Huber { delta: 1e-1 }),
@@ -411,24 +418,7 @@ fn parameter_counts_follow_the_spec() {
 #[test]
 fn cached_multipliers_give_the_same_objective() {
     let k = 3;
-    let h = [0.5, 0.5, 0.0, 0.2, 0.3, 0.5, 0.6, 0.1, 0.3, 0.1, 0.1, 0.8];
-    let (n, d) = ([50.0, 100.0, 100.0, 200.0], [5.0, 10.0, 10.0, 20.0]);
-    let y = [
-        2.1,
-        2.5,
-        f64::NAN,
-        2.3,
-        2.2,
-        2.0,
-        1.9,
-        2.8,
-        2.2,
-        2.4,
-        2.6,
-        1.8,
-    ];
-    let mut w = [0.0; 12];
-    CapacityData::mask_below(&h, 0.0, &mut w).unwrap();
+    let (h, n, d, y, w) = small_runs();
     let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
     let law = CapacityLaw::eq3(k, Head::Fitted).unwrap();
     let obj = CapacityObjective::new(&law, &data, Loss::Squared, Scales::default()).unwrap();

@@ -86,12 +86,7 @@ where
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
     let needed = workspace_len(objective, config);
-    if workspace.len() < needed {
-        return Err(Error::BufferTooSmall {
-            needed,
-            found: workspace.len(),
-        });
-    }
+    check_workspace(workspace, needed)?;
     let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
     let mut problem = LawProblem::new(objective, scratch)?;
     let law = objective.law();
@@ -121,12 +116,7 @@ where
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
     let needed = capacity_workspace_len(objective, config);
-    if workspace.len() < needed {
-        return Err(Error::BufferTooSmall {
-            needed,
-            found: workspace.len(),
-        });
-    }
+    check_workspace(workspace, needed)?;
     let (cache, workspace) = workspace.split_at_mut(objective.data().runs());
     let mut problem = CapacityProblem::new(objective, cache)?;
     let start = |i: usize| objective.start_range(i);
@@ -139,6 +129,16 @@ where
         workspace,
         observer,
     )
+}
+
+fn check_workspace(workspace: &[f64], needed: usize) -> Result<(), Error> {
+    if workspace.len() < needed {
+        return Err(Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Basin-hopping on any [`Problem`], with the start range of coordinate i from `ranges`
@@ -182,12 +182,7 @@ where
     }
     let basin = BasinHopping::new(*config);
     let needed = basin.workspace_len(p);
-    if workspace.len() < needed {
-        return Err(Error::BufferTooSmall {
-            needed,
-            found: workspace.len(),
-        });
-    }
+    check_workspace(workspace, needed)?;
     let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
         Some(&r) => r,
         None => start(i).unwrap_or((-1.0, 1.0)),

@@ -557,21 +557,7 @@ fn check_mixture(h: &[f64], k: usize, row: usize) -> Result<(), Error> {
             found: h.len(),
         });
     }
-    for &v in h {
-        if !v.is_finite() {
-            return Err(Error::NonFinite {
-                what: "h",
-                index: row,
-            });
-        }
-        if v < 0.0 {
-            return Err(Error::Negative {
-                what: "h",
-                index: row,
-            });
-        }
-    }
-    if h.iter().all(|&v| v == 0.0) {
+    if crate::data::non_negative_sum("h", h, |_| row)? <= 0.0 {
         return Err(Error::OffSimplex { row, sum: 0.0 });
     }
     Ok(())

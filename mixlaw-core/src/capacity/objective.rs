@@ -60,28 +60,18 @@ impl<'a> CapacityData<'a> {
                 }
             }
         }
-        for (i, (&wi, &yi)) in w.iter().zip(y).enumerate() {
-            if !wi.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "weights",
-                    index: i / k,
-                });
-            }
-            if wi < 0.0 {
-                return Err(Error::Negative {
-                    what: "weights",
-                    index: i / k,
-                });
-            }
-            if wi > 0.0 && !yi.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "y",
-                    index: i / k,
-                });
-            }
-        }
-        if w.iter().sum::<f64>() <= 0.0 {
+        if crate::data::non_negative_sum("weights", w, |i| i / k)? <= 0.0 {
             return Err(Error::Empty);
+        }
+        if let Some(i) = w
+            .iter()
+            .zip(y)
+            .position(|(&wi, yi)| wi > 0.0 && !yi.is_finite())
+        {
+            return Err(Error::NonFinite {
+                what: "y",
+                index: i / k,
+            });
         }
         Ok(CapacityData { k, h, n, d, y, w })
     }
