@@ -17,6 +17,7 @@ use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_opt::{Bounds, LawAt, Side, Solver, Weighted};
 
 use crate::args::Args;
+use crate::capacity_cmd;
 use crate::csv::{self, Columns};
 use crate::error::CliError;
 use crate::json::Json;
@@ -205,7 +206,7 @@ fn for_law(mut runs: Runs, law: &AnyLaw) -> Runs {
 }
 
 /// Power of ten nearest the median of a column (1 when absent): keeps scaled inputs near 1.
-fn auto_scale(values: Option<&Vec<f64>>) -> f64 {
+pub(crate) fn auto_scale(values: Option<&Vec<f64>>) -> f64 {
     let Some(v) = values else { return 1.0 };
     let mut s: Vec<f64> = v
         .iter()
@@ -220,7 +221,7 @@ fn auto_scale(values: Option<&Vec<f64>>) -> f64 {
     10f64.powi(median.log10().round() as i32)
 }
 
-fn loss_from(a: &Args) -> Result<Loss, CliError> {
+pub(crate) fn loss_from(a: &Args) -> Result<Loss, CliError> {
     let delta = a.number("delta")?.unwrap_or(1e-3);
     let loss = match a.get("loss-fn").unwrap_or("huber") {
         "huber" => Loss::Huber { delta },
@@ -327,6 +328,9 @@ pub fn load_params(path: &Path) -> Result<Fit<AnyLaw>, CliError> {
 }
 
 fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
+    if capacity_cmd::law_arg(args).is_some_and(capacity_cmd::is_capacity) {
+        return capacity_cmd::fit(args, io);
+    }
     let a = Args::parse(
         args,
         &[
@@ -487,6 +491,9 @@ fn fmt_r2(r2: Option<f64>) -> String {
 }
 
 fn predict_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
+    if let Some(saved) = capacity_params(args) {
+        return capacity_cmd::predict(&saved, args, io);
+    }
     let a = Args::parse(
         args,
         &[&["params", "csv"], COLUMN_FLAGS].concat(),
@@ -526,7 +533,16 @@ fn predict_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     }
 }
 
+/// The saved capacity law named by `--params FILE`, if that file holds one.
+fn capacity_params(args: &[String]) -> Option<Json> {
+    let i = args.iter().position(|a| a == "--params")?;
+    capacity_cmd::saved_capacity_law(Path::new(args.get(i + 1)?))
+}
+
 fn optimize_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
+    if let Some(saved) = capacity_params(args) {
+        return capacity_cmd::optimize(&saved, args, io);
+    }
     let a = Args::parse(
         args,
         &[

@@ -6,6 +6,7 @@
 //! one `error:` line and exit code 2 on bad input, 1 on a failed computation.
 
 pub mod args;
+pub mod capacity_cmd;
 pub mod commands;
 pub mod csv;
 pub mod error;

@@ -1,0 +1,191 @@
+//! `mixlaw fit|predict|optimize` with the capacity laws: joint fits on k loss columns.
+
+use mixlaw_cli::commands::{main, Io};
+use mixlaw_cli::Json;
+use mixlaw_core::capacity::{CapacityLaw, Head};
+use mixlaw_core::Scales;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = main(
+        &args,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+        },
+    );
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("mixlaw-capacity-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// 30 runs of 3 domains drawn from a known eq 3 law (N = 1e8 or 3e8, D = 1e9 or 4e9); one
+/// run has h_2 = 0 and one loss cell is empty.
+fn runs_csv() -> String {
+    let law = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    let truth = [
+        0.3, 0.5, 0.4, 2.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.3, 0.4, 0.5, 1.5, 1.0, 2.0, 0.5,
+    ];
+    let scales = Scales { n: 1e8, d: 1e9 };
+    let mut s = String::from("h_a,h_b,h_c,params,tokens,loss_a,loss_b,loss_c\n");
+    for r in 0..30 {
+        let x = (r as f64 * 0.618).fract();
+        let y = (r as f64 * 0.414).fract();
+        let raw = [
+            0.1 + x,
+            0.1 + y,
+            if r == 7 { 0.0 } else { 0.1 + (1.0 - x) * y },
+        ];
+        let sum: f64 = raw.iter().sum();
+        let h = raw.map(|v| v / sum);
+        let (n, d) = (
+            if r % 2 == 0 { 1e8 } else { 3e8 },
+            if r % 3 == 0 { 1e9 } else { 4e9 },
+        );
+        let mut l = [0.0; 3];
+        law.predict(&truth, &h, n, d, scales, &mut l).unwrap();
+        let cell = |j: usize| {
+            if (r == 7 && j == 2) || (r == 11 && j == 0) {
+                String::new()
+            } else {
+                format!("{}", l[j])
+            }
+        };
+        s += &format!(
+            "{},{},{},{n},{d},{},{},{}\n",
+            h[0],
+            h[1],
+            h[2],
+            cell(0),
+            cell(1),
+            cell(2)
+        );
+    }
+    s
+}
+
+const COLS: [&str; 8] = [
+    "--weights",
+    "h_a,h_b,h_c",
+    "--loss",
+    "loss_a,loss_b,loss_c",
+    "--n",
+    "params",
+    "--d",
+    "tokens",
+];
+
+#[test]
+fn fit_predict_optimize_a_capacity_law() {
+    let train = temp("runs.csv", &runs_csv());
+    let params = temp("cap.json", "");
+    let mut args = vec![
+        "fit",
+        "--law",
+        "capacity-eq3",
+        "--train",
+        &train,
+        "--eval",
+        &train,
+        "--out",
+        &params,
+        "--json",
+        "--quiet",
+    ];
+    args.extend(COLS);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = Json::parse(&out).unwrap();
+    assert_eq!(j.get("law").and_then(Json::as_str), Some("capacity-eq3"));
+    let train_m = j.get("train").unwrap();
+    // 90 entries, minus the empty cell and the h_c = 0 entry (eq 3 masks it).
+    assert_eq!(train_m.get("entries").and_then(Json::as_f64), Some(88.0));
+    let mre = train_m.get("mre").and_then(Json::as_f64).unwrap();
+    assert!(mre < 0.5, "a law fitted to its own runs: MRE {mre} %");
+    assert!(j.get("params").unwrap().get("H").is_some() && j.get("eval").is_some());
+    assert!(!out.contains("NaN") && !out.contains("inf"));
+
+    let (code, out, err) = run(&[
+        "predict",
+        "--params",
+        &params,
+        "--csv",
+        &train,
+        "--weights",
+        "h_a,h_b,h_c",
+        "--n",
+        "params",
+        "--d",
+        "tokens",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let Json::Arr(rows) = Json::parse(&out)
+        .unwrap()
+        .get("predictions")
+        .cloned()
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(rows.len(), 30);
+    // The h_c = 0 entry has no finite eq 3 loss: null, never NaN or inf.
+    let Json::Arr(r7) = &rows[7] else { panic!() };
+    assert_eq!(r7[2], Json::Null);
+
+    let (code, out, err) = run(&[
+        "optimize", "--params", &params, "--n", "1e9", "--d", "2e10", "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let j = Json::parse(&out).unwrap();
+    let Some(Json::Arr(h)) = j.get("h") else {
+        panic!()
+    };
+    let h: Vec<f64> = h.iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(
+        (h.iter().sum::<f64>() - 1.0).abs() < 1e-9 && h.iter().all(|&v| v >= 1e-4 - 1e-12),
+        "{h:?}"
+    );
+    assert!(j.get("gap").and_then(Json::as_f64).unwrap() <= 1e-8);
+}
+
+#[test]
+fn capacity_usage_errors_exit_2() {
+    let train = temp("runs2.csv", &runs_csv());
+    for (extra, why) in [
+        (
+            vec!["--loss", "loss_a,loss_b"],
+            "one loss column per domain",
+        ),
+        (vec!["--n", "nope"], "unknown column"),
+        (
+            vec!["--weights", "h_a,h_b,params"],
+            "weights off the simplex",
+        ),
+    ] {
+        let mut args = vec!["fit", "--law", "capacity-eq3", "--train", &train, "--quiet"];
+        args.extend(COLS);
+        args.extend(extra);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{why}: {err}");
+        assert!(
+            err.starts_with("error:") && err.lines().count() == 1,
+            "{why}: {err}"
+        );
+    }
+    let mut args = vec!["fit", "--law", "capacity-eq3", "--train", &train, "--quiet"];
+    args.extend(&COLS[..6]); // no --d
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2, "{err}");
+}
