@@ -9,6 +9,9 @@
 //! - [`Dataset`] borrows a data set's columns; [`Prepared`] adds the parameter-free cache
 //!   (`ln h`, `ln N`, `ln D`) in a caller-provided buffer; [`Objective`] binds a law, the
 //!   data and a [`Loss`] into the fitting objective with its gradient.
+//! - The capacity laws of Dai & Zheng ([`capacity`]) predict every domain's loss from one
+//!   inner allocation problem, solved exactly and differentiated implicitly; they are
+//!   fitted jointly over all domains ([`capacity::CapacityObjective`]).
 //! - Nothing here allocates, panics on bad input, or uses `std` math: transcendental
 //!   functions come from `libm`, so results are the same in every build.
 //!
