@@ -299,7 +299,7 @@ const WARM_HOPS: usize = 0;
 /// Starting values of every A_i, one eq 3 chain each (the authors start from A = 0).
 /// From the eq 1 warm start, local fits end in different minima depending on this start
 /// (training objective 2.89e-3 to 3.18e-3 on RegMix); the lowest is kept.
-const NOISE_STARTS: [f64; 6] = [0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+pub const NOISE_STARTS: [f64; 6] = [0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
 
 /// The authors' L-BFGS-B boxes for eq 1 (`law1.py`): b, c, E.
 fn eq1_bounds(k: usize) -> Vec<(f64, f64)> {
