@@ -3,8 +3,8 @@
 #![allow(unsafe_code)] // the counting global allocator
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mixlaw_core::{
     laws::additive::Additive, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales,
@@ -15,10 +15,13 @@ use mixlaw_fit::{
 };
 
 struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+// Counted per thread: the test harness runs other tests (which allocate) concurrently.
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -252,12 +255,12 @@ fn the_fitting_path_does_not_allocate() {
     };
     let mut theta = vec![0.0; law.num_params()];
     let mut work = vec![0.0; workspace_len(&objective, &config)];
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     let out = fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
         ControlFlow::Continue(())
     })
     .unwrap();
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let after = ALLOCATIONS.with(Cell::get);
     assert!(out.value.is_finite());
     assert_eq!(after - before, 0, "fitting allocated");
     let _ = Dataset::new(0, &[], &[1.0]).unwrap();

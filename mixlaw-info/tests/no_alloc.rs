@@ -3,25 +3,28 @@
 #![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use mixlaw_info::fit;
 use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
 
 struct Counting;
 
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+// Counted per thread: the test harness runs other tests (which allocate) concurrently.
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -36,7 +39,7 @@ static GLOBAL: Counting = Counting;
 fn evaluation_and_optimisation_do_not_allocate() {
     let w = [0.548, 0.444, 0.004, 0.003, 0.001, 0.0];
     let mut g = [0.0; 6];
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = ALLOCATIONS.with(Cell::get);
     let src = Source::paper(300e9).unwrap();
     let p = Problem::new(&InfoLaw::PAPER, &src, 7e9, 300e9).unwrap();
     let mix = src.layermix(&w, 300e9).unwrap();
@@ -67,7 +70,7 @@ fn evaluation_and_optimisation_do_not_allocate() {
         loss,
     });
     let (mut scratch, mut order) = ([0.0; 12], [0usize; 4]);
-    let before_fit = ALLOCATIONS.load(Ordering::SeqCst);
+    let before_fit = ALLOCATIONS.with(Cell::get);
     let config = mixlaw_fit::BasinConfig {
         starts: 2,
         hops: 1,
@@ -84,7 +87,7 @@ fn evaluation_and_optimisation_do_not_allocate() {
         &mut order,
     )
     .unwrap();
-    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    let after = ALLOCATIONS.with(Cell::get);
     assert_eq!(before_fit - before, 0);
     assert_eq!(after - before, 0);
     assert!(cont.mse_log.is_finite() && paper.fitted.mse_log.is_finite());
