@@ -1,12 +1,14 @@
 //! `mixlaw reproduce NAME`: published validation experiments on the real data, ours beside
 //! the published figures (`spec/validation.md`).
 
+pub mod epoch_bootstrap;
 pub mod epoch_chinchilla;
 pub mod infolaw_repetition;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
 pub mod shukor_optimum;
+pub mod shukor_select;
 pub mod shukor_table8;
 pub mod sldbench_mixture;
 pub mod vpnls;
@@ -87,6 +89,7 @@ type Runner = fn(&Path, bool) -> Result<Report, CliError>;
 /// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
 const RUNNERS: &[(&str, Runner)] = &[
     ("epoch-chinchilla", epoch_chinchilla::run),
+    ("epoch-bootstrap", epoch_bootstrap::run),
     ("scalefit-chinchilla", scalefit_chinchilla::run),
     ("vpnls", vpnls::run),
     ("muennighoff", muennighoff::run),
@@ -94,6 +97,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("infolaw-repetition", infolaw_repetition::run),
     ("shukor-optimum", shukor_optimum::run),
     ("shukor-table8", shukor_table8::run),
+    ("shukor-select", shukor_select::run),
     ("sldbench-mixture", sldbench_mixture::run),
     ("ye-mixing", ye_mixing::run),
 ];
