@@ -15,28 +15,18 @@ Usage: python3 bootstrap_scipy.py --rust-json FILE [--data DIR] [--resamples N]
 Exit status: 0 ok, 2 data missing.
 """
 
+import argparse
+import json
 import os
+import sys
+import time
 
-for _var in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-):
-    os.environ[_var] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+# fit_scipy pins the BLAS thread counts to 1 before it imports numpy.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fit_scipy import CSV, LBFGSB_OPTIONS, Objective, data_dir, load  # noqa: E402
 
 import numpy as np  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fit_scipy import CSV, LBFGSB_OPTIONS, Objective, data_dir, load  # noqa: E402
 
 
 def main():

@@ -70,6 +70,23 @@ fn fit_args<'a>(law: &'a str, train: &'a str, extra: &[&'a str]) -> Vec<&'a str>
     v
 }
 
+/// `optimize` of a saved fit at N = 7e9, D = 1.5e11, at least 5 % per domain.
+fn optimize_args<'a>(params: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "optimize",
+        "--params",
+        params,
+        "--n",
+        "7e9",
+        "--d",
+        "1.5e11",
+        "--min-weight",
+        "0.05",
+    ];
+    v.extend(extra);
+    v
+}
+
 #[test]
 fn laws_lists_every_law_with_counts() {
     let (code, out, _) = run(&["laws", "--domains", "7", "--json"]);
@@ -144,18 +161,7 @@ fn fit_predict_optimize_round_trip() {
         j.get("eval").unwrap().get("predictions")
     );
 
-    let (code, out, err) = run(&[
-        "optimize",
-        "--params",
-        &params,
-        "--n",
-        "7e9",
-        "--d",
-        "1.5e11",
-        "--min-weight",
-        "0.05",
-        "--json",
-    ]);
+    let (code, out, err) = run(&optimize_args(&params, &["--json"]));
     assert_eq!(code, 0, "{err}");
     let o = Json::parse(&out).unwrap();
     let Json::Arr(h) = o.get("h").unwrap() else {
@@ -372,20 +378,10 @@ fn fit_bootstrap_then_optimize_intervals() {
     assert_eq!(eval_ci.len(), 20);
     // One parameter file per refit.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 30);
-    let (code, out, err) = run(&[
-        "optimize",
-        "--params",
+    let (code, out, err) = run(&optimize_args(
         &params,
-        "--n",
-        "7e9",
-        "--d",
-        "1.5e11",
-        "--min-weight",
-        "0.05",
-        "--bootstrap-params",
-        &dir,
-        "--json",
-    ]);
+        &["--bootstrap-params", &dir, "--json"],
+    ));
     assert_eq!(code, 0, "{err}");
     let o = Json::parse(&out).unwrap();
     let ob = o.get("bootstrap").unwrap();

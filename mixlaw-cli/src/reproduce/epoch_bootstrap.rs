@@ -20,7 +20,7 @@ use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling};
 use mixlaw_fit::owned::{fit_weighted, FitOptions};
 use mixlaw_fit::BasinConfig;
 
-use super::epoch_chinchilla::{fit_chinchilla, load_points, note, num, pass, DATA_FILE, POINTS};
+use super::epoch_chinchilla::{fit_chinchilla, load_240, note, num, pass};
 use super::Report;
 use crate::error::CliError;
 
@@ -81,13 +81,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, CliError> {
 /// Runs the bootstrap with `settings`.
 pub fn run_with(data: &Path, progress: bool, settings: &Settings) -> Result<Report, CliError> {
     let started = Instant::now();
-    let runs = load_points(data)?;
-    if runs.rows() != POINTS {
-        return Err(CliError::input(format!(
-            "{DATA_FILE}: expected {POINTS} points, found {}",
-            runs.rows()
-        )));
-    }
+    let runs = load_240(data)?;
     let loss = Loss::LogHuber { delta: 1e-3 };
     let scale = 1e9;
     let scales = Scales { n: scale, d: scale };
