@@ -31,7 +31,7 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
-const COLUMN_FLAGS: &[&str] = &["weights", "loss", "n", "d", "unique", "target-domain"];
+pub(crate) const COLUMN_FLAGS: &[&str] = &["weights", "loss", "n", "d", "unique", "target-domain"];
 
 /// Runs the program with `args` (without the program name); returns the exit code.
 pub fn main(args: &[String], io: &mut Io<'_>) -> i32 {
@@ -41,6 +41,7 @@ pub fn main(args: &[String], io: &mut Io<'_>) -> i32 {
         Some("fit") => fit_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("predict") => predict_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("optimize") => optimize_cmd(args.get(1..).unwrap_or(&[]), io),
+        Some("select") => crate::uncertainty::select_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("reproduce") => reproduce_cmd(args.get(1..).unwrap_or(&[]), io),
         Some("info") => crate::info_cmd::run(args.get(1..).unwrap_or(&[]), io),
         Some("help" | "--help" | "-h") => {
@@ -72,13 +73,16 @@ commands:
              [--n-scale X] [--d-scale X] [--loss-fn huber|log-huber|squared] [--delta X]
              [--seed U64] [--starts K] [--hops K] [--out PARAMS.json] [--quiet] [--json]
   mixlaw predict --params PARAMS.json --csv FILE [column flags] [--json]
+             [--bootstrap B [--resample rows|mixture|run] [--bootstrap-out DIR] [--threads K]]
+  mixlaw select --train FILE [column flags] [--laws a,b,..] [--folds K | --leave-out mixture|largest-n]
+             [--seed U64] [--starts K] [--hops K] [--threads K] [--json]
   mixlaw optimize --params P1.json[,P2.json,..] [--target-weights w1,..] [--n X] [--d X]
-             [--min-weight X] [--max-weights m1,..] [--json]
+             [--min-weight X] [--max-weights m1,..] [--bootstrap-params DIR1[,DIR2,..]] [--json]
   mixlaw reproduce NAME [--data DIR] [--json]
   mixlaw info eval|best --size N --tokens T --source S [--recipe w0,..] [--shares p0,..]
              [--random K --seed U64] [--json]";
 
-fn print(io: &mut Io<'_>, text: &str) -> Result<(), CliError> {
+pub(crate) fn print(io: &mut Io<'_>, text: &str) -> Result<(), CliError> {
     writeln!(io.out, "{text}").map_err(|e| CliError::compute(format!("cannot write output: {e}")))
 }
 
@@ -140,7 +144,7 @@ fn laws_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     }
 }
 
-fn columns(a: &Args) -> Result<Columns, CliError> {
+pub(crate) fn columns(a: &Args) -> Result<Columns, CliError> {
     Ok(Columns {
         weights: a.list("weights")?.unwrap_or_default(),
         loss: a.get("loss").map(str::to_string),
@@ -152,7 +156,11 @@ fn columns(a: &Args) -> Result<Columns, CliError> {
 }
 
 /// The law named `name` for the given columns, with the inputs it needs checked.
-fn build_law(name: &str, cols: &Columns, target: Option<usize>) -> Result<AnyLaw, CliError> {
+pub(crate) fn build_law(
+    name: &str,
+    cols: &Columns,
+    target: Option<usize>,
+) -> Result<AnyLaw, CliError> {
     if !laws::NAMES.contains(&name) {
         return Err(CliError::input(format!(
             "unknown law '{name}' (see: mixlaw laws)"
@@ -187,22 +195,40 @@ fn build_law(name: &str, cols: &Columns, target: Option<usize>) -> Result<AnyLaw
 }
 
 /// Keeps only the inputs the law reads (a law of N and D ignores `--weights`).
-fn for_law(mut runs: Runs, law: &AnyLaw) -> Runs {
-    let i = law.inputs();
-    if !i.h {
-        runs.h.clear();
-        runs.k = 0;
+pub(crate) fn for_law(runs: Runs, law: &AnyLaw) -> Runs {
+    runs.only_inputs(law.inputs())
+}
+
+/// `--n-scale`/`--d-scale`, else the power of ten nearest each column's median (1 for
+/// `data-constrained`, whose parameters are in raw units).
+pub(crate) fn scales_for(a: &Args, law: &str, runs: &Runs) -> Result<Scales, CliError> {
+    let auto = |col: Option<&Vec<f64>>| {
+        if law == "data-constrained" {
+            1.0
+        } else {
+            auto_scale(col)
+        }
+    };
+    Ok(Scales {
+        n: a.number("n-scale")?
+            .unwrap_or_else(|| auto(runs.n.as_ref())),
+        d: a.number("d-scale")?
+            .unwrap_or_else(|| auto(runs.d.as_ref())),
+    })
+}
+
+/// `base` with `--seed`, `--starts` and `--hops` applied.
+pub(crate) fn basin_from(a: &Args, mut basin: BasinConfig) -> Result<BasinConfig, CliError> {
+    if let Some(s) = a.integer("seed")? {
+        basin.seed = s;
     }
-    if !i.n {
-        runs.n = None;
+    if let Some(s) = a.integer("starts")? {
+        basin.starts = (s as usize).max(1);
     }
-    if !i.d {
-        runs.d = None;
+    if let Some(h) = a.integer("hops")? {
+        basin.hops = h as usize;
     }
-    if !i.u {
-        runs.u = None;
-    }
-    runs
+    Ok(basin)
 }
 
 /// Power of ten nearest the median of a column (1 when absent): keeps scaled inputs near 1.
@@ -237,7 +263,7 @@ pub(crate) fn loss_from(a: &Args) -> Result<Loss, CliError> {
     Ok(loss)
 }
 
-fn target_domain(a: &Args) -> Result<Option<usize>, CliError> {
+pub(crate) fn target_domain(a: &Args) -> Result<Option<usize>, CliError> {
     Ok(a.integer("target-domain")?.map(|t| t as usize))
 }
 
@@ -253,7 +279,7 @@ fn metrics_json(m: &Metrics, pred: &[f64]) -> Json {
 }
 
 /// The saved form of a fit (what `--out` writes and `predict`/`optimize` read).
-fn params_json(fit: &Fit<AnyLaw>) -> Json {
+pub(crate) fn params_json(fit: &Fit<AnyLaw>) -> Json {
     Json::obj([
         ("law", Json::str(fit.law.name())),
         ("domains", Json::Num(fit.law.domains() as f64)),
@@ -338,6 +364,7 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
                 "law", "train", "eval", "n-scale", "d-scale", "loss-fn", "delta", "seed", "starts",
                 "hops", "out",
             ],
+            crate::uncertainty::BOOTSTRAP_FLAGS,
             COLUMN_FLAGS,
         ]
         .concat(),
@@ -348,32 +375,9 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     let train_table = csv::read(Path::new(a.require("train")?))?;
     let train = csv::load(&train_table, &cols, true)?;
     let runs = for_law(train.runs, &law);
-    let scales = Scales {
-        n: a.number("n-scale")?.unwrap_or_else(|| {
-            if law.name() == "data-constrained" {
-                1.0
-            } else {
-                auto_scale(runs.n.as_ref())
-            }
-        }),
-        d: a.number("d-scale")?.unwrap_or_else(|| {
-            if law.name() == "data-constrained" {
-                1.0
-            } else {
-                auto_scale(runs.d.as_ref())
-            }
-        }),
-    };
-    let mut basin = BasinConfig::default();
-    if let Some(s) = a.integer("seed")? {
-        basin.seed = s;
-    }
-    if let Some(s) = a.integer("starts")? {
-        basin.starts = (s as usize).max(1);
-    }
-    if let Some(h) = a.integer("hops")? {
-        basin.hops = h as usize;
-    }
+    let scales = scales_for(&a, law.name(), &runs)?;
+    let basin = basin_from(&a, BasinConfig::default())?;
+    let boot = crate::uncertainty::BootstrapArgs::parse(&a)?;
     let options = FitOptions {
         loss: loss_from(&a)?,
         scales,
@@ -406,13 +410,27 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     })?;
     let seconds = started.elapsed().as_secs_f64();
     let (train_pred, train_m) = fit.evaluate(&runs)?;
-    let eval = match a.get("eval") {
+    let eval_runs = match a.get("eval") {
         Some(path) => {
             let table = csv::read(Path::new(path))?;
             let loaded = csv::load(&table, &cols, true)?;
-            let eval_runs = for_law(loaded.runs, &fit.law);
-            Some((fit.evaluate(&eval_runs)?, loaded.skipped))
+            Some(for_law(loaded.runs, &fit.law))
         }
+        None => None,
+    };
+    let eval = match &eval_runs {
+        Some(e) => Some((fit.evaluate(e)?, ())),
+        None => None,
+    };
+    let bootstrap = match &boot {
+        Some(b) => Some(b.run(
+            &fit,
+            &runs,
+            eval_runs.as_ref(),
+            &options,
+            quiet,
+            &mut *io.err,
+        )?),
         None => None,
     };
     let mut saved = params_json(&fit);
@@ -435,6 +453,9 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
         }
         j.push("skipped_rows", Json::Num(train.skipped as f64));
         j.push("domains", Json::Num(fit.law.domains() as f64));
+        if let Some(b) = &bootstrap {
+            j.push("bootstrap", b.to_json(&fit));
+        }
         print(io, &j.to_text())
     } else {
         saved.push("seconds", Json::Num(seconds));
@@ -481,6 +502,11 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
                     m.rows
                 ),
             )?;
+        }
+        if let Some(b) = &bootstrap {
+            for line in b.to_lines(&fit) {
+                print(io, &line)?;
+            }
         }
         Ok(())
     }
@@ -552,6 +578,7 @@ fn optimize_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
             "d",
             "min-weight",
             "max-weights",
+            "bootstrap-params",
         ],
         &["json"],
     )?;
@@ -619,22 +646,32 @@ fn optimize_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     let objective = Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &weights)?;
     let mut h = vec![1.0 / k as f64; k];
     let solution = Solver::<MAX_DOMAINS>::default().minimize(&objective, &bounds, &mut h)?;
-    let seconds = started.elapsed().as_secs_f64();
     if !solution.objective.is_finite() {
         return Err(CliError::compute("the optimum's objective is not finite"));
     }
+    let intervals = match a.list("bootstrap-params")? {
+        Some(dirs) => Some(crate::uncertainty::optimum_intervals(
+            &dirs,
+            &fits,
+            &weights,
+            (n, d),
+            &bounds,
+        )?),
+        None => None,
+    };
+    let seconds = started.elapsed().as_secs_f64();
     if a.has("json") {
-        print(
-            io,
-            &Json::obj([
-                ("h", Json::nums(&h)),
-                ("objective", Json::Num(solution.objective)),
-                ("gap", Json::Num(solution.gap)),
-                ("iterations", Json::Num(solution.iterations as f64)),
-                ("seconds", Json::Num(seconds)),
-            ])
-            .to_text(),
-        )
+        let mut j = Json::obj([
+            ("h", Json::nums(&h)),
+            ("objective", Json::Num(solution.objective)),
+            ("gap", Json::Num(solution.gap)),
+            ("iterations", Json::Num(solution.iterations as f64)),
+            ("seconds", Json::Num(seconds)),
+        ]);
+        if let Some(b) = &intervals {
+            j.push("bootstrap", b.to_json());
+        }
+        print(io, &j.to_text())
     } else {
         print(
             io,
@@ -652,7 +689,13 @@ fn optimize_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
                 "objective {:.6}  gap {:.2e}  ({} iterations, {:?})",
                 solution.objective, solution.gap, solution.iterations, solution.status
             ),
-        )
+        )?;
+        if let Some(b) = &intervals {
+            for line in b.to_lines() {
+                print(io, &line)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod info_cmd;
 pub mod json;
 pub mod reproduce;
+pub mod uncertainty;
 
 pub use error::CliError;
 pub use json::Json;

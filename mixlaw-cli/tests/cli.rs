@@ -70,6 +70,23 @@ fn fit_args<'a>(law: &'a str, train: &'a str, extra: &[&'a str]) -> Vec<&'a str>
     v
 }
 
+/// `optimize` of a saved fit at N = 7e9, D = 1.5e11, at least 5 % per domain.
+fn optimize_args<'a>(params: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "optimize",
+        "--params",
+        params,
+        "--n",
+        "7e9",
+        "--d",
+        "1.5e11",
+        "--min-weight",
+        "0.05",
+    ];
+    v.extend(extra);
+    v
+}
+
 #[test]
 fn laws_lists_every_law_with_counts() {
     let (code, out, _) = run(&["laws", "--domains", "7", "--json"]);
@@ -154,18 +171,7 @@ fn fit_predict_optimize_round_trip() {
         j.get("eval").unwrap().get("predictions")
     );
 
-    let (code, out, err) = run(&[
-        "optimize",
-        "--params",
-        &params,
-        "--n",
-        "7e9",
-        "--d",
-        "1.5e11",
-        "--min-weight",
-        "0.05",
-        "--json",
-    ]);
+    let (code, out, err) = run(&optimize_args(&params, &["--json"]));
     assert_eq!(code, 0, "{err}");
     let o = Json::parse(&out).unwrap();
     let Json::Arr(h) = o.get("h").unwrap() else {
@@ -329,4 +335,212 @@ fn json_never_contains_nan_or_infinity() {
         Json::parse(&text).unwrap().get("c").unwrap().as_f64(),
         Some(1e-300)
     );
+}
+
+#[test]
+fn fit_bootstrap_then_optimize_intervals() {
+    let (train, eval) = demo_csv();
+    let (train, eval) = (temp("boot_train.csv", &train), temp("boot_eval.csv", &eval));
+    let params = temp("boot_p.json", "");
+    let dir = std::env::temp_dir().join(format!("mixlaw-cli-boot-{}", std::process::id()));
+    let dir = dir.to_string_lossy().into_owned();
+    let args = fit_args(
+        "additive",
+        &train,
+        &[
+            "--eval",
+            &eval,
+            "--out",
+            &params,
+            "--bootstrap",
+            "30",
+            "--resample",
+            "mixture",
+            "--bootstrap-out",
+            &dir,
+            "--json",
+        ],
+    );
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = Json::parse(&out).unwrap();
+    let b = j.get("bootstrap").unwrap();
+    assert_eq!(b.get("resamples").unwrap().as_f64(), Some(30.0));
+    assert_eq!(b.get("failed").unwrap().as_f64(), Some(0.0));
+    let fitted = j.get("params").unwrap();
+    for name in ["E", "A", "B", "alpha", "beta"] {
+        let se = b.get("se").unwrap().get(name).unwrap().as_f64().unwrap();
+        let Json::Arr(ci) = b.get("ci95").unwrap().get(name).unwrap() else {
+            panic!()
+        };
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!(se > 0.0 && lo < hi, "{name}: se {se}, [{lo}, {hi}]");
+        // The full-data estimate lies within (or very near) its percentile interval.
+        let v = fitted.get(name).unwrap().as_f64().unwrap();
+        assert!(
+            v > lo - 2.0 * se && v < hi + 2.0 * se,
+            "{name} {v} [{lo}, {hi}]"
+        );
+    }
+    let Json::Arr(eval_ci) = b.get("eval_ci95").unwrap() else {
+        panic!()
+    };
+    assert_eq!(eval_ci.len(), 20);
+    // One parameter file per refit.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 30);
+    let (code, out, err) = run(&optimize_args(
+        &params,
+        &["--bootstrap-params", &dir, "--json"],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let o = Json::parse(&out).unwrap();
+    let ob = o.get("bootstrap").unwrap();
+    assert_eq!(ob.get("resamples").unwrap().as_f64(), Some(30.0));
+    let Json::Arr(h_ci) = ob.get("h_ci95").unwrap() else {
+        panic!()
+    };
+    let Json::Arr(h) = o.get("h").unwrap() else {
+        panic!()
+    };
+    assert_eq!(h_ci.len(), 3);
+    for (ci, h) in h_ci.iter().zip(h) {
+        let Json::Arr(ci) = ci else { panic!() };
+        let (lo, hi, h) = (
+            ci[0].as_f64().unwrap(),
+            ci[1].as_f64().unwrap(),
+            h.as_f64().unwrap(),
+        );
+        assert!(lo >= 0.05 - 1e-9 && lo <= hi && hi <= 1.0, "[{lo}, {hi}]");
+        assert!(
+            h >= lo - 0.05 && h <= hi + 0.05,
+            "h* {h} far from [{lo}, {hi}]"
+        );
+    }
+    assert!(ob.get("objective_se").unwrap().as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn select_ranks_the_generating_law_first() {
+    let (train, eval) = demo_csv();
+    // Train and the 10x larger eval runs together: leave-largest-n-out tests on the 3B runs.
+    let all = train + eval.split_once('\n').unwrap().1;
+    let all = temp("select_all.csv", &all);
+    let mut args = vec!["select", "--train", &all];
+    args.extend(COLS);
+    args.extend([
+        "--laws",
+        "additive,joint,additive-nd",
+        "--leave-out",
+        "largest-n",
+        "--starts",
+        "3",
+        "--json",
+    ]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = Json::parse(&out).unwrap();
+    let Json::Arr(ranking) = j.get("ranking").unwrap() else {
+        panic!()
+    };
+    let names: Vec<&str> = ranking
+        .iter()
+        .map(|r| r.get("law").unwrap().as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["joint", "additive", "additive-nd"], "{out}");
+    let mre: Vec<f64> = ranking
+        .iter()
+        .map(|r| r.get("cv_mre").unwrap().as_f64().unwrap())
+        .collect();
+    assert!(
+        mre[0] < 1.0 && mre.windows(2).all(|w| w[0] <= w[1]),
+        "{mre:?}"
+    );
+    assert!(ranking
+        .iter()
+        .all(|r| r.get("cv_mre_sd").unwrap().as_f64().unwrap() >= 0.0));
+    // Default list: every law the columns allow (no bimix without a target, no
+    // data-constrained without unique tokens); K-fold by default.
+    let mut args = vec!["select", "--train", &all];
+    args.extend(COLS);
+    args.extend([
+        "--folds", "2", "--starts", "1", "--hops", "0", "--json", "--laws",
+    ]);
+    let with_list = |laws: &'static str| {
+        let mut a = args.clone();
+        a.push(laws);
+        a
+    };
+    let (code, out, err) = run(&with_list("chinchilla,linear"));
+    assert_eq!(code, 0, "{err}");
+    let j = Json::parse(&out).unwrap();
+    assert_eq!(j.get("split").unwrap().as_str(), Some("2-fold"));
+    let defaults = mixlaw_cli::uncertainty::default_laws(
+        &mixlaw_cli::csv::Columns {
+            weights: vec!["w0".into(), "w1".into(), "w2".into()],
+            loss: Some("loss".into()),
+            n: Some("params".into()),
+            d: Some("tokens".into()),
+            ..Default::default()
+        },
+        None,
+    );
+    assert!(defaults.contains(&"full".to_string()) && defaults.contains(&"ye-m1".to_string()));
+    assert!(!defaults.contains(&"bimix".to_string()));
+    assert!(!defaults.contains(&"data-constrained".to_string()));
+    assert_eq!(defaults.len(), mixlaw_core::laws::NAMES.len() - 2);
+}
+
+#[test]
+fn uncertainty_bad_input_is_one_error_line_and_exit_2() {
+    let (train, _) = demo_csv();
+    let train = temp("unc_train.csv", &train);
+    let select = |extra: &[&str]| {
+        let mut a = vec!["select", "--train", train.as_str()];
+        a.extend(COLS);
+        a.extend(["--starts", "1", "--hops", "0"]);
+        a.extend(extra.iter().copied());
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let fit = |extra: &[&str]| {
+        fit_args("additive", &train, extra)
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (fit(&["--bootstrap", "0"]), "at least 1"),
+        (fit(&["--bootstrap", "-3"]), "--bootstrap"),
+        (fit(&["--bootstrap", "5", "--resample", "pairs"]), "--resample"),
+        (fit(&["--resample", "rows"]), "needs --bootstrap"),
+        (select(&["--folds", "1"]), "K >= 2"),
+        (select(&["--folds", "100000"]), "exceeds"),
+        (select(&["--laws", "additive,nosuchlaw"]), "unknown law"),
+        (select(&["--laws", "bimix"]), "--target-domain"),
+        (select(&["--laws", "data-constrained"]), "--unique"),
+        (
+            select(&["--folds", "3", "--leave-out", "mixture"]),
+            "exclude each other",
+        ),
+        (select(&["--leave-out", "everything"]), "--leave-out"),
+        (
+            vec![
+                "optimize".into(),
+                "--params".into(),
+                temp("unc_p.json", "{\"law\":\"additive-nd\",\"domains\":3,\"params\":{\"E\":1,\"C[0]\":1,\"C[1]\":1,\"C[2]\":1,\"gamma[0]\":0.5,\"gamma[1]\":0.5,\"gamma[2]\":0.5}}"),
+                "--bootstrap-params".into(),
+                "/nonexistent/mixlaw-dir".into(),
+            ],
+            "--bootstrap-params",
+        ),
+    ];
+    for (args, needle) in cases {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = run(&refs);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.starts_with("error: ") && err.lines().count() == 1 && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    }
 }

@@ -44,12 +44,20 @@
 extern crate std;
 
 pub mod basin;
+#[cfg(feature = "std")]
+pub mod bootstrap;
 pub mod lbfgs;
 pub mod linear;
 #[cfg(feature = "std")]
 pub mod owned;
+#[cfg(feature = "std")]
+mod par;
 pub mod problem;
 pub mod rng;
+#[cfg(feature = "std")]
+pub mod select;
+#[cfg(all(test, feature = "std"))]
+mod testdata;
 
 use core::ops::ControlFlow;
 

@@ -7,7 +7,9 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{eval, metrics, Dataset, Error, Groups, Law, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{
+    eval, metrics, Dataset, Error, Groups, Inputs, Law, Loss, Objective, Prepared, Scales,
+};
 
 use crate::basin::{BasinConfig, HopInfo, Outcome};
 use crate::linear;
@@ -40,6 +42,15 @@ impl Runs {
 
     /// The validated borrowed view.
     pub fn dataset(&self) -> Result<Dataset<'_>, Error> {
+        self.dataset_weighted(self.weights.as_deref())
+    }
+
+    /// The validated borrowed view with `weights` in place of the runs' own row weights
+    /// (e.g. bootstrap counts; `None`: unweighted).
+    pub fn dataset_weighted<'a>(
+        &'a self,
+        weights: Option<&'a [f64]>,
+    ) -> Result<Dataset<'a>, Error> {
         let mut ds = Dataset::new(self.k, &self.h, &self.y)?;
         if let Some(n) = &self.n {
             ds = ds.with_n(n)?;
@@ -50,10 +61,30 @@ impl Runs {
         if let Some(u) = &self.u {
             ds = ds.with_unique(u)?;
         }
-        if let Some(w) = &self.weights {
+        if let Some(w) = weights {
             ds = ds.with_weights(w)?;
         }
         Ok(ds)
+    }
+
+    /// The same runs keeping only the inputs in `keep` (a law of N and D drops the
+    /// mixture, a law of the mixture drops N and D, ...).
+    pub fn only_inputs(&self, keep: Inputs) -> Runs {
+        let mut runs = self.clone();
+        if !keep.h {
+            runs.h.clear();
+            runs.k = 0;
+        }
+        if !keep.n {
+            runs.n = None;
+        }
+        if !keep.d {
+            runs.d = None;
+        }
+        if !keep.u {
+            runs.u = None;
+        }
+        runs
     }
 
     /// The runs at `rows` (in that order).
@@ -146,7 +177,23 @@ where
     L: Law,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
-    let data = runs.dataset()?;
+    fit_weighted(law, runs, runs.weights.as_deref(), options, observer)
+}
+
+/// As [`fit`], with row `weights` in place of the runs' own (0 masks a row out; integer
+/// weights are bootstrap counts). The runs' columns are borrowed, not copied.
+pub fn fit_weighted<L, O>(
+    law: L,
+    runs: &Runs,
+    weights: Option<&[f64]>,
+    options: &FitOptions,
+    observer: O,
+) -> Result<Fit<L>, Error>
+where
+    L: Law,
+    O: FnMut(&HopInfo) -> ControlFlow<()>,
+{
+    let data = runs.dataset_weighted(weights)?;
     let rows = runs.rows();
     let mut cache = vec![0.0; Prepared::buffer_len(rows, runs.k)];
     let prepared = Prepared::new(data, options.scales, &mut cache)?;

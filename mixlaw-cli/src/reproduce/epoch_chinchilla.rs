@@ -78,6 +78,18 @@ pub fn load_points(data: &Path) -> Result<Runs, CliError> {
     Ok(runs.select(&keep))
 }
 
+/// [`load_points`], checked to hold Epoch's [`POINTS`] points.
+pub fn load_240(data: &Path) -> Result<Runs, CliError> {
+    let runs = load_points(data)?;
+    if runs.rows() != POINTS {
+        return Err(CliError::input(format!(
+            "{DATA_FILE}: expected {POINTS} points after dropping the 5 highest losses, found {}",
+            runs.rows()
+        )));
+    }
+    Ok(runs)
+}
+
 /// The numeric column `name` of `table` (every cell must parse).
 pub fn numbers(table: &Table, name: &str) -> Result<Vec<f64>, CliError> {
     let c = table.column(name)?;
@@ -177,13 +189,7 @@ pub fn note(key: &str, s: &str) -> (String, Json) {
 /// Runs V1 on the data under `data`.
 pub fn run(data: &Path, progress: bool) -> Result<Report, CliError> {
     let started = Instant::now();
-    let runs = load_points(data)?;
-    if runs.rows() != POINTS {
-        return Err(CliError::input(format!(
-            "{DATA_FILE}: expected {POINTS} points after dropping the 5 highest losses, found {}",
-            runs.rows()
-        )));
-    }
+    let runs = load_240(data)?;
     let loss = Loss::LogHuber { delta: 1e-3 };
     let scales = Scales { n: SCALE, d: SCALE };
     let fitted = fit_chinchilla(

@@ -2,12 +2,14 @@
 //! the published figures (`spec/validation.md`).
 
 pub mod capacity;
+pub mod epoch_bootstrap;
 pub mod epoch_chinchilla;
 pub mod infolaw_repetition;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod scalefit_chinchilla;
 pub mod shukor_optimum;
+pub mod shukor_select;
 pub mod shukor_table8;
 pub mod sldbench_mixture;
 pub mod vpnls;
@@ -91,6 +93,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("capacity-pile4", capacity::run_pile4),
     ("capacity-table2", capacity::run_table2),
     ("epoch-chinchilla", epoch_chinchilla::run),
+    ("epoch-bootstrap", epoch_bootstrap::run),
     ("scalefit-chinchilla", scalefit_chinchilla::run),
     ("vpnls", vpnls::run),
     ("muennighoff", muennighoff::run),
@@ -98,6 +101,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("infolaw-repetition", infolaw_repetition::run),
     ("shukor-optimum", shukor_optimum::run),
     ("shukor-table8", shukor_table8::run),
+    ("shukor-select", shukor_select::run),
     ("sldbench-mixture", sldbench_mixture::run),
     ("ye-mixing", ye_mixing::run),
 ];

@@ -39,7 +39,7 @@ pub const DOMAINS: [&str; 7] = [
 ];
 
 /// Paper Table 8 per domain: additive train, additive 3B, joint train, joint 3B (MRE %).
-const PAPER: [[f64; 4]; 7] = [
+pub(crate) const PAPER: [[f64; 4]; 7] = [
     [0.50, 2.09, 0.39, 1.62],
     [0.29, 0.80, 0.24, 1.19],
     [0.29, 0.31, 0.24, 0.34],
@@ -50,7 +50,7 @@ const PAPER: [[f64; 4]; 7] = [
 ];
 
 /// Paper means over the 7 domains: additive train, additive 3B, joint train, joint 3B.
-const PAPER_MEAN: [f64; 4] = [0.493, 1.394, 0.371, 1.303];
+pub(crate) const PAPER_MEAN: [f64; 4] = [0.493, 1.394, 0.371, 1.303];
 
 /// scipy reference (data README), additive law, per domain: train, 3B (MRE %).
 const SCIPY: [[f64; 2]; 7] = [

@@ -1,0 +1,104 @@
+//! Times 1000 bootstrap refits of the Shukor et al. additive law (k = 7) for one target
+//! domain (protocol of `shared/data/shukor2025/README.md`: rows with `model_size < 2.7e9`
+//! and a finite target, N / 1e9, D / 1e9, mean Huber(1e-3) of raw residuals) and prints
+//! one JSON object for `scripts/bootstrap_scipy.py --rust-json`, which does the same
+//! refits with scipy:
+//!
+//! - the full-data fit (default `fit`: 40 starts x 2 hops), its unconstrained parameters;
+//! - `mixlaw_fit::bootstrap::bootstrap` with `--resamples` row resamples (seed `--seed`),
+//!   each refit a local L-BFGS warm-started from the full fit: wall time on 1 thread and
+//!   on every core, refits that failed, and the standard errors.
+//!
+//! ```text
+//! cargo run --release -p mixlaw-benches --example bootstrap_timing -- --domain arxiv --resamples 1000
+//! ```
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "fit_common/mod.rs"]
+mod fit_common;
+
+use std::ops::ControlFlow;
+use std::time::Instant;
+
+use fit_common::{arg, load_domain, num, nums};
+use mixlaw_benches::{BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
+use mixlaw_core::{AnyLaw, Law};
+use mixlaw_fit::bootstrap::{bootstrap, BootstrapConfig};
+use mixlaw_fit::owned::{fit, FitOptions, Runs};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let domain = arg(&args, "--domain", "arxiv").to_string();
+    let resamples: usize = arg(&args, "--resamples", "1000").parse().unwrap();
+    let seed: u64 = arg(&args, "--seed", "0").parse().unwrap();
+    let Some(cols) = load_domain(&domain) else {
+        return;
+    };
+    let runs = Runs {
+        k: SHUKOR_K,
+        h: cols.weights.clone(),
+        n: Some(cols.model_size.clone()),
+        d: Some(cols.n_tokens.clone()),
+        y: cols.loss.clone(),
+        ..Runs::default()
+    };
+    let law = AnyLaw::new("additive", SHUKOR_K, None).unwrap();
+    let options = FitOptions {
+        loss: BENCH_LOSS_FN,
+        scales: BENCH_SCALES,
+        ..FitOptions::default()
+    };
+    let t = Instant::now();
+    let full = fit(law, &runs, &options, |_| ControlFlow::Continue(())).unwrap();
+    let full_seconds = t.elapsed().as_secs_f64();
+    let mut theta = vec![0.0; law.num_params()];
+    law.to_unconstrained(&full.params, &mut theta).unwrap();
+    let mut timed = Vec::new();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut last = None;
+    for threads in [1, cores] {
+        let config = BootstrapConfig {
+            resamples,
+            seed,
+            threads,
+            ..BootstrapConfig::default()
+        };
+        let t = Instant::now();
+        let boot = bootstrap(&full, &runs, None, &options, &config).unwrap();
+        timed.push((threads, t.elapsed().as_secs_f64()));
+        eprintln!(
+            "mixlaw: {resamples} refits of the additive law ({domain}) on {threads} thread(s): {:.2} s, {} failed",
+            t.elapsed().as_secs_f64(),
+            boot.failed
+        );
+        if let Some(prev) = &last {
+            assert_eq!(
+                prev, &boot,
+                "the result must not depend on the thread count"
+            );
+        }
+        last = Some(boot);
+    }
+    let boot = last.unwrap();
+    let se: Vec<f64> = boot.param_summary().iter().map(|s| s.se).collect();
+    let names: Vec<String> = (0..law.num_params())
+        .map(|i| format!("\"{}\"", law.param_info(i).unwrap().name))
+        .collect();
+    println!(
+        "{{\"domain\": \"{domain}\", \"rows\": {}, \"resamples\": {resamples}, \"seed\": {seed}, \
+         \"full_objective\": {}, \"full_seconds\": {}, \"theta\": {}, \"params\": {}, \
+         \"names\": [{}], \"seconds_1_thread\": {}, \"threads\": {}, \"seconds_all_threads\": {}, \
+         \"failed\": {}, \"se\": {}}}",
+        runs.rows(),
+        num(full.objective),
+        num(full_seconds),
+        nums(&theta),
+        nums(&full.params),
+        names.join(", "),
+        num(timed[0].1),
+        timed[1].0,
+        num(timed[1].1),
+        boot.failed,
+        nums(&se)
+    );
+}
