@@ -140,9 +140,12 @@ fn check(
             "{name} {loss:?}: {v1} vs {v2} / {v3}"
         );
         let scale = g1.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        // Absolute floor: a gradient entry is a sum of residual x derivative terms that can
+        // cancel to ~0, leaving only the rounding of the terms (seen: 0 vs -1.2e-13 for the
+        // squared loss at a near-perfect fit), which scales with the residual size.
         for (i, (a, b)) in g1.iter().zip(&g2).enumerate() {
             prop_assert!(
-                (a - b).abs() <= 1e-10 * scale + 1e-12 * (v1.abs().sqrt() + 1e-3),
+                (a - b).abs() <= 1e-10 * scale + 1e-10 * (v1.abs().sqrt() + 1e-3),
                 "{name} {loss:?} grad[{i}]: {a} vs {b}"
             );
         }
