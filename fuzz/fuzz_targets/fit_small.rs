@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         n.push(b.positive());
         d.push(b.positive());
         u.push(b.positive());
-        runs.y.push(if b.u8() % 8 == 0 {
+        runs.y.push(if b.u8().is_multiple_of(8) {
             b.f64()
         } else {
             1.0 + f64::from(b.u8()) / 64.0
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     runs.n = inputs.n.then_some(n);
     runs.d = inputs.d.then_some(d);
     runs.u = inputs.u.then_some(u);
-    if b.u8() % 4 == 0 {
+    if b.u8().is_multiple_of(4) {
         runs.weights = Some((0..rows).map(|_| b.f64()).collect());
     }
     let loss = match b.u8() % 3 {
@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
         1 => Loss::Squared,
         _ => Loss::LogHuber { delta: b.f64() },
     };
-    let scales = if b.u8() % 4 == 0 {
+    let scales = if b.u8().is_multiple_of(4) {
         Scales {
             n: b.f64(),
             d: b.f64(),

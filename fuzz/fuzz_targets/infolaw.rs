@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         1 => Normalization::Power(b.f64()),
         _ => Normalization::Log,
     };
-    let law = if b.u8() % 2 == 0 {
+    let law = if b.u8().is_multiple_of(2) {
         InfoLaw {
             normalization,
             ..InfoLaw::PAPER
@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let k = problem.buckets();
     let mut w = [0.0; 12];
-    let wk = if b.u8() % 16 == 0 {
+    let wk = if b.u8().is_multiple_of(16) {
         usize::from(b.u8() % 13)
     } else {
         k
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(v.is_finite(), "info_extended {v}");
     }
     let mut g = [0.0; 12];
-    let side = if b.u8() % 2 == 0 {
+    let side = if b.u8().is_multiple_of(2) {
         Side::Left
     } else {
         Side::Right

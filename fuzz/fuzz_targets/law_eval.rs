@@ -22,12 +22,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let mut params = [0.0; 64];
-    let natural = b.u8() % 4 != 0;
+    let natural = !b.u8().is_multiple_of(4);
     for v in params.iter_mut().take(p) {
         *v = if natural { b.positive() } else { b.f64() };
     }
     let params = &params[..p];
-    let hk = if b.u8() % 16 == 0 {
+    let hk = if b.u8().is_multiple_of(16) {
         usize::from(b.u8() % 10)
     } else {
         k
@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
         _ => Scales { n: 1e9, d: 1e9 },
     };
     let u = b.positive();
-    let point = if b.u8() % 2 == 0 {
+    let point = if b.u8().is_multiple_of(2) {
         Point::new(&h[..hk], n, d)
     } else {
         Point::with_unique(&h[..hk], n, d, u)

@@ -28,15 +28,15 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut lo = [0.0; 8];
     let mut hi = [0.0; 8];
-    let lower_each = b.u8() % 2 == 0;
-    let upper_each = b.u8() % 2 == 0;
+    let lower_each = b.u8().is_multiple_of(2);
+    let upper_each = b.u8().is_multiple_of(2);
     for i in 0..k {
-        lo[i] = if b.u8() % 4 == 0 {
+        lo[i] = if b.u8().is_multiple_of(4) {
             b.f64()
         } else {
             f64::from(b.u8()) / 1024.0
         };
-        hi[i] = if b.u8() % 4 == 0 {
+        hi[i] = if b.u8().is_multiple_of(4) {
             b.f64()
         } else {
             f64::from(b.u8()) / 128.0
@@ -54,9 +54,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let bounds = Bounds { lower, upper };
     let config = Config {
-        gap_tol: if b.u8() % 8 == 0 { b.f64() } else { 1e-10 },
+        gap_tol: if b.u8().is_multiple_of(8) {
+            b.f64()
+        } else {
+            1e-10
+        },
         max_iter: usize::from(b.u8()) * 8,
-        step: if b.u8() % 2 == 0 {
+        step: if b.u8().is_multiple_of(2) {
             StepRule::Spectral
         } else {
             StepRule::Armijo
@@ -64,13 +68,13 @@ fuzz_target!(|data: &[u8]| {
         max_backtracks: usize::from(b.u8() % 64),
     };
     let mut h = [0.0; 8];
-    let hk = if b.u8() % 16 == 0 {
+    let hk = if b.u8().is_multiple_of(16) {
         usize::from(b.u8() % 9)
     } else {
         k
     };
     for v in h.iter_mut().take(hk) {
-        *v = if b.u8() % 8 == 0 {
+        *v = if b.u8().is_multiple_of(8) {
             b.f64()
         } else {
             f64::from(b.u8())

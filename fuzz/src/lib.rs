@@ -69,7 +69,7 @@ impl<'a> Bytes<'a> {
 
     /// A mixture of `k` weights: usually on the simplex, sometimes arbitrary.
     pub fn mixture(&mut self, k: usize, out: &mut [f64]) {
-        let raw = self.u8() % 8 == 0;
+        let raw = self.u8().is_multiple_of(8);
         let mut sum = 0.0;
         for v in out.iter_mut().take(k) {
             *v = if raw {

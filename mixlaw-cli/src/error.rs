@@ -43,7 +43,10 @@ impl std::error::Error for CliError {}
 
 impl From<mixlaw_core::Error> for CliError {
     fn from(e: mixlaw_core::Error) -> Self {
-        CliError::Input(e.to_string())
+        match e {
+            mixlaw_core::Error::Overflow { .. } => CliError::Compute(e.to_string()),
+            _ => CliError::Input(e.to_string()),
+        }
     }
 }
 

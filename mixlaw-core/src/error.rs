@@ -109,6 +109,11 @@ pub enum Error {
     },
     /// No law of this name.
     UnknownLaw,
+    /// A result too large for f64 (a metric of errors near `f64::MAX`).
+    Overflow {
+        /// Which result.
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -158,6 +163,7 @@ impl fmt::Display for Error {
             Error::Empty => write!(f, "no data rows"),
             Error::InvalidConfig { what } => write!(f, "invalid configuration: {what}"),
             Error::UnknownLaw => write!(f, "unknown law"),
+            Error::Overflow { what } => write!(f, "{what} overflows f64"),
         }
     }
 }

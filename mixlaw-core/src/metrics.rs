@@ -37,6 +37,42 @@ fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
+/// `(pred - obs) / 2` for every pair: never overflows for finite inputs (the plain
+/// difference does once both are near `f64::MAX` with opposite signs).
+fn half_errors<'a>(pred: &'a [f64], obs: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+    pred.iter().zip(obs).map(|(&p, &o)| 0.5 * p - 0.5 * o)
+}
+
+/// Sums of squares below this may have lost precision to subnormals or underflowed to 0
+/// (squares of errors under ~1e-154); such sums, like overflowing ones, are recomputed
+/// scaled (which also gives exactly 0 when every term is 0).
+const TINY_SUM_OF_SQUARES: f64 = 1e-250;
+
+/// Whether a sum of squares from the direct formula can be trusted.
+fn plain_ok(sum_of_squares: f64) -> bool {
+    sum_of_squares.is_finite() && sum_of_squares >= TINY_SUM_OF_SQUARES
+}
+
+/// The mean, as a sum of `v / n` when the plain sum overflows.
+fn robust_mean(x: &[f64]) -> f64 {
+    let m = mean(x);
+    if m.is_finite() {
+        m
+    } else {
+        let n = x.len() as f64;
+        x.iter().map(|v| v / n).sum()
+    }
+}
+
+/// `value` if finite, else [`Error::Overflow`].
+fn finite(value: f64, what: &'static str) -> Result<f64, Error> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::Overflow { what })
+    }
+}
+
 /// Mean relative error `mean |pred - obs| / |obs|`, as a fraction (multiply by 100 for %).
 pub fn mre(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
     check_pair(pred, obs)?;
@@ -50,34 +86,69 @@ pub fn mre(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
         }
         s += ((p - o) / o).abs();
     }
-    Ok(s / obs.len() as f64)
+    let value = s / obs.len() as f64;
+    if value.is_finite() {
+        return Ok(value);
+    }
+    // Extreme magnitudes: halved differences, and the mean as a sum of term / n.
+    let n = obs.len() as f64;
+    let s: f64 = half_errors(pred, obs)
+        .zip(obs)
+        .map(|(h, &o)| (h / o).abs() / n)
+        .sum();
+    finite(2.0 * s, "mean relative error")
 }
 
 /// Mean absolute error.
 pub fn mae(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
     check_pair(pred, obs)?;
-    Ok(pred
+    let value = pred
         .iter()
         .zip(obs)
         .map(|(p, o)| (p - o).abs())
         .sum::<f64>()
-        / obs.len() as f64)
+        / obs.len() as f64;
+    if value.is_finite() {
+        return Ok(value);
+    }
+    let n = obs.len() as f64;
+    let s: f64 = half_errors(pred, obs).map(|h| h.abs() / n).sum();
+    finite(2.0 * s, "mean absolute error")
+}
+
+/// `sqrt(mean(e^2))` of the errors without overflow: the halved errors divided by their
+/// largest magnitude, squared and averaged, then scaled back.
+fn scaled_rms_error(pred: &[f64], obs: &[f64]) -> f64 {
+    let scale = half_errors(pred, obs).fold(0.0_f64, |m, h| m.max(h.abs()));
+    if scale == 0.0 {
+        return 0.0;
+    }
+    let n = obs.len() as f64;
+    let ms: f64 = half_errors(pred, obs)
+        .map(|h| (h / scale) * (h / scale) / n)
+        .sum();
+    2.0 * scale * libm::sqrt(ms)
 }
 
 /// Mean squared error.
 pub fn mse(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
     check_pair(pred, obs)?;
-    Ok(pred
-        .iter()
-        .zip(obs)
-        .map(|(p, o)| (p - o) * (p - o))
-        .sum::<f64>()
-        / obs.len() as f64)
+    let ss: f64 = pred.iter().zip(obs).map(|(p, o)| (p - o) * (p - o)).sum();
+    if plain_ok(ss) {
+        return Ok(ss / obs.len() as f64);
+    }
+    let r = scaled_rms_error(pred, obs);
+    finite(r * r, "mean squared error")
 }
 
 /// Root mean squared error.
 pub fn rmse(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
-    Ok(libm::sqrt(mse(pred, obs)?))
+    check_pair(pred, obs)?;
+    let ss: f64 = pred.iter().zip(obs).map(|(p, o)| (p - o) * (p - o)).sum();
+    if plain_ok(ss) {
+        return Ok(libm::sqrt(ss / obs.len() as f64));
+    }
+    finite(scaled_rms_error(pred, obs), "root mean squared error")
 }
 
 /// Coefficient of determination `1 - SSE/SST`. Constant observations give an error
@@ -86,13 +157,35 @@ pub fn r2(pred: &[f64], obs: &[f64]) -> Result<f64, Error> {
     check_pair(pred, obs)?;
     let m = mean(obs);
     let sst: f64 = obs.iter().map(|o| (o - m) * (o - m)).sum();
+    let sse: f64 = pred.iter().zip(obs).map(|(p, o)| (p - o) * (p - o)).sum();
+    let (sse, sst) = if sse.is_finite() && plain_ok(sst) {
+        (sse, sst)
+    } else {
+        // Extreme magnitudes: the same ratio from halved deviations divided by the largest.
+        let m = robust_mean(obs);
+        let dev = |o: f64| 0.5 * o - 0.5 * m;
+        let scale = half_errors(pred, obs)
+            .chain(obs.iter().map(|&o| dev(o)))
+            .fold(0.0_f64, |acc, v| acc.max(v.abs()));
+        if scale == 0.0 {
+            (0.0, 0.0)
+        } else {
+            (
+                half_errors(pred, obs)
+                    .map(|h| (h / scale) * (h / scale))
+                    .sum(),
+                obs.iter()
+                    .map(|&o| (dev(o) / scale) * (dev(o) / scale))
+                    .sum(),
+            )
+        }
+    };
     if sst <= 0.0 {
         return Err(Error::InvalidConfig {
             what: "R^2 of constant observations is undefined",
         });
     }
-    let sse: f64 = pred.iter().zip(obs).map(|(p, o)| (p - o) * (p - o)).sum();
-    Ok(1.0 - sse / sst)
+    finite(1.0 - sse / sst, "R^2")
 }
 
 /// Population variance.
@@ -101,7 +194,22 @@ pub fn variance(x: &[f64]) -> Result<f64, Error> {
         return Err(Error::Empty);
     }
     let m = mean(x);
-    Ok(x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.len() as f64)
+    let ss: f64 = x.iter().map(|v| (v - m) * (v - m)).sum();
+    if plain_ok(ss) || x.iter().any(|v| !v.is_finite()) {
+        return Ok(ss / x.len() as f64);
+    }
+    let n = x.len() as f64;
+    let m = robust_mean(x);
+    let dev = |v: f64| 0.5 * v - 0.5 * m;
+    let scale = x.iter().fold(0.0_f64, |acc, &v| acc.max(dev(v).abs()));
+    if scale == 0.0 {
+        return Ok(0.0);
+    }
+    let ms: f64 = x
+        .iter()
+        .map(|&v| (dev(v) / scale) * (dev(v) / scale) / n)
+        .sum();
+    finite(4.0 * scale * scale * ms, "variance")
 }
 
 /// SLDBench multi-output R^2: `1 - mean_j (MSE_j / Var_j)`, given per-output MSEs and

@@ -19,6 +19,57 @@ fn metrics_on_a_hand_computed_example() {
     assert!((metrics::variance(&obs).unwrap() - 2.5).abs() < 1e-15);
 }
 
+/// Metrics at magnitudes whose squares (or differences) overflow f64: the same values as
+/// at moderate scale, scaled; a result beyond f64 is a typed error, never inf or NaN.
+#[test]
+fn metrics_at_extreme_magnitudes_are_finite_or_overflow_errors() {
+    let obs = [2.0, 4.0, 5.0, 1.0];
+    let pred = [2.2, 3.6, 5.0, 1.1];
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-13 * b.abs().max(1e-300);
+    for c in [1e300, 1e-300, 3e307] {
+        let (o, p) = (obs.map(|v| v * c), pred.map(|v| v * c));
+        assert!(close(metrics::mre(&p, &o).unwrap(), 0.075), "mre at {c}");
+        assert!(
+            close(metrics::mae(&p, &o).unwrap(), 0.175 * c),
+            "mae at {c}"
+        );
+        let rmse = f64::sqrt((0.04 + 0.16 + 0.0 + 0.01) / 4.0);
+        assert!(
+            close(metrics::rmse(&p, &o).unwrap(), rmse * c),
+            "rmse at {c}"
+        );
+        assert!(
+            close(metrics::r2(&p, &o).unwrap(), 1.0 - 0.21 / 10.0),
+            "r2 at {c}"
+        );
+    }
+    // Variance: sum of squares 10 c^2 = 2.5e308 overflows, the variance 2.5 c^2 does not.
+    let c = 5e153;
+    assert!(close(
+        metrics::variance(&obs.map(|v| v * c)).unwrap(),
+        2.5 * c * c
+    ));
+    assert!(matches!(
+        metrics::variance(&obs.map(|v| v * 1e300)),
+        Err(Error::Overflow { .. })
+    ));
+    // A loss of 1e300 against predictions near 10 (the CLI's extreme-magnitude case).
+    let (o, p) = ([1e300, 1e-300], [9.8, 7.5]);
+    let rmse = metrics::rmse(&p, &o).unwrap();
+    assert!(close(rmse, 1e300 / f64::sqrt(2.0)), "{rmse}");
+    assert!(close(metrics::mae(&p, &o).unwrap(), 0.5e300));
+    assert!(metrics::r2(&p, &o).unwrap().is_finite());
+    assert!(metrics::mre(&p, &o).unwrap().is_finite());
+    // Errors of 2 * f64::MAX: the absolute metrics do not fit in f64; the relative one does.
+    let (o, p) = ([-f64::MAX], [f64::MAX]);
+    assert!(matches!(metrics::mae(&p, &o), Err(Error::Overflow { .. })));
+    assert!(matches!(metrics::rmse(&p, &o), Err(Error::Overflow { .. })));
+    assert!(matches!(metrics::mse(&p, &o), Err(Error::Overflow { .. })));
+    assert_eq!(metrics::mre(&p, &o), Ok(2.0));
+    let err = metrics::mae(&p, &o).unwrap_err().to_string();
+    assert_eq!(err, "mean absolute error overflows f64");
+}
+
 #[test]
 fn spearman_uses_average_ranks_for_ties() {
     let x = [1.0, 2.0, 2.0, 3.0, 10.0];

@@ -61,6 +61,12 @@ pub fn fit_linear(
         }
     }
     cholesky_solve(a, b, k)?;
+    if b.iter().any(|v| !v.is_finite()) {
+        // Targets near f64::MAX overflow the normal equations.
+        return Err(Error::Overflow {
+            what: "the linear least-squares fit",
+        });
+    }
     w_out.copy_from_slice(b);
     Ok(())
 }

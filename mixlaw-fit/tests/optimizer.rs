@@ -235,6 +235,31 @@ fn linear_law_is_fitted_in_closed_form() {
     }
 }
 
+/// Losses near f64::MAX overflow the normal equations: a typed error (the CLI's exit 1),
+/// not non-finite weights (which the CLI reported as bad input).
+#[test]
+fn linear_fit_overflow_is_a_typed_error() {
+    let runs = Runs {
+        k: 3,
+        h: vec![
+            0.2, 0.3, 0.5, 0.3, 0.3, 0.4, 0.5, 0.25, 0.25, 0.1, 0.45, 0.45,
+        ],
+        y: vec![1e-300, 2e-300, 5e-324, 1.7e308],
+        ..Runs::default()
+    };
+    let r = fit(
+        AnyLaw::new("linear", 3, None).unwrap(),
+        &runs,
+        &FitOptions::default(),
+        |_| ControlFlow::Continue(()),
+    );
+    assert!(
+        matches!(r, Err(mixlaw_core::Error::Overflow { .. })),
+        "{:?}",
+        r.map(|f| f.params)
+    );
+}
+
 #[test]
 fn the_fitting_path_does_not_allocate() {
     let (runs, _) = grid_runs();

@@ -159,15 +159,19 @@ pub fn check_h_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseError> 
             prop_assert!(!gh[i].is_nan(), "{}: d/dh[{i}] is NaN at h = 0", law.name());
             if gh[i].is_finite() {
                 // h^g with 1 < g < 2 has no second derivative at 0, so difference
-                // quotients converge slowly: require them to approach the analytic value.
+                // quotients converge slowly (q(s) = g' + c s^(g-1) + b s): require them to
+                // approach the analytic value. Richardson's 2 q(s) - q(2 s) removes the
+                // curvature term b s, which at s = 1e-5 can outweigh c s^(g-1) for g near 1
+                // and make the far quotient the closer one (full, gamma = 1.049).
                 let quotient = |s: f64| {
                     let mut hp = h.to_vec();
                     hp[i] = s;
                     (value_at(law, &c.theta, c, &hp) - f) / s
                 };
-                let (far, near) = (quotient(1e-5), quotient(1e-9));
+                let richardson = |s: f64| 2.0 * quotient(s) - quotient(2.0 * s);
+                let (far, near) = (richardson(1e-5), richardson(1e-9));
                 prop_assert!(
-                    (near - gh[i]).abs() <= (far - gh[i]).abs() + 1e-15 * (1.0 + f.abs()) / 1e-9,
+                    (near - gh[i]).abs() <= (far - gh[i]).abs() + 3e-15 * (1.0 + f.abs()) / 1e-9,
                     "{}: d/dh[{i}] at 0 is {} but difference quotients go {far} -> {near}",
                     law.name(),
                     gh[i]
