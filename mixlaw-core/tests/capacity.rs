@@ -460,3 +460,15 @@ fn cached_multipliers_give_the_same_objective() {
         }
     }
 }
+
+/// An output that overflows is an error, not a silent inf (found by the capacity fuzz
+/// target); only eq 3 at h_i = 0 predicts +inf, as documented.
+#[test]
+fn overflowing_outputs_are_errors() {
+    let law = CapacityLaw::eq1(2, Head::Fixed(1e-300)).unwrap();
+    //          b[2]        c[2]          E[2]
+    let p = [5.0, 5.0, 1e300, 1e300, 0.0, 0.0];
+    let mut out = [0.0; 2];
+    let r = law.predict(&p, &[0.5, 0.5], 1e-200, 1.0, Scales::default(), &mut out);
+    assert!(r.is_err(), "{out:?}");
+}

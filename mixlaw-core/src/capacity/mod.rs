@@ -205,7 +205,14 @@ impl CapacityLaw {
         let (n, d) = self.checked_run(params, h, n, d, scales)?;
         param::check_len("out", out, self.k)?;
         self.predict_scaled(params, h, n, d, out);
-        if out.iter().any(|l| l.is_nan()) {
+        // Only an eq 3 output at h_i = 0 may be infinite (documented); anything else that
+        // overflowed is an error, never a silent inf or NaN.
+        let diverges = |i: usize| self.form == Form::Eq3 && h.get(i) == Some(&0.0);
+        if out
+            .iter()
+            .enumerate()
+            .any(|(i, l)| l.is_nan() || (l.is_infinite() && !(diverges(i) && *l > 0.0)))
+        {
             return Err(Error::NonFiniteValue { row: 0 });
         }
         Ok(())
