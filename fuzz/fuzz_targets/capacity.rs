@@ -102,7 +102,8 @@ fuzz_target!(|data: &[u8]| {
                 let theta: Vec<f64> = (0..p).map(|_| b.f64()).collect();
                 let mut grad = vec![0.0; p];
                 if let Ok(v) = obj.eval(&theta, Some(&mut grad)) {
-                    assert!(v.is_finite() && grad.iter().all(|x| x.is_finite()));
+                    assert!(v.is_finite(), "objective {v}");
+                    assert!(grad.iter().all(|x| x.is_finite()), "gradient {grad:?} at {theta:?}");
                 }
             }
         }

@@ -103,7 +103,20 @@ pub fn allocate(
             }
         }
     }
+    check_resolvable(budget, floor)?;
     Ok(solve(h, b, c, budget, floor, x, f64::NAN))
+}
+
+/// Budget and floor must be normal floats: in the subnormal range (below ~2.2e-308) the
+/// allocation cannot be resolved to the budget's precision (found by fuzzing).
+pub(crate) fn check_resolvable(budget: f64, floor: f64) -> Result<(), Error> {
+    if budget.is_normal() && floor.is_normal() {
+        Ok(())
+    } else {
+        Err(Error::InvalidConfig {
+            what: "capacity budget and head size must be normal floats (above ~2.2e-308)",
+        })
+    }
 }
 
 /// [`allocate`] on validated inputs.

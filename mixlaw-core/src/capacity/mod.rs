@@ -357,7 +357,15 @@ impl CapacityLaw {
                 return Err(Error::NotPositive { what, index: 0 });
             }
         }
-        Ok((n / scales.n, d / scales.d))
+        let (n, d) = (n / scales.n, d / scales.d);
+        let head = self.view(params).head;
+        inner::check_resolvable(n + (self.k as f64 - 1.0) * head, head)?;
+        for (what, v) in [("N / n_scale", n), ("D / d_scale", d)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::NotPositive { what, index: 0 });
+            }
+        }
+        Ok((n, d))
     }
 
     fn view<'a>(&self, params: &'a [f64]) -> View<'a> {

@@ -144,6 +144,15 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
                 found: data.k,
             });
         }
+        for (r, (&n, &d)) in data.n.iter().zip(data.d).enumerate() {
+            let (n, d) = (n / scales.n, d / scales.d);
+            if !(n.is_normal() && d.is_normal()) {
+                return Err(Error::NotPositive {
+                    what: "N / n_scale and D / d_scale (normal floats)",
+                    index: r,
+                });
+            }
+        }
         for (i, ((&w, &h), &y)) in data.w.iter().zip(data.h).zip(data.y).enumerate() {
             if w > 0.0 && law.form() == Form::Eq3 && h == 0.0 {
                 return Err(Error::ZeroTargetWeight { row: i / data.k });
@@ -332,9 +341,6 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
             }
         }
         if let Some(g) = grad {
-            if g.iter().any(|v| !v.is_finite()) {
-                return Err(Error::NonFiniteValue { row: 0 });
-            }
             // Chain rule to the objective's coordinates: logistic for bounded slots,
             // d/d ln p = p d/dp for the layout's positive ones.
             for (i, (g, &p)) in g.iter_mut().zip(params.iter()).enumerate() {
@@ -344,8 +350,16 @@ impl<'l, 'd> CapacityObjective<'l, 'd> {
                     *g *= p;
                 }
             }
+            // Checked after the chain rule, which can overflow a finite natural gradient.
+            if g.iter().any(|v| !v.is_finite()) {
+                return Err(Error::NonFiniteValue { row: 0 });
+            }
         }
-        Ok(total / self.total_weight)
+        let value = total / self.total_weight;
+        if !value.is_finite() {
+            return Err(Error::NonFiniteValue { row: 0 });
+        }
+        Ok(value)
     }
 
     /// Predictions of the law with natural `params` for every entry, into `out`
