@@ -103,7 +103,10 @@ fuzz_target!(|data: &[u8]| {
                 let mut grad = vec![0.0; p];
                 if let Ok(v) = obj.eval(&theta, Some(&mut grad)) {
                     assert!(v.is_finite(), "objective {v}");
-                    assert!(grad.iter().all(|x| x.is_finite()), "gradient {grad:?} at {theta:?}");
+                    assert!(
+                        grad.iter().all(|x| x.is_finite()),
+                        "gradient {grad:?} at {theta:?}"
+                    );
                 }
             }
         }
