@@ -23,7 +23,7 @@ use std::vec::Vec;
 
 use mixlaw_core::capacity::{CapacityData, CapacityLaw, CapacityObjective, Form, Head, NAMES};
 use mixlaw_core::{Scales, SIMPLEX_TOLERANCE};
-use mixlaw_fit::{capacity_workspace_len, fit_capacity, BasinConfig, HopInfo};
+use mixlaw_fit::{capacity_workspace_len, fit_capacity, BasinConfig};
 use mixlaw_opt::{Bounds, CapacityAt, Solver};
 
 use crate::args::Args;
@@ -349,22 +349,7 @@ pub fn fit(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     }
     let quiet = a.has("quiet");
     let started = Instant::now();
-    let err = &mut *io.err;
-    let observer = |h: &HopInfo| {
-        if !quiet {
-            let _ = writeln!(
-                err,
-                "start {:>2} hop {:>2}: local {:.6e}  best {:.6e}  ({} evaluations, {:.1} s)",
-                h.start,
-                h.hop,
-                h.value,
-                h.best,
-                h.evaluations,
-                started.elapsed().as_secs_f64()
-            );
-        }
-        core::ops::ControlFlow::Continue(())
-    };
+    let observer = crate::commands::progress(&mut *io.err, quiet, started);
     let mut theta = vec![0.0; law.num_params()];
     let mut work = vec![0.0; capacity_workspace_len(&objective, &basin)];
     let outcome = fit_capacity(&objective, &basin, None, &mut theta, &mut work, observer).map_err(

@@ -232,6 +232,30 @@ pub(crate) fn basin_from(a: &Args, mut basin: BasinConfig) -> Result<BasinConfig
 }
 
 /// Power of ten nearest the median of a column (1 when absent): keeps scaled inputs near 1.
+/// The basin-hopping observer of `fit`: one progress line per local minimisation on `err`
+/// unless `quiet`.
+pub(crate) fn progress<'e>(
+    err: &'e mut dyn Write,
+    quiet: bool,
+    started: Instant,
+) -> impl FnMut(&HopInfo) -> ControlFlow<()> + 'e {
+    move |h: &HopInfo| {
+        if !quiet {
+            let _ = writeln!(
+                err,
+                "start {:>2} hop {:>2}: local {:.6e}  best {:.6e}  ({} evaluations, {:.1} s)",
+                h.start,
+                h.hop,
+                h.value,
+                h.best,
+                h.evaluations,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 pub(crate) fn auto_scale(values: Option<&Vec<f64>>) -> f64 {
     let Some(v) = values else { return 1.0 };
     let mut s: Vec<f64> = v
@@ -386,22 +410,7 @@ fn fit_cmd(args: &[String], io: &mut Io<'_>) -> Result<(), CliError> {
     };
     let quiet = a.has("quiet");
     let started = Instant::now();
-    let err = &mut *io.err;
-    let observer = |h: &HopInfo| {
-        if !quiet {
-            let _ = writeln!(
-                err,
-                "start {:>2} hop {:>2}: local {:.6e}  best {:.6e}  ({} evaluations, {:.1} s)",
-                h.start,
-                h.hop,
-                h.value,
-                h.best,
-                h.evaluations,
-                started.elapsed().as_secs_f64()
-            );
-        }
-        ControlFlow::Continue(())
-    };
+    let observer = progress(&mut *io.err, quiet, started);
     let fit = owned::fit(law, &runs, &options, observer).map_err(|e| match e {
         mixlaw_core::Error::NonFiniteValue { .. } => {
             CliError::compute("the fit found no finite objective value")

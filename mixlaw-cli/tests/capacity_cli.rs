@@ -1,34 +1,11 @@
 //! `mixlaw fit|predict|optimize` with the capacity laws: joint fits on k loss columns.
 
-use mixlaw_cli::commands::{main, Io};
+mod common;
+
+use common::{run, temp};
 use mixlaw_cli::Json;
 use mixlaw_core::capacity::{CapacityLaw, Head};
 use mixlaw_core::Scales;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = main(
-        &args,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn temp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("mixlaw-capacity-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 /// 30 runs of 3 domains drawn from a known eq 3 law (N = 1e8 or 3e8, D = 1e9 or 4e9); one
 /// run has h_2 = 0 and one loss cell is empty.

@@ -1,33 +1,11 @@
 //! The command-line contract of `spec/cli.md`, exercised in process: commands, JSON keys,
 //! and bad input answered by one `error:` line and exit code 2 (never a panic or a NaN).
 
-use mixlaw_cli::commands::{demo_data, main, Io};
+mod common;
+
+use common::{run, temp};
+use mixlaw_cli::commands::demo_data;
 use mixlaw_cli::Json;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = main(
-        &args,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
-
-fn temp(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("mixlaw-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.to_string_lossy().into_owned()
-}
 
 /// The demo's runs as CSV text (3 domains).
 fn demo_csv() -> (String, String) {

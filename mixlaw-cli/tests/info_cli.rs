@@ -1,25 +1,10 @@
 //! `mixlaw info eval` / `mixlaw info best` in process: JSON keys, the exact optimum beating
 //! a published recipe, and bad input answered by one `error:` line and exit code 2.
 
-use mixlaw_cli::commands::{main, Io};
-use mixlaw_cli::Json;
+mod common;
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = main(
-        &args,
-        &mut Io {
-            out: &mut out,
-            err: &mut err,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+use common::run;
+use mixlaw_cli::Json;
 
 fn json(args: &[&str]) -> Json {
     let (code, out, err) = run(args);
