@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use fit_common::{arg, load_domain, num, nums};
 use mixlaw_benches::{BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
-use mixlaw_core::{AnyLaw, Law};
+use mixlaw_core::{AnyLaw, Law, LawExt};
 use mixlaw_fit::bootstrap::{bootstrap, BootstrapConfig};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 

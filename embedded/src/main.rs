@@ -12,7 +12,7 @@
 use core::hint::black_box;
 use core::panic::PanicInfo;
 
-use mixlaw_core::{laws::joint::Joint, Law, Point, Scales};
+use mixlaw_core::{LawExt, laws::joint::Joint, Law, Point, Scales};
 use mixlaw_opt::{Bounds, LawAt, Solver};
 
 /// A joint law fitted to three domains (natural parameters, in the law's block order:

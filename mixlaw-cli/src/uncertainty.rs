@@ -8,7 +8,7 @@ use std::string::{String, ToString};
 use std::time::Instant;
 use std::vec::Vec;
 
-use mixlaw_core::{laws, AnyLaw, Law, MAX_DOMAINS};
+use mixlaw_core::{laws, AnyLaw, Law, LawExt, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, Bootstrap, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
 use mixlaw_fit::select::{cross_validate, Split};

@@ -114,6 +114,14 @@ pub enum Error {
         /// Which result.
         what: &'static str,
     },
+    /// A parameter bound that is empty (`lo >= hi`), NaN, or excludes every valid value
+    /// (an upper bound <= 0 on a positive parameter); or a start value outside its bound.
+    InvalidBound {
+        /// The parameter's index.
+        index: usize,
+    },
+    /// The objective was not finite at any point the search tried.
+    NoFiniteObjective,
 }
 
 impl fmt::Display for Error {
@@ -164,6 +172,13 @@ impl fmt::Display for Error {
             Error::InvalidConfig { what } => write!(f, "invalid configuration: {what}"),
             Error::UnknownLaw => write!(f, "unknown law"),
             Error::Overflow { what } => write!(f, "{what} overflows f64"),
+            Error::InvalidBound { index } => write!(
+                f,
+                "the bound of parameter {index} is empty or excludes its valid values (or a start value lies outside it)"
+            ),
+            Error::NoFiniteObjective => {
+                write!(f, "the objective was not finite at any point tried")
+            }
         }
     }
 }

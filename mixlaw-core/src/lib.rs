@@ -16,7 +16,7 @@
 //!   functions come from `libm`, so results are the same in every build.
 //!
 //! ```
-//! use mixlaw_core::{laws::additive::Additive, Law, Point, Scales};
+//! use mixlaw_core::{LawExt, laws::additive::Additive, Law, Point, Scales};
 //!
 //! let law = Additive::new(2)?;
 //! //            E    A    B    alpha beta C[0] C[1] gamma[0] gamma[1]
@@ -56,11 +56,16 @@ pub mod loss;
 pub mod metrics;
 pub mod param;
 
-pub use data::{Dataset, Inputs, Point, Prepared, Row, Scales};
+/// The traits a user of laws needs in scope: `use mixlaw_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::law::{Law, LawExt};
+}
+
+pub use data::{auto_scales, Dataset, Input, Inputs, Layout, Point, Prepared, Row, Scales};
 pub use error::Error;
 pub use eval::Objective;
 pub use groups::Groups;
-pub use law::{Factor, Law};
+pub use law::{Factor, Law, LawExt, Structure};
 pub use laws::AnyLaw;
 pub use loss::Loss;
 

@@ -11,7 +11,7 @@ use mixlaw_core::frozen::{Frozen, MAX_FREE};
 use mixlaw_core::laws::{
     additive::Additive, chinchilla::Chinchilla, data_constrained::DataConstrained, joint::Joint,
 };
-use mixlaw_core::{Dataset, Error, Groups, Law, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, Error, Groups, Law, LawExt, Loss, Objective, Point, Prepared, Scales};
 use proptest::prelude::*;
 
 /// Capacity used for the mixture laws (joint at k = 7 has 33 parameters).

@@ -9,7 +9,7 @@ use mixlaw_core::laws::{
     additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, chinchilla::Chinchilla,
     full::Full, joint::Joint, simple::Simple,
 };
-use mixlaw_core::{Law, Point, Scales};
+use mixlaw_core::{Law, LawExt, Point, Scales};
 use proptest::{prop_assert, prop_assert_eq, proptest};
 
 gradient_tests! {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use mixlaw_core::{laws, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{laws, AnyLaw, Dataset, Groups, Law, LawExt, Loss, Objective, Prepared, Scales};
 use proptest::prelude::*;
 
 /// A grid-like data set: `rows` runs drawn from a few mixtures, sizes and token counts.

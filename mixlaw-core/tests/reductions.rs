@@ -1,7 +1,7 @@
 //! Algebraic identities between laws (Shukor et al. 2025, section 2.2).
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
-use mixlaw_core::{Law, Point, Scales};
+use mixlaw_core::{LawExt, Point, Scales};
 use proptest::prelude::*;
 
 mod common;

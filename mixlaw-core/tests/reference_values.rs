@@ -8,7 +8,7 @@ use mixlaw_core::eval::check_data;
 use mixlaw_core::laws::{
     bimix::Bimix, data_constrained::DataConstrained, ye_m3::YeM3, ye_m4::YeM4,
 };
-use mixlaw_core::{Dataset, Error, Law, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, Error, LawExt, Point, Prepared, Scales};
 use proptest::prelude::*;
 
 /// The datablations README's parameters: base fit (a, b, e, alpha = beta) and the fitted

@@ -1,7 +1,7 @@
 //! The registry builds every law of `laws.md` by name, with the published parameter counts
 //! and names.
 
-use mixlaw_core::{laws, AnyLaw, Error, Law};
+use mixlaw_core::{laws, AnyLaw, Error, Law, LawExt};
 
 #[test]
 fn every_law_by_name_with_its_parameter_count() {

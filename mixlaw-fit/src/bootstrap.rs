@@ -38,7 +38,7 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{Error, Law};
+use mixlaw_core::{Error, Law, LawExt};
 
 use crate::owned::{fit_weighted, Fit, FitOptions, Runs};
 use crate::rng::Rng;

@@ -7,7 +7,7 @@
 //! form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
 //!
 //! ```
-//! use mixlaw_core::{laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
+//! use mixlaw_core::{LawExt, laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
 //! use mixlaw_fit::{fit_law, workspace_len, BasinConfig};
 //!
 //! // Runs drawn from E = 1.8, A = 0.5, B = 2, alpha = 0.35, beta = 0.3 (N, D in billions).
@@ -67,7 +67,7 @@ pub use problem::{CapacityProblem, LawProblem, Problem};
 pub use rng::Rng;
 
 use mixlaw_core::capacity::CapacityObjective;
-use mixlaw_core::{Error, Law, Objective};
+use mixlaw_core::{Error, Law, LawExt, Objective};
 
 /// Workspace length [`fit_law`] needs for `objective` under `config`.
 pub fn workspace_len<L: Law + ?Sized>(

@@ -8,7 +8,7 @@ use std::vec::Vec;
 use core::ops::ControlFlow;
 
 use mixlaw_core::{
-    eval, metrics, Dataset, Error, Groups, Inputs, Law, Loss, Objective, Prepared, Scales,
+    eval, metrics, Dataset, Error, Groups, Inputs, Law, LawExt, Loss, Objective, Prepared, Scales,
 };
 
 use crate::basin::{BasinConfig, HopInfo, Outcome};

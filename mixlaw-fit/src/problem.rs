@@ -1,7 +1,7 @@
 //! The minimisation problem interface (in the style of argmin's `CostFunction` + `Gradient`).
 
 use mixlaw_core::capacity::CapacityObjective;
-use mixlaw_core::{Law, Objective};
+use mixlaw_core::{Law, LawExt, Objective};
 
 /// A smooth function of `dim()` real variables with its gradient.
 pub trait Problem {

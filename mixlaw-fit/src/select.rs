@@ -31,7 +31,7 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{Error, Law};
+use mixlaw_core::{Error, Law, LawExt};
 
 use crate::owned::{fit, FitOptions, Runs};
 use crate::rng::Rng;

@@ -7,7 +7,8 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 
 use mixlaw_core::{
-    laws::additive::Additive, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales,
+    laws::additive::Additive, AnyLaw, Dataset, Groups, Law, LawExt, Loss, Objective, Prepared,
+    Scales,
 };
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_fit::{

@@ -2,7 +2,7 @@
 //! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), or a closure
 //! ([`FnObjective`]).
 
-use mixlaw_core::{Law, Row, Scales, MAX_DOMAINS};
+use mixlaw_core::{Law, LawExt, Row, Scales, MAX_DOMAINS};
 
 use crate::Error;
 

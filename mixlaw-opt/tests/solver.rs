@@ -8,7 +8,7 @@
 )]
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
-use mixlaw_core::{Law, Scales};
+use mixlaw_core::{Law, LawExt, Scales};
 use mixlaw_opt::{
     kl_project, Bounds, Config, Error, FnObjective, LawAt, Side, SimplexObjective, Solver, Status,
     StepRule, Weighted,

@@ -1,7 +1,7 @@
 //! Shared test machinery: random inputs from a law's own layout, and finite-difference checks.
 #![allow(dead_code, clippy::indexing_slicing)]
 
-use mixlaw_core::{Law, Row};
+use mixlaw_core::{Law, LawExt, Row};
 use proptest::prelude::*;
 
 /// Inputs for one check: unconstrained parameters, a mixture, N, D, U (already scaled).
@@ -68,10 +68,11 @@ pub fn row<'a>(c: &Case, h: &'a [f64], ln_h: &'a [f64]) -> Row<'a> {
         d: c.d,
         ln_d: c.d.ln(),
         u: c.u,
+        output: 0,
     }
 }
 
-fn value_at<L: Law>(law: &L, theta: &[f64], c: &Case, h: &[f64]) -> f64 {
+fn value_at<L: Law + LawExt>(law: &L, theta: &[f64], c: &Case, h: &[f64]) -> f64 {
     let mut p = vec![0.0; theta.len()];
     law.to_natural(theta, &mut p).unwrap();
     let h = &h[..law.domains()];
