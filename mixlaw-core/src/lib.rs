@@ -66,7 +66,7 @@ pub use error::Error;
 pub use eval::Objective;
 pub use groups::Groups;
 pub use law::{Factor, Law, LawExt, Structure};
-pub use laws::AnyLaw;
+pub use laws::{AnyLaw, LawOptions};
 pub use loss::Loss;
 
 /// Largest number of domains a law or point supports (points keep `h` on the stack).

@@ -1,7 +1,7 @@
 //! The registry builds every law of `laws.md` by name, with the published parameter counts
 //! and names.
 
-use mixlaw_core::{laws, AnyLaw, Error, Law, LawExt};
+use mixlaw_core::{laws, AnyLaw, Error, Law, LawExt, Point, Scales};
 
 #[test]
 fn every_law_by_name_with_its_parameter_count() {
@@ -22,6 +22,8 @@ fn every_law_by_name_with_its_parameter_count() {
         ("bimix", 4),
         ("linear", k),
         ("data-constrained", 7),
+        ("capacity-eq1", 3 * k + 1),
+        ("capacity-eq3", 5 * k + 1),
     ];
     assert_eq!(laws::NAMES.len(), expected.len());
     for (name, count) in expected {
@@ -100,4 +102,60 @@ fn natural_and_unconstrained_round_trip() {
         law.check_params(&bad),
         Err(Error::NonFinite { .. })
     ));
+}
+
+/// Every parameter a law declares linear ([`mixlaw_core::param::Block::linear`]) enters
+/// its outputs affinely: second differences along it vanish, at several parameter points
+/// and inputs, for every law of the registry. Undeclared parameters are not checked (a
+/// missing declaration only costs variable projection an opportunity).
+#[test]
+fn declared_linear_parameters_enter_affinely() {
+    let k = 3;
+    for name in laws::NAMES {
+        let law = AnyLaw::new(name, k, Some(1)).unwrap();
+        let p = law.num_params();
+        let m = law.outputs();
+        let linear: Vec<usize> = (0..p)
+            .filter(|&i| law.param_info(i).unwrap().linear)
+            .collect();
+        assert!(!linear.is_empty(), "{name} declares no linear parameter");
+        for seed in 0..4u32 {
+            // Natural parameters in the middle of the start ranges, varied by seed.
+            let theta: Vec<f64> = (0..p)
+                .map(|i| {
+                    let (lo, hi) = law.param_info(i).unwrap().start;
+                    lo + (hi - lo) * (0.3 + 0.1 * ((i as u32 * 7 + seed * 3) % 5) as f64)
+                })
+                .collect();
+            let mut params = vec![0.0; p];
+            law.to_natural(&theta, &mut params).unwrap();
+            let h = [0.5 - 0.1 * seed as f64, 0.3, 0.2 + 0.1 * seed as f64];
+            let point = Point::with_unique(if law.inputs().h { &h } else { &[] }, 3e8, 4e9, 1e9).unwrap();
+            let scales = if law.structure().raw_units {
+                Scales::default()
+            } else {
+                Scales { n: 1e8, d: 1e9 }
+            };
+            for &i in &linear {
+                let at = |t: f64| {
+                    let mut q = params.clone();
+                    q[i] += t;
+                    let mut out = vec![0.0; m];
+                    law.values(&q, &point, scales, &mut out).unwrap();
+                    out
+                };
+                let step = 0.1 * params[i].abs().max(0.1);
+                let (f0, f1, f2) = (at(0.0), at(step), at(2.0 * step));
+                for j in 0..m {
+                    let second = f2[j] - 2.0 * f1[j] + f0[j];
+                    let scale = f0[j].abs() + f1[j].abs() + f2[j].abs();
+                    assert!(
+                        second.abs() <= 1e-12 * scale,
+                        "{name}: {} is declared linear but f'' = {second:e} (output {j})",
+                        law.param_info(i).unwrap().name
+                    );
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@
 //! from `(seed, i)`, so the result is the same for every thread count.
 //!
 //! ```
-//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss, Scales};
+//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss};
 //! use mixlaw_fit::bootstrap::{bootstrap, BootstrapConfig};
 //! use mixlaw_fit::owned::{fit, FitOptions, Runs};
 //!
@@ -23,7 +23,7 @@
 //!     y.push((1.8 + 0.5 * (ni / 1e9f64).powf(-0.35) + 2.0 * (di / 1e9f64).powf(-0.3)) * wobble);
 //! }
 //! let runs = Runs { n: Some(n), d: Some(d), y, ..Runs::default() };
-//! let options = FitOptions { loss: Loss::Squared, scales: Scales { n: 1e9, d: 1e9 }, ..FitOptions::default() };
+//! let options = FitOptions { loss: Loss::Squared, ..FitOptions::default() }; // scales: automatic
 //! let full = fit(Chinchilla::new(), &runs, &options, |_| core::ops::ControlFlow::Continue(()))?;
 //! let config = BootstrapConfig { resamples: 50, ..BootstrapConfig::default() };
 //! let boot = bootstrap(&full, &runs, None, &options, &config)?;
@@ -323,7 +323,7 @@ where
     refit_options.start = Some(full.params.clone());
     refit_options.basin.starts = 1;
     refit_options.basin.hops = config.hops;
-    refit_options.scales = full.scales;
+    refit_options.scales = Some(full.scales);
     let refit = |index: usize| -> Option<Draw> {
         let weights = resample_weights(runs, &config.resampling, config.seed, index).ok()?;
         let mut opts = refit_options.clone();
@@ -339,7 +339,9 @@ where
             Some(e) => fitted.predict(e).ok()?,
             None => Vec::new(),
         };
-        if predictions.iter().any(|p| !p.is_finite()) {
+        // `predict` errors on non-finite values except +inf where the law declares an
+        // output undefined (a capacity law's masked entries): those stay.
+        if predictions.iter().any(|p| p.is_nan()) {
             return None;
         }
         Some(Draw {
@@ -447,7 +449,7 @@ mod tests {
         let (train, _, _) = crate::testdata::mixture_runs("additive");
         let law = AnyLaw::new("additive", 3, None).unwrap();
         let options = FitOptions {
-            scales: Scales { n: 1e9, d: 1e9 },
+            scales: Some(Scales { n: 1e9, d: 1e9 }),
             basin: crate::BasinConfig {
                 starts: 2,
                 ..crate::BasinConfig::default()

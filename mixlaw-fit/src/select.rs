@@ -8,7 +8,7 @@
 //! scaling law is for).
 //!
 //! ```
-//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss, Scales};
+//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss};
 //! use mixlaw_fit::owned::{FitOptions, Runs};
 //! use mixlaw_fit::select::{cross_validate, Split};
 //!
@@ -20,7 +20,7 @@
 //!     y.push(1.8 + 0.5 * (ni / 1e9f64).powf(-0.35) + 2.0 * (di / 1e9f64).powf(-0.3));
 //! }
 //! let runs = Runs { n: Some(n), d: Some(d), y, ..Runs::default() };
-//! let options = FitOptions { loss: Loss::Squared, scales: Scales { n: 1e9, d: 1e9 }, ..FitOptions::default() };
+//! let options = FitOptions { loss: Loss::Squared, ..FitOptions::default() }; // scales: automatic
 //! let ranking = cross_validate(&[Chinchilla::new()], &runs, &Split::LeaveLargestN, &options, 1)?;
 //! assert!(ranking[0].cv_mre < 1e-2 && ranking[0].folds == 1, "{ranking:?}");
 //! # Ok::<(), mixlaw_core::Error>(())
@@ -262,7 +262,7 @@ mod tests {
 
     fn options() -> FitOptions {
         FitOptions {
-            scales: Scales { n: 1e9, d: 1e9 },
+            scales: Some(Scales { n: 1e9, d: 1e9 }),
             basin: BasinConfig {
                 starts: 4,
                 hops: 2,

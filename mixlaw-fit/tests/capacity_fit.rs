@@ -3,9 +3,9 @@
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::capacity::{CapacityData, CapacityLaw, CapacityObjective, Head};
-use mixlaw_core::{Loss, Scales};
-use mixlaw_fit::{capacity_workspace_len, fit_capacity, BasinConfig, Rng};
+use mixlaw_core::capacity::{CapacityLaw, Head};
+use mixlaw_core::{eval, Dataset, Law, LawExt, Layout, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_fit::{fit_law, workspace_len, BasinConfig, Rng};
 
 #[test]
 fn fit_recovers_the_generating_eq3_law() {
@@ -27,19 +27,20 @@ fn fit_recovers_the_generating_eq3_law() {
     }
     let mut y = vec![0.0; h.len()];
     for r in 0..40 {
-        law.predict(
-            &truth,
-            &h[3 * r..3 * r + 3],
-            n[r],
-            d[r],
-            Scales::default(),
-            &mut y[3 * r..3 * r + 3],
-        )
-        .unwrap();
+        let point = Point::new(&h[3 * r..3 * r + 3], n[r], d[r]).unwrap();
+        law.values(&truth, &point, Scales::default(), &mut y[3 * r..3 * r + 3])
+            .unwrap();
     }
-    let w = vec![1.0; h.len()];
-    let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
-    let objective = CapacityObjective::new(&law, &data, Loss::Squared, Scales::default()).unwrap();
+    // The generic data set and objective: k observed losses per run.
+    let data = Dataset::with_layout(Layout::new(k).outputs(k), &h, &y)
+        .unwrap()
+        .with_n(&n)
+        .unwrap()
+        .with_d(&d)
+        .unwrap();
+    let mut cache = vec![0.0; Prepared::buffer_len(40, k)];
+    let data = Prepared::new(data, Scales::default(), &mut cache).unwrap();
+    let objective = Objective::new(&law, &data, Loss::Squared).unwrap();
     let config = BasinConfig {
         starts: 6,
         hops: 1,
@@ -47,8 +48,8 @@ fn fit_recovers_the_generating_eq3_law() {
         ..BasinConfig::default()
     };
     let mut theta = vec![0.0; law.num_params()];
-    let mut work = vec![0.0; capacity_workspace_len(&objective, &config)];
-    let outcome = fit_capacity(&objective, &config, None, &mut theta, &mut work, |_| {
+    let mut work = vec![0.0; workspace_len(&objective, &config)];
+    let outcome = fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
         ControlFlow::Continue(())
     })
     .unwrap();
@@ -56,7 +57,7 @@ fn fit_recovers_the_generating_eq3_law() {
     let mut fitted = vec![0.0; theta.len()];
     law.to_natural(&theta, &mut fitted).unwrap();
     let mut pred = vec![0.0; y.len()];
-    objective.predict(&fitted, &mut pred).unwrap();
+    eval::predict(&law, &fitted, &data, &mut pred).unwrap();
     let worst = pred
         .iter()
         .zip(&y)
@@ -66,7 +67,7 @@ fn fit_recovers_the_generating_eq3_law() {
     // A buffer one float short is a typed error, not a panic.
     work.pop();
     assert!(
-        fit_capacity(&objective, &config, None, &mut theta, &mut work, |_| {
+        fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
             ControlFlow::Continue(())
         })
         .is_err()

@@ -195,7 +195,7 @@ fn fits_recover_a_law_from_exact_runs() {
     let (runs, truth) = grid_runs();
     let options = FitOptions {
         loss: Loss::Squared,
-        scales: Scales { n: 1e9, d: 1e9 },
+        scales: Some(Scales { n: 1e9, d: 1e9 }),
         ..FitOptions::default()
     };
     let fitted = fit(

@@ -75,6 +75,6 @@ pub use budget::{
 };
 pub use error::Error;
 pub use objective::{
-    AtBudget, CapacityAt, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
+    AtBudget, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
 };
 pub use solver::{Config, Solution, Solver, Status, StepRule};

@@ -55,16 +55,16 @@ pub enum Head {
 const EQ1: &[Block] = &[
     Block::positive_each("b", -2.3, -0.5),
     Block::positive_each("c", 0.0, 2.1),
-    Block::free_each("E", 0.1, 2.0),
+    Block::free_each("E", 0.1, 2.0).linear(),
     Block::positive("H", -3.0, 3.0),
 ];
 /// Layout of eq 3 with a fitted head: `b[i], c[i], A[i], a[i], E[i], H`.
 const EQ3: &[Block] = &[
     Block::positive_each("b", -2.3, -0.5),
     Block::positive_each("c", 0.0, 2.1),
-    Block::positive_each("A", 0.0, 2.1),
+    Block::positive_each("A", 0.0, 2.1).linear(),
     Block::positive_each("a", -2.3, -0.5),
-    Block::free_each("E", 0.1, 2.0),
+    Block::free_each("E", 0.1, 2.0).linear(),
     Block::positive("H", -3.0, 3.0),
 ];
 

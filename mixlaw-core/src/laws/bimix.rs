@@ -44,9 +44,9 @@ impl Bimix {
 
 /// Parameter layout of [`Bimix`].
 pub const BLOCKS: &[Block] = &[
-    Block::positive("B", -3.0, 2.0),
+    Block::positive("B", -3.0, 2.0).linear(),
     Block::positive("beta", -3.0, 0.0),
-    Block::positive("E", 0.0, 1.2),
+    Block::positive("E", 0.0, 1.2).linear(),
     Block::positive("gamma", -4.0, -0.5),
 ];
 

@@ -18,9 +18,9 @@ impl Chinchilla {
 
 /// Parameter layout of [`Chinchilla`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("A", -3.0, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("A", -3.0, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
 ];

@@ -30,9 +30,9 @@ impl Simple {
 /// Parameter layout of [`Simple`]. At the starts `sum_i C_i h_i` lies in about
 /// `e^-2 .. e^1` and `gamma` in `-1 .. 1`, so the mixture term stays below about 7.4.
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("A", -3.0, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("A", -3.0, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
     Block::positive_each("C", -2.0, 1.0),
