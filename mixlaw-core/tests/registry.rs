@@ -130,7 +130,8 @@ fn declared_linear_parameters_enter_affinely() {
             let mut params = vec![0.0; p];
             law.to_natural(&theta, &mut params).unwrap();
             let h = [0.5 - 0.1 * seed as f64, 0.3, 0.2 + 0.1 * seed as f64];
-            let point = Point::with_unique(if law.inputs().h { &h } else { &[] }, 3e8, 4e9, 1e9).unwrap();
+            let point =
+                Point::with_unique(if law.inputs().h { &h } else { &[] }, 3e8, 4e9, 1e9).unwrap();
             let scales = if law.structure().raw_units {
                 Scales::default()
             } else {

@@ -55,6 +55,8 @@ mod par;
 pub mod problem;
 pub mod rng;
 #[cfg(feature = "std")]
+pub mod saved;
+#[cfg(feature = "std")]
 pub mod select;
 #[cfg(all(test, feature = "std"))]
 mod testdata;

@@ -162,8 +162,14 @@ impl Runs {
         let mut p = Vec::new();
         let mut o = Vec::new();
         for (i, (&y, &v)) in self.y.iter().zip(pred).enumerate() {
-            let w = self.entry_weights.as_ref().map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0))
-                * self.weights.as_ref().map_or(1.0, |w| w.get(i / m).copied().unwrap_or(0.0));
+            let w = self
+                .entry_weights
+                .as_ref()
+                .map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0))
+                * self
+                    .weights
+                    .as_ref()
+                    .map_or(1.0, |w| w.get(i / m).copied().unwrap_or(0.0));
             if w > 0.0 && y.is_finite() {
                 p.push(v);
                 o.push(y);

@@ -127,7 +127,8 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
             }
             .into());
         }
-        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().all(|w| *w == 0.0)
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || weights.iter().all(|w| *w == 0.0)
         {
             return Err(mixlaw_core::Error::InvalidConfig {
                 what: "output weights must be finite, >= 0 and not all 0",
@@ -202,7 +203,8 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
         match grad {
             Some(g) => {
                 let mut scratch = [0.0; MAX_DOMAINS];
-                self.law.grad_h_outputs(self.params, &row, w, g, &mut scratch)
+                self.law
+                    .grad_h_outputs(self.params, &row, w, g, &mut scratch)
             }
             None => {
                 let mut values = [0.0; MAX_DOMAINS];

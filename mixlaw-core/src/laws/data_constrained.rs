@@ -8,8 +8,8 @@
 //! tokens under the Chinchilla part of the law.
 
 use crate::data::{Inputs, Row};
-use crate::law::Structure;
 use crate::law::Law;
+use crate::law::Structure;
 use crate::param::{Block, Reader, Writer};
 
 /// The data-constrained law of Muennighoff et al.; parameters `E, A, B, alpha, beta, RN, RD`
