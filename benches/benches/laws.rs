@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench, Mode};
-use mixlaw_core::{Law, LawExt};
+use mixlaw_core::Law;
 
 /// Per-benchmark record of every timed batch: (label, iterations, elapsed).
 type Log = RefCell<Vec<(String, u64, Duration)>>;

@@ -45,7 +45,7 @@ fn main() {
     let law = AnyLaw::new("additive", SHUKOR_K, None).unwrap();
     let options = FitOptions {
         loss: BENCH_LOSS_FN,
-        scales: BENCH_SCALES,
+        scales: Some(BENCH_SCALES),
         ..FitOptions::default()
     };
     let t = Instant::now();

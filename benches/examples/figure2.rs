@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use fit_common::{arg, load_domain, with_law_objective};
 use mixlaw_benches::SHUKOR_K;
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
-use mixlaw_core::{Law, LawExt, Objective};
+use mixlaw_core::{Law, Objective};
 use mixlaw_fit::{fit_law, workspace_len, BasinConfig};
 
 /// Best-so-far objective after each of `calls` L-BFGS calls under `config`.

@@ -30,7 +30,7 @@ use std::ops::ControlFlow;
 use std::time::Instant;
 
 use fit_common::{arg, load_domain, num, nums, start_points, with_objective};
-use mixlaw_core::{Law, LawExt, Objective};
+use mixlaw_core::{Law, Objective};
 use mixlaw_fit::{fit_law, workspace_len, BasinConfig, LawProblem, Lbfgs, LbfgsConfig};
 
 /// One trace: a row per local minimisation.

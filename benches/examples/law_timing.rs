@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mixlaw_benches::{shukor_bench_rows, with_objectives, Bench, Mode, BENCH_LOSS};
-use mixlaw_core::{Groups, Law, LawExt, Objective};
+use mixlaw_core::{Groups, Law, Objective};
 
 /// Minimum duration of one timed repeat (as Python's `timeit.Timer.autorange`).
 const MIN_REPEAT: Duration = Duration::from_millis(200);

@@ -12,7 +12,7 @@ use mixlaw_benches::{
     SHUKOR_DOMAINS, SHUKOR_K,
 };
 use mixlaw_core::laws::additive::Additive;
-use mixlaw_core::{Dataset, Groups, Law, LawExt, Objective, Prepared};
+use mixlaw_core::{Dataset, Groups, Law, Objective, Prepared};
 use mixlaw_fit::{LawProblem, Problem, Rng};
 
 /// The training rows for target `domain` (e.g. `arxiv`), or `None` (with a skip notice)
