@@ -58,7 +58,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-mod error;
+
 pub mod fit;
 pub mod info;
 pub mod law;
@@ -67,7 +67,7 @@ pub mod optimize;
 pub mod paper;
 pub mod rng;
 
-pub use error::Error;
+pub use mixlaw_core::Error;
 pub use info::{Problem, Side};
 pub use law::{InfoLaw, Normalization, OvertrainShift, PowerLaw};
 pub use layermix::{check_recipe, Bucket, LayerMix, Source, PAPER_SHARES};

@@ -100,7 +100,7 @@ impl<'a> Bounds<'a> {
             let (lo, hi) = (self.lo(i), self.hi(i));
             // `!(a <= b)` is true for NaN too.
             if !(lo >= 0.0 && lo.is_finite() && hi >= lo) {
-                return Err(Error::InvalidBound { domain: i });
+                return Err(Error::InvalidBound { index: i });
             }
             lsum += lo;
             usum += hi;
@@ -428,11 +428,11 @@ mod tests {
         let lo = [0.2, 0.2];
         let hi = [0.1, 1.0];
         let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
-        assert_eq!(b.check(2), Err(Error::InvalidBound { domain: 0 }));
+        assert_eq!(b.check(2), Err(Error::InvalidBound { index: 0 }));
         let b = Bounds::new(Side::All(0.0), Side::All(0.3));
         assert!(matches!(b.check(3), Err(Error::Infeasible { .. })));
         let b = Bounds::new(Side::All(f64::NAN), Side::All(1.0));
-        assert_eq!(b.check(3), Err(Error::InvalidBound { domain: 0 }));
+        assert_eq!(b.check(3), Err(Error::InvalidBound { index: 0 }));
     }
 
     #[test]

@@ -63,7 +63,7 @@ extern crate std;
 pub mod analysis;
 pub mod bounds;
 pub mod budget;
-mod error;
+
 pub mod mde;
 pub mod objective;
 pub mod regress;
@@ -73,7 +73,7 @@ pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};
 pub use budget::{
     compute_optimal, sweep, Availability, Budget, ComputeConfig, ComputeOptimum, Constraints,
 };
-pub use error::Error;
+pub use mixlaw_core::Error;
 pub use objective::{
     AtBudget, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
 };

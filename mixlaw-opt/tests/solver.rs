@@ -362,7 +362,7 @@ fn typed_errors() {
     ));
     assert!(matches!(
         LawAt::new(&law, &p[..5], N, D, SCALES),
-        Err(Error::Core(_))
+        Err(Error::WrongParamCount { .. })
     ));
     let nan_start = FnObjective::new(3, |_: &[f64], _: &[f64], _: Option<&mut [f64]>| f64::NAN);
     assert_eq!(
