@@ -1,9 +1,6 @@
 //! L-BFGS and basin-hopping on problems with known answers: convergence, non-finite
 //! regions, determinism, early stop, the linear closed form, and no allocation.
-#![allow(unsafe_code)] // the counting global allocator
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::ops::ControlFlow;
 
 use mixlaw_core::{
@@ -14,23 +11,7 @@ use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_fit::{
     fit_law, workspace_len, BasinConfig, BasinHopping, Lbfgs, LbfgsConfig, Problem, Status,
 };
-
-struct Counting;
-// Counted per thread: the test harness runs other tests (which allocate) concurrently.
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-}
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use mixlaw_testkit::allocations_during;
 
 /// The n-dimensional Rosenbrock function; undefined (NaN) beyond |x_i| > 5 to exercise
 /// the non-finite handling.
@@ -281,13 +262,15 @@ fn the_fitting_path_does_not_allocate() {
     };
     let mut theta = vec![0.0; law.num_params()];
     let mut work = vec![0.0; workspace_len(&objective, &config)];
-    let before = ALLOCATIONS.with(Cell::get);
-    let out = fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
-        ControlFlow::Continue(())
-    })
-    .unwrap();
-    let after = ALLOCATIONS.with(Cell::get);
-    assert!(out.value.is_finite());
-    assert_eq!(after - before, 0, "fitting allocated");
+    let mut value = f64::NAN;
+    let count = allocations_during(|| {
+        value = fit_law(&objective, &config, None, &mut theta, &mut work, |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap()
+        .value;
+    });
+    assert!(value.is_finite());
+    assert_eq!(count, 0, "fitting allocated {count} times");
     let _ = Dataset::new(0, &[], &[1.0]).unwrap();
 }
