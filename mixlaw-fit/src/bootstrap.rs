@@ -354,7 +354,6 @@ where
     let draws: Vec<Draw> = crate::par::map(config.resamples, config.threads, refit)
         .into_iter()
         .flatten()
-        .flatten()
         .collect();
     Ok(Bootstrap {
         resamples: config.resamples,
