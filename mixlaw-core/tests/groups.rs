@@ -154,7 +154,7 @@ fn check(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64)))]
     #[test]
     fn grouped_equals_row_by_row(g in (1usize..6).prop_flat_map(grid), u01 in proptest::collection::vec(0.0f64..1.0, 8), use_weights in any::<bool>()) {
         for name in laws::NAMES {

@@ -17,7 +17,10 @@ proptest! {
         h in common::mixture(7),
         n in 0.1f64..10.0, d in 0.5f64..50.0,
     ) {
-        let h = { let s: f64 = h[..k].iter().sum(); if s == 0.0 { return Ok(()); } h[..k].iter().map(|x| x / s).collect::<Vec<_>>() };
+        // The first k weights of a 7-domain mixture, renormalised (all zero: no mixture).
+        let s: f64 = h[..k].iter().sum();
+        prop_assume!(s > 0.0);
+        let h: Vec<f64> = h[..k].iter().map(|x| x / s).collect();
         let c: Vec<f64> = cg[..k].iter().map(|x| x.0).collect();
         let g: Vec<f64> = cg[..k].iter().map(|x| x.1).collect();
         let mut pa = vec![e, a, b, alpha, beta];

@@ -35,7 +35,7 @@ fn data_constrained_readme_values() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     /// Since sum h = 1, (gamma_i + s, C e^-s) gives the same predictions.
     #[test]

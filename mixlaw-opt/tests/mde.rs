@@ -54,7 +54,7 @@ fn disjoint_set(k: usize, counts: &[usize], q: f64, d: f64) -> Vec<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64)))]
 
     #[test]
     fn loss_and_gradient_match_direct_sums_and_differences(

@@ -474,7 +474,7 @@ fn random_bounds(k: usize, u: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(96)))]
 
     /// At the returned point: converged, inside the bounds, KKT conditions hold.
     #[test]

@@ -1,7 +1,7 @@
 //! # mixlaw-testkit
 //!
 //! Test support shared by the mixlaw crates' test binaries (a dev-dependency only, `std`,
-//! not published).
+//! not published): a counting allocator and the case count of property tests.
 //!
 //! Linking this crate installs [`CountingAllocator`] as the global allocator of the test
 //! binary, so [`allocations_during`] can count the heap allocations a closure makes. The
@@ -66,6 +66,18 @@ pub fn allocations_during(f: impl FnOnce()) -> usize {
     let before = ALLOCATIONS.with(Cell::get);
     f();
     ALLOCATIONS.with(Cell::get) - before
+}
+
+/// Cases for a property test: `PROPTEST_CASES` when it is set to a number, else `default`.
+///
+/// `ProptestConfig::with_cases(n)` alone ignores the variable, so a test that sets its own
+/// count could be neither shortened (miri) nor lengthened (a hunt for rare failures):
+/// write `ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(n))` instead.
+pub fn proptest_cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
 }
 
 #[cfg(test)]
