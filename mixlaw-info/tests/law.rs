@@ -4,7 +4,7 @@
 use mixlaw_info::law::{accumulated, learning_gain};
 use mixlaw_info::{
     check_recipe, optimize, random_search, Error, InfoLaw, Normalization, OvertrainShift, PowerLaw,
-    Problem, Source, Status, PAPER_SHARES,
+    Problem, Source, Status,
 };
 
 fn paper(s: f64, n: f64, t: f64) -> Problem {
@@ -311,7 +311,6 @@ fn optimum_is_a_monotone_recipe_and_beats_random_search() {
     let p = paper(3.7e15, 7e9, 1e11);
     let w = optimize(&p).unwrap().recipe;
     assert!(w.as_slice()[0] > 1.0 - 1e-9);
-    let _ = PAPER_SHARES;
 }
 
 #[test]

@@ -107,7 +107,21 @@ fn check_kkt(g: &[f64], h: &[f64], lo: &[f64], hi: &[f64], tol: f64) -> Result<(
         .collect();
     let lambda = match inside.first() {
         Some(&i) => g[i],
-        None => return Ok(()), // a vertex of the box: nothing to compare against
+        None => {
+            // A vertex of the box: some lambda must still separate the bounds, every
+            // gradient at an upper bound <= every gradient at a lower bound.
+            let top = at_hi
+                .iter()
+                .map(|&i| g[i])
+                .fold(f64::NEG_INFINITY, f64::max);
+            let bottom = at_lo.iter().map(|&i| g[i]).fold(f64::INFINITY, f64::min);
+            if top > bottom + tol {
+                return Err(format!(
+                    "no lambda at a vertex: max g at upper bounds {top} > min g at lower bounds {bottom}"
+                ));
+            }
+            return Ok(());
+        }
     };
     for &i in &inside {
         if (g[i] - lambda).abs() > tol {
@@ -556,6 +570,13 @@ proptest! {
                 if lo[i] < hi[i] && h[i] == lo[i] { prop_assert!(c * y[i] <= lo[i] * (1.0 + 1e-12)); }
                 if lo[i] < hi[i] && h[i] == hi[i] { prop_assert!(c * y[i] >= hi[i] * (1.0 - 1e-12)); }
             }
+        } else {
+            // Every weight at a bound: some ratio c must still separate them, every
+            // hi_i / y_i at an upper bound <= every lo_i / y_i at a lower bound.
+            let moving = |i: &usize| lo[*i] < hi[*i];
+            let top = (0..k).filter(moving).filter(|&i| h[i] == hi[i]).map(|i| hi[i] / y[i]).fold(0.0, f64::max);
+            let bottom = (0..k).filter(moving).filter(|&i| h[i] == lo[i]).map(|i| lo[i] / y[i]).fold(f64::INFINITY, f64::min);
+            prop_assert!(top <= bottom * (1.0 + 1e-12), "no ratio at a vertex: {} > {}", top, bottom);
         }
         let kl = |x: &[f64]| -> f64 {
             x.iter().zip(y).map(|(&a, &b)| if a > 0.0 { a * (a / b).ln() } else { 0.0 }).sum()

@@ -35,6 +35,11 @@ pub fn mixture(k: usize) -> impl Strategy<Value = Vec<f64>> {
     })
 }
 
+/// A number of domains `k` in 1..=7 and a mixture of `k` domains.
+pub fn k_and_mixture() -> impl Strategy<Value = (usize, Vec<f64>)> {
+    (1usize..8).prop_flat_map(|k| (Just(k), mixture(k)))
+}
+
 /// Random cases for `law`: theta uniform in each parameter's start range.
 pub fn cases<L: Law + Clone + 'static>(law: L) -> impl Strategy<Value = Case> {
     let p = law.num_params();
