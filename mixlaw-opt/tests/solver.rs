@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+use approx::assert_abs_diff_eq;
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
 use mixlaw_core::{Law, LawExt, Scales};
 use mixlaw_opt::{
@@ -201,9 +202,7 @@ fn boxed_k3_matches_brute_force() {
     let (hb, vb) = brute_force_3(&t, lo, hi);
     assert!(sol.objective <= vb + 1e-12);
     assert!((h[2] - 0.4).abs() < 1e-15 && h[0] >= 0.2, "h = {h:?}");
-    for i in 0..3 {
-        assert!((h[i] - hb[i]).abs() < 1e-4, "h = {h:?}, brute force {hb:?}");
-    }
+    assert_abs_diff_eq!(h[..3], hb[..3], epsilon = 1e-4);
 }
 
 #[test]
@@ -225,9 +224,7 @@ fn additive_optimum_does_not_depend_on_scale() {
         &Bounds::SIMPLEX,
         &mut h2,
     );
-    for i in 0..4 {
-        assert!((h1[i] - h2[i]).abs() < 1e-7, "{h1:?} vs {h2:?}");
-    }
+    assert_abs_diff_eq!(h1[..4], h2[..4], epsilon = 1e-7);
 }
 
 #[test]
@@ -275,9 +272,7 @@ fn fixed_domain_keeps_its_value() {
         &Bounds::new(Side::Each(&lo2), Side::Each(&hi2)),
         &mut h2,
     );
-    for i in 0..4 {
-        assert!((h2[i] - free[i]).abs() < 1e-7, "{h2:?} vs {free:?}");
-    }
+    assert_abs_diff_eq!(h2[..4], free[..4], epsilon = 1e-7);
 }
 
 #[test]
@@ -321,9 +316,7 @@ fn weighted_sum_matches_brute_force_and_gradient() {
     let sol = solve(&obj, &Bounds::SIMPLEX, &mut h);
     let (hb, vb) = brute_force_3(&obj, [0.0; 3], [1.0; 3]);
     assert!(sol.objective <= vb + 1e-12);
-    for i in 0..3 {
-        assert!((h[i] - hb[i]).abs() < 1e-4, "h = {h:?}, brute force {hb:?}");
-    }
+    assert_abs_diff_eq!(h[..3], hb[..3], epsilon = 1e-4);
     // Heterogeneous targets through `dyn Law`.
     let add = Additive::new(3).unwrap();
     let pa = [1.5, 2.0, 3.0, 0.3, 0.3, 1.0, 2.0, 3.0, 0.5, 0.4, 0.3];
@@ -426,9 +419,7 @@ fn starts_at_a_corner_with_infinite_gradients() {
         (sa.status, sb.status),
         (Status::Converged, Status::Converged)
     );
-    for i in 0..3 {
-        assert!((a[i] - b[i]).abs() < 1e-7);
-    }
+    assert_abs_diff_eq!(a[..3], b[..3], epsilon = 1e-7);
 }
 
 #[test]
@@ -450,9 +441,7 @@ fn armijo_rule_agrees_with_spectral() {
         (sa.status, sb.status),
         (Status::Converged, Status::Converged)
     );
-    for i in 0..7 {
-        assert!((a[i] - b[i]).abs() < 1e-6, "{a:?} vs {b:?}");
-    }
+    assert_abs_diff_eq!(a[..7], b[..7], epsilon = 1e-6);
 }
 
 /// Random feasible bounds for k domains from uniforms in [0, 1).
