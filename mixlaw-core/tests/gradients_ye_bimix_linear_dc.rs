@@ -130,7 +130,7 @@ mod local {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
 
         #[test]
         fn bimix_params((law, c) in bimix_case()) {

@@ -1,43 +1,11 @@
-//! Evaluation paths allocate nothing: a counting global allocator watches them.
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+//! Evaluation paths allocate nothing: a counting global allocator (`mixlaw-testkit`,
+//! counted per thread) watches them.
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
 use mixlaw_core::{
     eval, metrics, Dataset, Groups, LawExt, Loss, Objective, Point, Prepared, Scales,
 };
-
-struct Counting;
-
-// Counted per thread: the test harness runs other tests (which allocate) concurrently.
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+use mixlaw_testkit::allocations_during;
 
 #[test]
 fn evaluation_paths_do_not_allocate() {
@@ -159,14 +127,4 @@ fn capacity_paths_do_not_allocate() {
     });
     assert!(grad.iter().chain(&grad_h).all(|g| g.is_finite()));
     assert_eq!(count, 0, "capacity evaluation allocated {count} times");
-}
-
-/// The counter itself: an allocation on this thread is seen.
-#[test]
-fn the_counter_counts() {
-    let n = allocations_during(|| {
-        let v = vec![1u8; 16];
-        std::hint::black_box(v);
-    });
-    assert!(n >= 1);
 }

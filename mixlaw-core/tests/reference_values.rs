@@ -35,12 +35,12 @@ fn data_constrained_readme_values() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     /// Since sum h = 1, (gamma_i + s, C e^-s) gives the same predictions.
     #[test]
     fn ye_m4_gauge_invariance(
-        (k, h) in (1usize..8).prop_flat_map(|k| (Just(k), common::mixture(k))),
+        (k, h) in common::k_and_mixture(),
         e in 0.5f64..3.0,
         ln_c in -2.0f64..1.0,
         gamma in proptest::collection::vec(-2.0f64..2.0, 7),

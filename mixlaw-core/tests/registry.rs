@@ -1,6 +1,7 @@
 //! The registry builds every law of `laws.md` by name, with the published parameter counts
 //! and names.
 
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use mixlaw_core::{laws, AnyLaw, Error, Law, LawExt, Point, Scales};
 
 #[test]
@@ -86,11 +87,9 @@ fn natural_and_unconstrained_round_trip() {
     let mut back = [0.0; 9];
     law.to_unconstrained(&p, &mut theta).unwrap();
     law.to_natural(&theta, &mut back).unwrap();
-    for (a, b) in p.iter().zip(&back) {
-        assert!((a - b).abs() < 1e-15 * a.abs());
-    }
+    assert_relative_eq!(p[..], back[..], epsilon = 0.0, max_relative = 1e-15);
     assert_eq!(theta[0], 1.5); // E is free
-    assert!((theta[1] - 2.0f64.ln()).abs() < 1e-15);
+    assert_abs_diff_eq!(theta[1], 2.0f64.ln(), epsilon = 1e-15);
     let mut bad = p;
     bad[1] = -1.0;
     assert!(matches!(

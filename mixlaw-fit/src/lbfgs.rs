@@ -107,6 +107,7 @@ struct Work<'a> {
     y: &'a mut [f64],
     rho: &'a mut [f64],
     alpha: &'a mut [f64],
+    x_best: &'a mut [f64],
 }
 
 impl<'a> Work<'a> {
@@ -118,7 +119,8 @@ impl<'a> Work<'a> {
         let (s, rest) = rest.split_at_mut_checked(n * m)?;
         let (y, rest) = rest.split_at_mut_checked(n * m)?;
         let (rho, rest) = rest.split_at_mut_checked(m)?;
-        let (alpha, _) = rest.split_at_mut_checked(m)?;
+        let (alpha, rest) = rest.split_at_mut_checked(m)?;
+        let (x_best, _) = rest.split_at_mut_checked(n)?;
         Some(Work {
             g,
             d,
@@ -128,6 +130,7 @@ impl<'a> Work<'a> {
             y,
             rho,
             alpha,
+            x_best,
         })
     }
 }
@@ -146,6 +149,22 @@ impl Memory {
     }
 }
 
+/// The lowest value seen so far (non-finite values and gradients count as `+inf`) and its
+/// point: what [`Lbfgs::minimize`] returns, whichever way it stops.
+struct Best<'a> {
+    value: f64,
+    x: &'a mut [f64],
+}
+
+impl Best<'_> {
+    fn offer(&mut self, value: f64, x: &[f64]) {
+        if value < self.value {
+            self.value = value;
+            self.x.copy_from_slice(x);
+        }
+    }
+}
+
 struct LineSearchPoint {
     step: f64,
     value: f64,
@@ -161,10 +180,11 @@ impl Lbfgs {
     /// Workspace length for dimension `n`.
     pub fn workspace_len(&self, n: usize) -> usize {
         let m = self.config.memory.max(1);
-        4 * n + 2 * n * m + 2 * m
+        5 * n + 2 * n * m + 2 * m
     }
 
-    /// Minimises `problem` from `x` (overwritten with the best point found).
+    /// Minimises `problem` from `x` (overwritten with the best point found: the lowest
+    /// value seen, line-search trials included, whatever the [`Status`]).
     pub fn minimize<P: Problem + ?Sized>(
         &self,
         problem: &mut P,
@@ -193,6 +213,11 @@ impl Lbfgs {
             return out;
         }
         out.value = f;
+        w.x_best.copy_from_slice(x);
+        let mut best = Best {
+            value: f,
+            x: w.x_best,
+        };
         let mut mem = Memory { m, len: 0, head: 0 };
         loop {
             if max_abs(w.g) <= cfg.grad_tol * f.abs().max(1.0) {
@@ -224,10 +249,14 @@ impl Lbfgs {
             };
             let budget = cfg.max_evaluations.saturating_sub(out.evaluations);
             let (found, evals) = self.line_search(
-                problem, x, f, slope, w.d, w.x_new, w.g_new, first_step, budget,
+                problem, x, f, slope, w.d, w.x_new, w.g_new, first_step, budget, &mut best,
             );
             out.evaluations += evals;
             let Some(point) = found else {
+                if out.evaluations >= cfg.max_evaluations {
+                    out.status = Status::MaxEvaluations;
+                    break;
+                }
                 if mem.len > 0 {
                     // Retry once from steepest descent before giving up.
                     mem.len = 0;
@@ -270,6 +299,12 @@ impl Lbfgs {
                 break;
             }
         }
+        // A line search may have seen a lower value than the point it accepted (or, stopped
+        // by the evaluation cap, accepted none).
+        if best.value < out.value {
+            x.copy_from_slice(best.x);
+            out.value = best.value;
+        }
         out
     }
 
@@ -287,6 +322,7 @@ impl Lbfgs {
         g_new: &mut [f64],
         first_step: f64,
         budget: usize,
+        best: &mut Best<'_>,
     ) -> (Option<LineSearchPoint>, usize) {
         let (c1, c2) = (self.config.c1, self.config.c2);
         let max_evals = self.config.max_line_search.min(budget);
@@ -299,6 +335,7 @@ impl Lbfgs {
             let v = problem.cost_grad(x_new, g_new);
             let slope = dot(g_new, d);
             if v.is_finite() && slope.is_finite() {
+                best.offer(v, x_new);
                 LineSearchPoint {
                     step,
                     value: v,

@@ -212,7 +212,7 @@ where
                 .iter()
                 .skip(l * folds.len())
                 .take(folds.len())
-                .map(|r| r.flatten())
+                .copied()
                 .collect();
             let ok: Vec<f64> = per_fold.iter().flatten().map(|(m, _)| *m).collect();
             let (cv_mre, cv_mre_sd) = match (ok.len(), per_fold.first()) {

@@ -88,7 +88,7 @@ fn info_at(p: &Problem, w: &[f64], d: usize, x: f64) -> f64 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
 
     #[test]
     fn gradient_matches_finite_differences((p, kinds) in setting()) {

@@ -1,10 +1,11 @@
 //! LayerMix edge cases, typed errors, the law's reductions and the optimiser on problems
 //! with known answers.
 
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use mixlaw_info::law::{accumulated, learning_gain};
 use mixlaw_info::{
     check_recipe, optimize, random_search, Error, InfoLaw, Normalization, OvertrainShift, PowerLaw,
-    Problem, Source, Status, PAPER_SHARES,
+    Problem, Source, Status,
 };
 
 fn paper(s: f64, n: f64, t: f64) -> Problem {
@@ -107,17 +108,17 @@ fn invalid_recipes_and_settings_are_typed_errors() {
 fn spec_reference_values() {
     let p = paper(312e9, 7e9, 300e9);
     let info = p.info(&[0.548, 0.444, 0.008, 0.0, 0.0, 0.0]).unwrap();
-    assert!((info / 4.4103e11 - 1.0).abs() < 5e-5, "{info}");
-    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.857).abs() < 5e-4);
+    assert_relative_eq!(info, 4.4103e11, max_relative = 5e-5);
+    assert_abs_diff_eq!(PowerLaw::PAPER.loss(info).unwrap(), 2.857, epsilon = 5e-4);
     let raw = PowerLaw {
         unit: 1.0,
         ..PowerLaw::PAPER
     };
-    assert!((raw.loss(info).unwrap() - 1.146).abs() < 5e-4);
+    assert_abs_diff_eq!(raw.loss(info).unwrap(), 1.146, epsilon = 5e-4);
     let p = paper(312e9, 7e9, 1000e9);
     let info = p.info(&[0.395, 0.391, 0.214, 0.0, 0.0, 0.0]).unwrap();
-    assert!((info / 8.1549e11 - 1.0).abs() < 5e-5, "{info}");
-    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.781).abs() < 5e-4);
+    assert_relative_eq!(info, 8.1549e11, max_relative = 5e-5);
+    assert_abs_diff_eq!(PowerLaw::PAPER.loss(info).unwrap(), 2.781, epsilon = 5e-4);
 }
 
 /// `info` equals the sum of eq 4 over the LayerMix buckets (an independent path through
@@ -165,7 +166,7 @@ fn accumulated_integrates_learning_gain() {
     let sum: f64 = (0..steps)
         .map(|s| learning_gain(i, k, (s as f64 + 0.5) * dt, g) * dt)
         .sum();
-    assert!((sum / accumulated(i, k, r, g) - 1.0).abs() < 1e-9);
+    assert_relative_eq!(sum, accumulated(i, k, r, g), max_relative = 1e-9);
 }
 
 #[test]
@@ -311,7 +312,6 @@ fn optimum_is_a_monotone_recipe_and_beats_random_search() {
     let p = paper(3.7e15, 7e9, 1e11);
     let w = optimize(&p).unwrap().recipe;
     assert!(w.as_slice()[0] > 1.0 - 1e-9);
-    let _ = PAPER_SHARES;
 }
 
 #[test]

@@ -16,7 +16,7 @@ fn normalization() -> impl Strategy<Value = Normalization> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     #[test]
     fn optimum_is_certified_and_beats_random_search(

@@ -1,15 +1,11 @@
-//! Solving paths allocate nothing: a counting global allocator watches them. One test
-//! function, so no other test thread allocates meanwhile.
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
+//! Solving paths allocate nothing: a counting global allocator (`mixlaw-testkit`,
+//! counted per thread) watches them.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic
 )]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
 use mixlaw_core::Scales;
@@ -20,36 +16,7 @@ use mixlaw_opt::budget::{
 use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
 use mixlaw_opt::regress::{fit_ridge, workspace_len};
 use mixlaw_opt::{kl_project, Bounds, LawAt, Side, Solution, Solver, Status, Weighted};
-
-struct Counting;
-
-// Counted per thread: the test harness runs other tests (which allocate) concurrently.
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+use mixlaw_testkit::allocations_during;
 
 #[test]
 fn solving_paths_do_not_allocate() {
