@@ -170,7 +170,11 @@ pub fn check_mixture(h: &[f64], row: usize) -> Result<(), Error> {
 pub fn check_mixture_within(h: &[f64], row: usize, tolerance: f64) -> Result<(), Error> {
     let sum = non_negative_sum("h", h, |_| row)?;
     if !((sum - 1.0).abs() <= tolerance) || sum <= 0.0 {
-        return Err(Error::OffSimplex { what: "mixture", row, sum });
+        return Err(Error::OffSimplex {
+            what: "mixture",
+            row,
+            sum,
+        });
     }
     Ok(())
 }

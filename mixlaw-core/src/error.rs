@@ -251,11 +251,11 @@ impl fmt::Display for Error {
             ),
             Error::Numerical { what } => write!(f, "numerical failure: {what}"),
             Error::BucketCount { max, found } => {
-                write!(f, "{found} quality buckets (need 1 to {max})")
+                write!(f, "{found} buckets given; between 1 and {max} are supported")
             }
             Error::NotMonotone { bucket } => write!(
                 f,
-                "recipe weight of bucket {bucket} is below that of bucket {} (high quality first)",
+                "recipe is not non-increasing: w[{bucket}] < w[{}]",
                 bucket + 1
             ),
         }

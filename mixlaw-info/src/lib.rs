@@ -58,7 +58,6 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-
 pub mod fit;
 pub mod info;
 pub mod law;
@@ -67,10 +66,10 @@ pub mod optimize;
 pub mod paper;
 pub mod rng;
 
-pub use mixlaw_core::Error;
 pub use info::{Problem, Side};
 pub use law::{InfoLaw, Normalization, OvertrainShift, PowerLaw};
 pub use layermix::{check_recipe, Bucket, LayerMix, Source, PAPER_SHARES};
+pub use mixlaw_core::Error;
 pub use mixlaw_opt::{Config as SolverConfig, Status};
 pub use optimize::{optimize, optimize_with, random_search, Optimum, Recipe, Sampled};
 

@@ -9,7 +9,7 @@
 
 use approx::assert_abs_diff_eq;
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
-use mixlaw_core::{Law, LawExt, Scales};
+use mixlaw_core::{Law, Scales};
 use mixlaw_opt::{
     kl_project, Bounds, Config, Error, FnObjective, LawAt, Side, SimplexObjective, Solver, Status,
     StepRule, Weighted,

@@ -638,7 +638,11 @@ fn check_mixture(h: &[f64], k: usize, row: usize) -> Result<(), Error> {
         });
     }
     if crate::data::non_negative_sum("h", h, |_| row)? <= 0.0 {
-        return Err(Error::OffSimplex { what: "mixture", row, sum: 0.0 });
+        return Err(Error::OffSimplex {
+            what: "mixture",
+            row,
+            sum: 0.0,
+        });
     }
     Ok(())
 }
