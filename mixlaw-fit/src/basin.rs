@@ -4,7 +4,9 @@
 
 use core::ops::ControlFlow;
 
-use crate::lbfgs::{Lbfgs, LbfgsConfig, Status};
+use mixlaw_core::Error;
+
+use crate::lbfgs::{Lbfgs, LbfgsConfig, Termination};
 use crate::problem::Problem;
 use crate::rng::Rng;
 
@@ -87,7 +89,7 @@ pub struct Outcome {
     /// Best objective value found.
     pub value: f64,
     /// Status of the local minimisation that produced the best value.
-    pub status: Status,
+    pub status: Termination,
     /// Local minimisations run.
     pub minimizations: usize,
     /// Function evaluations, all included.
@@ -124,7 +126,7 @@ impl BasinHopping {
         x: &mut [f64],
         workspace: &mut [f64],
         mut observer: O,
-    ) -> Outcome
+    ) -> Result<Outcome, Error>
     where
         P: Problem + ?Sized,
         R: Fn(usize) -> (f64, f64),
@@ -135,26 +137,28 @@ impl BasinHopping {
         let lbfgs = Lbfgs::new(cfg.lbfgs);
         let mut out = Outcome {
             value: f64::INFINITY,
-            status: Status::BadInput,
+            status: Termination::StartNotFinite,
             minimizations: 0,
             evaluations: 0,
             stopped_early: false,
         };
         if x.len() != n || n == 0 {
-            return out;
+            return Err(Error::WrongParamCount {
+                expected: n,
+                found: x.len(),
+            });
         }
-        let Some((lbfgs_ws, rest)) = workspace.split_at_mut_checked(lbfgs.workspace_len(n)) else {
-            return out;
+        let needed = self.workspace_len(n);
+        let short = Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
         };
-        let Some((current, rest)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
-        let Some((trial, rest)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
-        let Some((grad, _)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
+        let (lbfgs_ws, rest) = workspace
+            .split_at_mut_checked(lbfgs.workspace_len(n))
+            .ok_or(short)?;
+        let (current, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (trial, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (grad, _) = rest.split_at_mut_checked(n).ok_or(short)?;
         let mut root = Rng::new(cfg.seed);
         let mut have_best = false;
         'starts: for start in 0..cfg.starts.max(1) {
@@ -178,7 +182,7 @@ impl BasinHopping {
                     }
                 }
             }
-            let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+            let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
             out.minimizations += 1;
             out.evaluations += local.evaluations;
             let mut cur_value = local.value;
@@ -209,7 +213,7 @@ impl BasinHopping {
                 for (t, c) in trial.iter_mut().zip(current.iter()) {
                     *t = c + rng.uniform(-step, step);
                 }
-                let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+                let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
                 out.minimizations += 1;
                 out.evaluations += local.evaluations;
                 let v = local.value;
@@ -264,6 +268,6 @@ impl BasinHopping {
                 }
             }
         }
-        out
+        Ok(out)
     }
 }

@@ -4,12 +4,15 @@
 //! All state lives in a caller-provided buffer ([`Lbfgs::workspace_len`]); nothing allocates.
 //! Non-finite function values are treated as `+inf`: the line search backtracks from them.
 
+use mixlaw_core::Error;
+
 use crate::problem::Problem;
 
-/// Why the minimiser stopped.
+/// Why the minimiser stopped (a termination reason, as argmin's; bad input is an
+/// [`Error`], never a termination).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Status {
+pub enum Termination {
     /// The gradient's largest entry fell below `grad_tol * max(1, |f|)`.
     GradientSmall,
     /// The relative decrease of f over one iteration fell below `rel_tol`.
@@ -22,14 +25,15 @@ pub enum Status {
     LineSearchFailed,
     /// The function is not finite at the starting point.
     StartNotFinite,
-    /// Buffers or dimensions do not fit.
-    BadInput,
 }
 
-impl Status {
+impl Termination {
     /// True for the statuses that mean "converged".
     pub fn converged(&self) -> bool {
-        matches!(self, Status::GradientSmall | Status::NoRelativeDecrease)
+        matches!(
+            self,
+            Termination::GradientSmall | Termination::NoRelativeDecrease
+        )
     }
 }
 
@@ -75,7 +79,7 @@ pub struct Minimum {
     /// Objective at the returned point.
     pub value: f64,
     /// Why it stopped.
-    pub status: Status,
+    pub status: Termination,
     /// Iterations done.
     pub iterations: usize,
     /// Function evaluations done.
@@ -184,33 +188,40 @@ impl Lbfgs {
     }
 
     /// Minimises `problem` from `x` (overwritten with the best point found: the lowest
-    /// value seen, line-search trials included, whatever the [`Status`]).
+    /// value seen, line-search trials included, whatever the [`Termination`]).
     pub fn minimize<P: Problem + ?Sized>(
         &self,
         problem: &mut P,
         x: &mut [f64],
         workspace: &mut [f64],
-    ) -> Minimum {
+    ) -> Result<Minimum, Error> {
         let n = problem.dim();
         let m = self.config.memory.max(1);
         let mut out = Minimum {
             value: f64::INFINITY,
-            status: Status::BadInput,
+            status: Termination::StartNotFinite,
             iterations: 0,
             evaluations: 0,
         };
         if x.len() != n || n == 0 {
-            return out;
+            return Err(Error::WrongParamCount {
+                expected: n,
+                found: x.len(),
+            });
         }
+        let needed = self.workspace_len(n);
         let Some(w) = Work::split(workspace, n, m) else {
-            return out;
+            return Err(Error::BufferTooSmall {
+                needed,
+                found: workspace.len(),
+            });
         };
         let cfg = &self.config;
         let mut f = problem.cost_grad(x, w.g);
         out.evaluations = 1;
         if !f.is_finite() || w.g.iter().any(|v| !v.is_finite()) {
-            out.status = Status::StartNotFinite;
-            return out;
+            out.status = Termination::StartNotFinite;
+            return Ok(out);
         }
         out.value = f;
         w.x_best.copy_from_slice(x);
@@ -221,15 +232,15 @@ impl Lbfgs {
         let mut mem = Memory { m, len: 0, head: 0 };
         loop {
             if max_abs(w.g) <= cfg.grad_tol * f.abs().max(1.0) {
-                out.status = Status::GradientSmall;
+                out.status = Termination::GradientSmall;
                 break;
             }
             if out.iterations >= cfg.max_iterations {
-                out.status = Status::MaxIterations;
+                out.status = Termination::MaxIterations;
                 break;
             }
             if out.evaluations >= cfg.max_evaluations {
-                out.status = Status::MaxEvaluations;
+                out.status = Termination::MaxEvaluations;
                 break;
             }
             two_loop(&mem, w.g, w.d, w.s, w.y, w.rho, w.alpha, n);
@@ -254,7 +265,7 @@ impl Lbfgs {
             out.evaluations += evals;
             let Some(point) = found else {
                 if out.evaluations >= cfg.max_evaluations {
-                    out.status = Status::MaxEvaluations;
+                    out.status = Termination::MaxEvaluations;
                     break;
                 }
                 if mem.len > 0 {
@@ -262,7 +273,7 @@ impl Lbfgs {
                     mem.len = 0;
                     continue;
                 }
-                out.status = Status::LineSearchFailed;
+                out.status = Termination::LineSearchFailed;
                 break;
             };
             out.iterations += 1;
@@ -295,7 +306,7 @@ impl Lbfgs {
             w.g.copy_from_slice(w.g_new);
             out.value = f;
             if f_old - f <= cfg.rel_tol * f_old.abs().max(f.abs()) {
-                out.status = Status::NoRelativeDecrease;
+                out.status = Termination::NoRelativeDecrease;
                 break;
             }
         }
@@ -305,7 +316,7 @@ impl Lbfgs {
             x.copy_from_slice(best.x);
             out.value = best.value;
         }
-        out
+        Ok(out)
     }
 
     /// Strong-Wolfe line search along `d` from `x` (value `f0`, slope `slope0 < 0`).

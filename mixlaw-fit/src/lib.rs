@@ -64,7 +64,7 @@ mod testdata;
 use core::ops::ControlFlow;
 
 pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome};
-pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Status};
+pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
 pub use problem::{LawProblem, Problem};
 pub use rng::Rng;
 
@@ -160,7 +160,7 @@ where
         Some(&r) => r,
         None => start(i).unwrap_or((-1.0, 1.0)),
     };
-    let outcome = basin.minimize(problem, range, theta, workspace, observer);
+    let outcome = basin.minimize(problem, range, theta, workspace, observer)?;
     if !outcome.value.is_finite() {
         return Err(Error::NoFiniteObjective);
     }

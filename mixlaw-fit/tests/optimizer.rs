@@ -6,11 +6,11 @@ use std::ops::ControlFlow;
 use approx::assert_relative_eq;
 
 use mixlaw_core::{
-    laws::additive::Additive, AnyLaw, Groups, Law, LawExt, Loss, Objective, Prepared, Scales,
+    laws::additive::Additive, AnyLaw, Error, Groups, Law, LawExt, Loss, Objective, Prepared, Scales,
 };
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_fit::{
-    fit_law, workspace_len, BasinConfig, BasinHopping, Lbfgs, LbfgsConfig, Problem, Status,
+    fit_law, workspace_len, BasinConfig, BasinHopping, Lbfgs, LbfgsConfig, Problem, Termination,
 };
 use mixlaw_testkit::allocations_during;
 
@@ -46,9 +46,9 @@ fn lbfgs_solves_rosenbrock_from_the_classic_start() {
             .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
             .collect();
         let mut ws = vec![0.0; lbfgs.workspace_len(n)];
-        let m = lbfgs.minimize(&mut Rosenbrock(n), &mut x, &mut ws);
+        let m = lbfgs.minimize(&mut Rosenbrock(n), &mut x, &mut ws).unwrap();
         assert!(
-            m.status.converged() || m.status == Status::LineSearchFailed,
+            m.status.converged() || m.status == Termination::LineSearchFailed,
             "{m:?}"
         );
         assert!(m.value < 1e-20, "n = {n}: {m:?}");
@@ -62,15 +62,19 @@ fn lbfgs_backtracks_from_non_finite_values() {
     let lbfgs = Lbfgs::new(LbfgsConfig::default());
     let mut x = vec![4.9, -4.9];
     let mut ws = vec![0.0; lbfgs.workspace_len(2)];
-    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut x, &mut ws);
+    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut x, &mut ws).unwrap();
     assert!(m.value.is_finite() && m.value < 1e-16, "{m:?}");
     // A start where the function is not finite is reported, not minimised.
     let mut bad = vec![9.0, 9.0];
-    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut bad, &mut ws);
-    assert_eq!(m.status, Status::StartNotFinite);
+    let m = lbfgs
+        .minimize(&mut Rosenbrock(2), &mut bad, &mut ws)
+        .unwrap();
+    assert_eq!(m.status, Termination::StartNotFinite);
     // Wrong buffers are reported too.
     let m = lbfgs.minimize(&mut Rosenbrock(2), &mut [0.0; 2], &mut [0.0; 3]);
-    assert_eq!(m.status, Status::BadInput);
+    assert!(matches!(m, Err(Error::BufferTooSmall { .. })), "{m:?}");
+    let m = lbfgs.minimize(&mut Rosenbrock(2), &mut [0.0; 3], &mut ws);
+    assert!(matches!(m, Err(Error::WrongParamCount { .. })), "{m:?}");
 }
 
 /// A double well in each coordinate: local minima at +-1 (shifted), global at x_i = -1.
@@ -102,40 +106,46 @@ fn basin_hopping_finds_the_global_well_deterministically() {
     let bh = BasinHopping::new(config);
     let mut ws = vec![0.0; bh.workspace_len(n)];
     let mut x1 = vec![0.0; n];
-    let out1 = bh.minimize(
-        &mut Wells(n),
-        |_| (0.5, 2.0),
-        &mut x1,
-        &mut ws,
-        |_| ControlFlow::Continue(()),
-    );
+    let out1 = bh
+        .minimize(
+            &mut Wells(n),
+            |_| (0.5, 2.0),
+            &mut x1,
+            &mut ws,
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
     assert!(x1.iter().all(|&v| v < -0.9), "{x1:?}");
     let mut x2 = vec![0.0; n];
-    let out2 = bh.minimize(
-        &mut Wells(n),
-        |_| (0.5, 2.0),
-        &mut x2,
-        &mut ws,
-        |_| ControlFlow::Continue(()),
-    );
+    let out2 = bh
+        .minimize(
+            &mut Wells(n),
+            |_| (0.5, 2.0),
+            &mut x2,
+            &mut ws,
+            |_| ControlFlow::Continue(()),
+        )
+        .unwrap();
     assert_eq!((out1, x1), (out2, x2), "same seed, same fit");
     // The observer can stop the search.
     let mut seen = 0;
     let mut x3 = vec![0.0; n];
-    let out3 = bh.minimize(
-        &mut Wells(n),
-        |_| (0.5, 2.0),
-        &mut x3,
-        &mut ws,
-        |_| {
-            seen += 1;
-            if seen == 3 {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        },
-    );
+    let out3 = bh
+        .minimize(
+            &mut Wells(n),
+            |_| (0.5, 2.0),
+            &mut x3,
+            &mut ws,
+            |_| {
+                seen += 1;
+                if seen == 3 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .unwrap();
     assert!(out3.stopped_early && out3.minimizations == 3);
 }
 
@@ -349,8 +359,8 @@ fn lbfgs_stops_at_the_iteration_cap() {
     let mut problem = Recording::new(Rosenbrock(10));
     let mut x = classic_start(10);
     let mut ws = vec![0.0; lbfgs.workspace_len(10)];
-    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws);
-    assert_eq!(m.status, Status::MaxIterations, "{m:?}");
+    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws).unwrap();
+    assert_eq!(m.status, Termination::MaxIterations, "{m:?}");
     assert_eq!(m.iterations, 5);
     assert!(m.value < 4.0 * 24.2, "five iterations descend: {m:?}");
     problem.assert_best_seen(&mut m, &x);
@@ -384,10 +394,10 @@ fn lbfgs_stops_at_the_evaluation_cap() {
     let mut problem = Recording::new(Bowl { gradient_sign: 1.0 });
     let mut x = [1e-3, -1e-3, 5e-4];
     let mut ws = vec![0.0; lbfgs.workspace_len(3)];
-    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws);
+    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws).unwrap();
     assert_eq!(
         (m.status, m.evaluations),
-        (Status::MaxEvaluations, 2),
+        (Termination::MaxEvaluations, 2),
         "{m:?}"
     );
     problem.assert_best_seen(&mut m, &x);
@@ -400,8 +410,8 @@ fn lbfgs_stops_at_the_evaluation_cap() {
         let mut problem = Recording::new(Rosenbrock(10));
         let mut x = classic_start(10);
         let mut ws = vec![0.0; lbfgs.workspace_len(10)];
-        let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws);
-        assert_eq!(m.status, Status::MaxEvaluations, "cap {cap}: {m:?}");
+        let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws).unwrap();
+        assert_eq!(m.status, Termination::MaxEvaluations, "cap {cap}: {m:?}");
         assert!(m.evaluations <= cap, "cap {cap}: {m:?}");
         problem.assert_best_seen(&mut m, &x);
     }
@@ -416,8 +426,8 @@ fn lbfgs_reports_a_failed_line_search() {
         gradient_sign: -1.0,
     });
     let mut ws = vec![0.0; lbfgs.workspace_len(3)];
-    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws);
-    assert_eq!(m.status, Status::LineSearchFailed, "{m:?}");
+    let mut m = lbfgs.minimize(&mut problem, &mut x, &mut ws).unwrap();
+    assert_eq!(m.status, Termination::LineSearchFailed, "{m:?}");
     assert_eq!(m.iterations, 0);
     assert_eq!(x, start, "no step was accepted");
     problem.assert_best_seen(&mut m, &x);
