@@ -2,7 +2,7 @@
 //! (`mixlaw-testkit`, counted per thread) watches them.
 
 use mixlaw_info::fit;
-use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, KinkSide, Normalization, Setting, Source};
 use mixlaw_testkit::allocations_during;
 
 const FIT_A: [f64; 6] = [0.8, 0.2, 0.0, 0.0, 0.0, 0.0];
@@ -16,10 +16,10 @@ fn evaluation_and_optimisation_do_not_allocate() {
         (0.0, 0.0, 0.0, f64::INFINITY, 0.0, f64::INFINITY);
     let evaluation = allocations_during(|| {
         let src = Source::paper(300e9).unwrap();
-        let p = Problem::new(&InfoLaw::PAPER, &src, 7e9, 300e9).unwrap();
+        let p = Setting::new(&InfoLaw::PAPER, &src, 7e9, 300e9).unwrap();
         unique = src.layermix(&w, 300e9).unwrap().unique();
         info = p.info(&w).unwrap();
-        p.gradient(&w, &mut g, Side::Left).unwrap();
+        p.gradient(&w, &mut g, KinkSide::Left).unwrap();
         opt_info = optimize(&p).unwrap().info;
         rs_info = random_search(&p, 1000, 1).unwrap().info;
         // A kink optimum: chunked solver, certificate search and the exact fallback.
@@ -27,7 +27,7 @@ fn evaluation_and_optimisation_do_not_allocate() {
             normalization: Normalization::Constant(1.0),
             ..InfoLaw::PAPER
         };
-        let kink = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
+        let kink = Setting::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
         let kopt = optimize(&kink).unwrap();
         kink_info = kopt.info;
         cert = kink.certified_gap(kopt.recipe.as_slice()).unwrap();
