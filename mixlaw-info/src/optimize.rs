@@ -20,7 +20,7 @@
 
 use mixlaw_opt::{Bounds, Config, SimplexObjective, Solver, Status};
 
-use crate::rng::Rng;
+use crate::rng::{sorted_dirichlet, Rng};
 use crate::{Error, KinkSide, Setting, MAX_BUCKETS};
 
 /// Default stopping gap of [`optimize`], relative to [`Setting::scale`] (`T g(D)`).
@@ -452,7 +452,7 @@ pub fn random_search(problem: &Setting, samples: usize, seed: u64) -> Result<Sam
     let best = bb.get_mut(..n).ok_or(short)?;
     let mut best_info = f64::NEG_INFINITY;
     for _ in 0..samples {
-        rng.sorted_dirichlet(w);
+        sorted_dirichlet(&mut rng, w);
         let v = problem.value(w);
         if v > best_info {
             best_info = v;

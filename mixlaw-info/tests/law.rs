@@ -267,7 +267,7 @@ fn certified_gap_bounds_suboptimality() {
         let best = optimize(&p).unwrap();
         let mut w = [0.0; 6];
         for i in 0..2000 {
-            rng.sorted_dirichlet(&mut w);
+            mixlaw_info::rng::sorted_dirichlet(&mut rng, &mut w);
             if i % 3 == 0 {
                 // Put bucket 1 (or the first that fits) exactly at capacity.
                 let c = p.capacity(1).unwrap();
