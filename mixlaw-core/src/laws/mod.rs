@@ -1,6 +1,6 @@
 //! The published laws, one per file, and [`AnyLaw`], which picks one by name.
 
-use crate::capacity::{CapacityLaw, Head};
+use crate::capacity::{CapacityLaw, ChinchillaTerms};
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law, Structure};
 use crate::param::{Block, ParamInfo};
@@ -260,8 +260,10 @@ registry! {
 }
 
 /// The capacity head of `options`: fixed when given, else fitted.
-fn head(options: LawOptions) -> Head {
-    options.head.map_or(Head::Fitted, Head::Fixed)
+fn head(options: LawOptions) -> ChinchillaTerms {
+    options
+        .head
+        .map_or(ChinchillaTerms::Fitted, ChinchillaTerms::Fixed)
 }
 
 /// Checks `min <= k <= MAX_DOMAINS`.
