@@ -1,6 +1,6 @@
 //! The published laws, one per file, and [`AnyLaw`], which picks one by name.
 
-use crate::capacity::{CapacityLaw, ChinchillaTerms};
+use crate::capacity::{CapacityLaw, Head};
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law, Structure};
 use crate::param::{Block, ParamInfo};
@@ -260,7 +260,7 @@ registry! {
 }
 
 /// The capacity head of `options`: fixed when given, else fitted.
-fn head(options: LawOptions) -> ChinchillaTerms {
+fn head(options: LawOptions) -> Head {
     options
         .head
         .map_or(ChinchillaTerms::Fitted, ChinchillaTerms::Fixed)
