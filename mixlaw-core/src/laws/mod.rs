@@ -263,7 +263,7 @@ registry! {
 fn head(options: LawOptions) -> Head {
     options
         .head
-        .map_or(ChinchillaTerms::Fitted, ChinchillaTerms::Fixed)
+        .map_or(Head::Fitted, Head::Fixed)
 }
 
 /// Checks `min <= k <= MAX_DOMAINS`.
