@@ -52,6 +52,7 @@ pub mod frozen;
 pub mod groups;
 pub mod law;
 pub mod laws;
+pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod param;

@@ -96,6 +96,10 @@ pub struct Outcome {
     pub evaluations: usize,
     /// The observer asked to stop.
     pub stopped_early: bool,
+    /// L-BFGS memory resets over all local minimisations (see [`crate::Minimum::resets`]).
+    pub resets: usize,
+    /// Random starts at which the objective was not finite (skipped).
+    pub non_finite_starts: usize,
 }
 
 /// Basin-hopping global minimiser.
@@ -141,6 +145,8 @@ impl BasinHopping {
             minimizations: 0,
             evaluations: 0,
             stopped_early: false,
+            resets: 0,
+            non_finite_starts: 0,
         };
         if x.len() != n || n == 0 {
             return Err(Error::WrongParamCount {
@@ -185,6 +191,10 @@ impl BasinHopping {
             let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
             out.minimizations += 1;
             out.evaluations += local.evaluations;
+            out.resets += local.resets;
+            if local.status == Termination::StartNotFinite {
+                out.non_finite_starts += 1;
+            }
             let mut cur_value = local.value;
             current.copy_from_slice(trial);
             if local.value.is_finite() && (local.value < out.value || !have_best) {
@@ -216,6 +226,8 @@ impl BasinHopping {
                 let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
                 out.minimizations += 1;
                 out.evaluations += local.evaluations;
+                out.resets += local.resets;
+                out.resets += local.resets;
                 let v = local.value;
                 let accept = v.is_finite()
                     && (v < cur_value

@@ -84,6 +84,12 @@ pub struct Minimum {
     pub iterations: usize,
     /// Function evaluations done.
     pub evaluations: usize,
+    /// Numerical fallbacks taken, counted rather than silent: times the curvature memory
+    /// was dropped for steepest descent (a non-descent direction, or a line search that
+    /// failed along the quasi-Newton direction).
+    pub resets: usize,
+    /// Correction pairs rejected for unsafe curvature (`s.y` not clearly positive).
+    pub skipped_pairs: usize,
 }
 
 /// The L-BFGS minimiser.
@@ -202,6 +208,8 @@ impl Lbfgs {
             status: Termination::StartNotFinite,
             iterations: 0,
             evaluations: 0,
+            resets: 0,
+            skipped_pairs: 0,
         };
         if x.len() != n || n == 0 {
             return Err(Error::WrongParamCount {
@@ -248,6 +256,7 @@ impl Lbfgs {
             if slope >= 0.0 || !slope.is_finite() {
                 // Not a descent direction: forget the curvature pairs, go downhill.
                 mem.len = 0;
+                out.resets += 1;
                 for (d, g) in w.d.iter_mut().zip(w.g.iter()) {
                     *d = -g;
                 }
@@ -271,6 +280,7 @@ impl Lbfgs {
                 if mem.len > 0 {
                     // Retry once from steepest descent before giving up.
                     mem.len = 0;
+                    out.resets += 1;
                     continue;
                 }
                 out.status = Termination::LineSearchFailed;
@@ -299,6 +309,8 @@ impl Lbfgs {
                 }
                 mem.head = (mem.head + 1) % m;
                 mem.len = (mem.len + 1).min(m);
+            } else {
+                out.skipped_pairs += 1;
             }
             let f_old = f;
             f = point.value;

@@ -81,7 +81,7 @@ pub fn fit_linear<L: Law + ?Sized>(
             *v += ridge;
         }
     }
-    cholesky_solve(a, b, p)?;
+    mixlaw_core::linalg::cholesky_solve(a, p, b, 0.0)?;
     if b.iter().any(|v| !v.is_finite()) {
         // Targets near f64::MAX overflow the normal equations.
         return Err(Error::Overflow {
@@ -89,55 +89,5 @@ pub fn fit_linear<L: Law + ?Sized>(
         });
     }
     params_out.copy_from_slice(b);
-    Ok(())
-}
-
-/// Solves `A x = b` in place (`b` becomes x) for symmetric positive definite `A` (row-major,
-/// overwritten by its Cholesky factor).
-pub fn cholesky_solve(a: &mut [f64], b: &mut [f64], k: usize) -> Result<(), Error> {
-    let at = |a: &[f64], i: usize, j: usize| a.get(i * k + j).copied().unwrap_or(0.0);
-    for j in 0..k {
-        let mut d = at(a, j, j);
-        for p in 0..j {
-            d -= at(a, j, p) * at(a, j, p);
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return Err(Error::InvalidConfig {
-                what: "normal equations are not positive definite",
-            });
-        }
-        let d = libm::sqrt(d);
-        if let Some(x) = a.get_mut(j * k + j) {
-            *x = d;
-        }
-        for i in j + 1..k {
-            let mut s = at(a, i, j);
-            for p in 0..j {
-                s -= at(a, i, p) * at(a, j, p);
-            }
-            if let Some(x) = a.get_mut(i * k + j) {
-                *x = s / d;
-            }
-        }
-    }
-    // Forward (L z = b), then backward (L^T x = z) substitution.
-    for i in 0..k {
-        let mut s = b.get(i).copied().unwrap_or(0.0);
-        for p in 0..i {
-            s -= at(a, i, p) * b.get(p).copied().unwrap_or(0.0);
-        }
-        if let Some(x) = b.get_mut(i) {
-            *x = s / at(a, i, i);
-        }
-    }
-    for i in (0..k).rev() {
-        let mut s = b.get(i).copied().unwrap_or(0.0);
-        for p in i + 1..k {
-            s -= at(a, p, i) * b.get(p).copied().unwrap_or(0.0);
-        }
-        if let Some(x) = b.get_mut(i) {
-            *x = s / at(a, i, i);
-        }
-    }
     Ok(())
 }

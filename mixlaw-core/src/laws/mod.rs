@@ -261,9 +261,7 @@ registry! {
 
 /// The capacity head of `options`: fixed when given, else fitted.
 fn head(options: LawOptions) -> Head {
-    options
-        .head
-        .map_or(Head::Fitted, Head::Fixed)
+    options.head.map_or(Head::Fitted, Head::Fixed)
 }
 
 /// Checks `min <= k <= MAX_DOMAINS`.
