@@ -78,3 +78,9 @@ pub use objective::{
     AtBudget, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
 };
 pub use solver::{Config, Solution, Solver, Status, StepRule};
+
+/// The README's Rust quickstart, compiled and run as a doc test (it uses `mixlaw-fit`, a
+/// dev-dependency here).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
