@@ -27,10 +27,10 @@ thread_local! {
 /// The system allocator, counting each allocation and reallocation on the calling thread.
 pub struct CountingAllocator;
 
+// SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
+// `GlobalAlloc` contract; the counter is a thread-local `Cell` with a `const` initialiser,
+// which itself never allocates (and `try_with` skips counting while it is torn down).
 #[allow(unsafe_code)] // a global allocator is an `unsafe impl`; it only forwards to `System`
-                      // SAFETY: every method forwards its arguments unchanged to `System`, which upholds the
-                      // `GlobalAlloc` contract; the counter is a thread-local `Cell` with a `const` initialiser,
-                      // which itself never allocates (and `try_with` skips counting while it is torn down).
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
