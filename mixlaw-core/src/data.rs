@@ -169,7 +169,8 @@ pub fn check_mixture(h: &[f64], row: usize) -> Result<(), Error> {
 /// Checks a mixture row: finite, non-negative, summing to 1 within `tolerance`.
 pub fn check_mixture_within(h: &[f64], row: usize, tolerance: f64) -> Result<(), Error> {
     let sum = non_negative_sum("h", h, |_| row)?;
-    if !((sum - 1.0).abs() <= tolerance) || sum <= 0.0 {
+    let within = (sum - 1.0).abs() <= tolerance;
+    if !within || sum <= 0.0 {
         return Err(Error::OffSimplex {
             what: "mixture",
             row,
@@ -284,7 +285,8 @@ impl<'a> Dataset<'a> {
                 found: k,
             });
         }
-        if m == 0 || !(layout.sum_tolerance >= 0.0) {
+        let tolerance_ok = layout.sum_tolerance >= 0.0;
+        if m == 0 || !tolerance_ok {
             return Err(Error::InvalidConfig {
                 what: "a layout needs at least one output and a sum tolerance >= 0",
             });
@@ -465,7 +467,7 @@ pub(crate) fn check_finite_losses(
     outputs: usize,
 ) -> Result<(), Error> {
     for (i, &v) in y.iter().enumerate() {
-        let used = weight.map_or(true, |w| w(i) > 0.0);
+        let used = weight.is_none_or(|w| w(i) > 0.0);
         if used && !v.is_finite() {
             return Err(Error::NonFinite {
                 what: "loss",

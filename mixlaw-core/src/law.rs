@@ -89,7 +89,7 @@ pub trait Law {
         params: &[f64],
         row: &Row<'_>,
         values: &mut [f64],
-        grad: Option<(&mut [f64], &mut dyn FnMut(&[f64], &mut [f64]))>,
+        grad: OutputsGrad<'_>,
         state: &mut [f64],
         scratch: &mut [f64],
     ) {
@@ -210,6 +210,10 @@ pub trait Law {
         }
     }
 }
+
+/// The gradient request of [`Law::eval_outputs`]: the gradient to add to, and the rule
+/// `cotangent(values, c)` that chooses each output's weight `c_j` from the values.
+pub type OutputsGrad<'a> = Option<(&'a mut [f64], &'a mut dyn FnMut(&[f64], &mut [f64]))>;
 
 /// Structural facts a law declares (see [`Law::structure`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

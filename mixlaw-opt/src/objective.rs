@@ -124,16 +124,14 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
                 what: "output weights",
                 expected: m,
                 found: weights.len(),
-            }
-            .into());
+            });
         }
         if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
             || weights.iter().all(|w| *w == 0.0)
         {
             return Err(mixlaw_core::Error::InvalidConfig {
                 what: "output weights must be finite, >= 0 and not all 0",
-            }
-            .into());
+            });
         }
         self.output_weights = Some(weights);
         Ok(self)

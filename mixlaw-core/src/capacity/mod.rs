@@ -24,7 +24,7 @@ mod inner;
 pub use inner::{allocate, Allocation};
 
 use crate::data::{Inputs, Row, Scales};
-use crate::law::{Law, LawExt};
+use crate::law::{Law, LawExt, OutputsGrad};
 use crate::param::{self, Block, Reader};
 use crate::{Error, MAX_DOMAINS};
 
@@ -546,7 +546,7 @@ impl Law for CapacityLaw {
         params: &[f64],
         row: &Row<'_>,
         values: &mut [f64],
-        grad: Option<(&mut [f64], &mut dyn FnMut(&[f64], &mut [f64]))>,
+        grad: OutputsGrad<'_>,
         state: &mut [f64],
         _scratch: &mut [f64],
     ) {

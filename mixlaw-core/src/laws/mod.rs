@@ -2,7 +2,7 @@
 
 use crate::capacity::{CapacityLaw, Head};
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law, Structure};
+use crate::law::{Factor, Law, OutputsGrad, Structure};
 use crate::param::{Block, ParamInfo};
 use crate::{Error, MAX_DOMAINS};
 
@@ -163,7 +163,7 @@ macro_rules! registry {
                 params: &[f64],
                 row: &Row<'_>,
                 values: &mut [f64],
-                grad: Option<(&mut [f64], &mut dyn FnMut(&[f64], &mut [f64]))>,
+                grad: OutputsGrad<'_>,
                 state: &mut [f64],
                 scratch: &mut [f64],
             ) {
