@@ -195,9 +195,12 @@ where
         let test = data.select(&fold.test);
         let fitted = fit(law.clone(), &train, options, |_| ControlFlow::Continue(())).ok()?;
         let pred = fitted.predict(&test).ok()?;
+        // Over the entries with a positive weight (every run for a one-output law; the
+        // unmasked losses of a capacity law).
+        let (pred, obs) = test.scored_pairs(&pred);
         let rel: Vec<f64> = pred
             .iter()
-            .zip(&test.y)
+            .zip(&obs)
             .map(|(p, y)| 100.0 * ((p - y) / y).abs())
             .collect();
         let (mean, sd) = mean_sd(&rel)?;
