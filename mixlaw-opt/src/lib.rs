@@ -18,6 +18,9 @@
 //!   from cached per-token expert probabilities, streamed in chunks and mergeable across
 //!   shards; `mde-interp`; objectives for optimising `lambda`. [`regress`]: the LINEAR and
 //!   LINEAR+MDE regressors (least squares or ridge) in closed form.
+//! - [`schedule`]: online mixture weights during training (exponentiated gradient on a
+//!   law's h-gradient, on excess losses as in DoReMi, or Aioli's update) with bounds and
+//!   step-size rules, and a deterministic weighted domain sampler.
 //! - [`analysis`]: appendix C.1 of Shukor et al.: the map `w -> h*(w)`, the
 //!   Jensen-Shannon distance and fixed-point scans, optima at the corners.
 //!
@@ -67,6 +70,7 @@ pub mod budget;
 pub mod mde;
 pub mod objective;
 pub mod regress;
+pub mod schedule;
 pub mod solver;
 
 pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};

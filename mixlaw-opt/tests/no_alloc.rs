@@ -15,6 +15,7 @@ use mixlaw_opt::budget::{
 };
 use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
 use mixlaw_opt::regress::{fit_ridge, workspace_len};
+use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{kl_project, Bounds, LawAt, Side, Solution, Solver, Status, Weighted};
 use mixlaw_testkit::allocations_during;
 
@@ -142,6 +143,29 @@ fn solving_paths_do_not_allocate() {
         solver.minimize(&io, &Bounds::SIMPLEX, &mut h).unwrap();
         let mut beta = [0.0; 3];
         fit_ridge(&x, &y, 3, 0.1, true, &mut work, &mut beta).unwrap();
+        // Online schedule: every kind of update, the Aioli estimate, the sampler.
+        let bounds = Bounds::new(Side::Each(&lo), Side::All(1.0));
+        let mut sched = Scheduler::<4>::new(3, &bounds, Step::default()).unwrap();
+        sched.step_objective(&t).unwrap();
+        sched.step_gradient(&[0.1, -0.2, 0.3]).unwrap();
+        sched
+            .step_excess_loss(&[2.0, 2.5, 3.0], &[2.1, 2.2, 2.3])
+            .unwrap();
+        let mut a = [0.0; 9];
+        aioli_matrix(
+            3,
+            &[0.1, 0.02, 0.01, 0.0, 0.2, 0.03, 0.01, 0.0, 0.3],
+            0.75,
+            true,
+            &mut a,
+        )
+        .unwrap();
+        sched.step_aioli(&a, &Aioli { ema: Some(0.1) }).unwrap();
+        let mut sampler = Sampler::<4>::new(sched.weights()).unwrap();
+        for _ in 0..100 {
+            sampler.next_domain();
+        }
+        sampler.set_weights(sched.weights()).unwrap();
     });
     assert_eq!(n, 0, "solving paths allocated {n} times");
 }
