@@ -71,6 +71,20 @@ pub enum Failure {
     TooManyValues,
 }
 
+impl Failure {
+    /// What failed, without the error's fields (printing those on the device would pull
+    /// `core::fmt`'s float formatting into the measured size; the host prints them).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Failure::Core(_) => "mixlaw-core error",
+            Failure::Opt(_) => "mixlaw-opt error",
+            Failure::Info(_) => "mixlaw-info error",
+            Failure::NotConverged => "not converged",
+            Failure::TooManyValues => "too many values",
+        }
+    }
+}
+
 impl From<mixlaw_core::Error> for Failure {
     fn from(e: mixlaw_core::Error) -> Self {
         Failure::Core(e)

@@ -57,7 +57,7 @@
 //! ```
 
 use crate::objective::SimplexObjective;
-use crate::solver::Feasible;
+use crate::solver::{Feasible, LN_FLOOR};
 use crate::{Bounds, Error};
 
 /// The step size rule of a [`Scheduler`]; `t` counts the updates before this one.
@@ -197,9 +197,14 @@ impl<const K: usize> Scheduler<K> {
                 index: 0,
             });
         }
-        // ln of the start, zeros lifted to the floor so every weight can grow again.
+        // ln of the start, zeros lifted to the floor of the log-space step so every weight
+        // can grow again.
         for (l, &v) in self.ln_wt.iter_mut().zip(start) {
-            *l = if v > 0.0 { libm::log(v / sum) } else { LN_ZERO };
+            *l = if v > 0.0 {
+                libm::log(v / sum)
+            } else {
+                LN_FLOOR
+            };
         }
         self.project_from_log()?;
         self.updates = 0;
@@ -479,10 +484,6 @@ impl<const K: usize> Scheduler<K> {
         Ok(ok)
     }
 }
-
-/// `ln` of a zero start weight: the floor of the solver's log-space step, so the weight
-/// can grow again.
-const LN_ZERO: f64 = -700.0;
 
 fn get(v: &[f64], i: usize) -> f64 {
     v.get(i).copied().unwrap_or(0.0)

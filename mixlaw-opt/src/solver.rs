@@ -42,7 +42,7 @@ pub const MEMORY: usize = 8;
 /// Sufficient-decrease constant `sigma` of the Armijo tests.
 const SIGMA: f64 = 1e-4;
 /// Floor of `ln y_i - max_j ln y_j`: keeps every free weight above about `1e-304`.
-const LN_FLOOR: f64 = -700.0;
+pub(crate) const LN_FLOOR: f64 = -700.0;
 /// Relative slack on `f` within which the gradient-only (approximate Armijo) test applies.
 const F_NOISE: f64 = 1e-12;
 /// Step-size limits.

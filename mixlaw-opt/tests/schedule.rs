@@ -377,3 +377,17 @@ fn bad_input_is_a_typed_error() {
         Err(Error::TooManyDomains { .. })
     ));
 }
+
+/// A zero start weight sits at the floor of the log-space step, not at 0, so a favourable
+/// gradient brings the domain back.
+#[test]
+fn zero_start_weights_can_grow_again() {
+    let mut s = Scheduler::<4>::new(3, &Bounds::SIMPLEX, Step::Constant(1.0)).unwrap();
+    s.set_weights(&[2.0, 0.0, 0.0]).unwrap();
+    let w = s.weights();
+    assert!(w[0] == 1.0 && w[1] > 0.0 && w[1] < 1e-300);
+    for _ in 0..100 {
+        s.step_gradient(&[1.0, -10.0, 0.0]).unwrap();
+    }
+    assert!(s.weights()[1] > 0.99, "{:?}", s.weights());
+}
