@@ -5,13 +5,13 @@
 //!
 //! Everything here is `core` only: no allocation, fixed-size buffers on the stack.
 //!
-//! Uses of the `Law` helper methods (`value`, `value_grad`, `grad_h`, `to_natural`) are
+//! Uses of the `LawExt` helper methods (`value`, `value_grad`, `grad_h`, `to_natural`) are
 //! confined to this file.
 
 use core::ops::ControlFlow;
 
 use mixlaw_core::laws::joint::Joint;
-use mixlaw_core::{Dataset, Law, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Scales};
 use mixlaw_fit::{fit_law, BasinConfig, LbfgsConfig};
 use mixlaw_info::{InfoLaw, PowerLaw, Problem, Side as InfoSide, Source};
 use mixlaw_opt::schedule::{Sampler, Scheduler, Step};

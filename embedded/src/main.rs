@@ -20,7 +20,7 @@ use core::hint::black_box;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
-use mixlaw_core::{Law, Point};
+use mixlaw_core::{LawExt, Point};
 use mixlaw_opt::schedule::{Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, LawAt, SimplexObjective, Solver};
 
