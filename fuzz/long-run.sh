@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 secs="${1:-1200}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(law_eval fit_small simplex_solver csv_reader infolaw capacity)
+[ "${#targets[@]}" -gt 0 ] || targets=(law_eval fit_small simplex_solver csv_reader infolaw capacity schedule)
 
 nice -n 19 cargo fuzz build -s none || exit 1
 for target in "${targets[@]}"; do
