@@ -14,7 +14,7 @@ use mixlaw_core::laws::joint::Joint;
 use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Scales};
 use mixlaw_fit::{fit_law, BasinConfig, LbfgsConfig};
 use mixlaw_info::{InfoLaw, PowerLaw, Problem, Side as InfoSide, Source};
-use mixlaw_opt::schedule::{Sampler, Scheduler, Step};
+use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, LawAt, Side, Solver, Status};
 
 /// Most values one check produces.
@@ -118,7 +118,7 @@ pub const CHECKS: [(&str, CheckFn); 6] = [
     ),
     ("InfoLaw info + gradient + loss (6 buckets)", info),
     (
-        "online schedule (40 EG updates + 200 draws, k = 3)",
+        "online schedule (40 law-gradient + 3 Aioli + 1 DoReMi updates, 200 draws, k = 3)",
         schedule,
     ),
 ];
@@ -319,9 +319,10 @@ pub const SCHEDULE_UPDATES: usize = 40;
 pub const SCHEDULE_DRAWS: usize = 200;
 
 /// The online scheduler (at least 5 % per domain) stepping on the joint law's h-gradient
-/// at a growing budget (`D` from 15B to 150B tokens), then the weighted sampler drawing
-/// 200 domains from the final weights. Values: the final weights, the realised counts and
-/// the last draw.
+/// at a growing budget (`D` from 15B to 150B tokens), then three Aioli rounds and one
+/// DoReMi update from made-up loss observations, then the weighted sampler drawing 200
+/// domains from the final weights. Values: the weights after each phase, the realised
+/// counts and the last draw.
 pub fn schedule(out: &mut Values) -> Result<(), Failure> {
     let law = joint3()?;
     let bounds = Bounds::min_weight(0.05);
@@ -332,6 +333,27 @@ pub fn schedule(out: &mut Values) -> Result<(), Failure> {
         target = target.at(BUDGET.0, d)?;
         scheduler.step_objective(&target)?;
     }
+    out.extend(scheduler.weights())?;
+    // Then three Aioli rounds (EMA 0.1, normalised matrices) and a DoReMi update.
+    for round in 0..3 {
+        let r = round as f64;
+        let drops = [
+            0.05 + 0.01 * r,
+            0.01,
+            0.02, //
+            0.0,
+            0.03,
+            0.01 * r, //
+            0.01,
+            0.0,
+            0.04 - 0.005 * r,
+        ];
+        let mut a = [0.0; 9];
+        aioli_matrix(3, &drops, 0.75, true, &mut a)?;
+        scheduler.step_aioli(&a, &Aioli { ema: Some(0.1) })?;
+    }
+    out.extend(scheduler.weights())?;
+    scheduler.step_excess_loss(&[3.1, 2.9, 3.4], &[3.0, 3.0, 3.0])?;
     out.extend(scheduler.weights())?;
     let mut sampler = Sampler::<3>::new(scheduler.weights())?;
     let mut last = 0;

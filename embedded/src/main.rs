@@ -21,7 +21,7 @@ use core::hint::black_box;
 use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use mixlaw_core::{LawExt, Point};
-use mixlaw_opt::schedule::{Sampler, Scheduler, Step};
+use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, LawAt, SimplexObjective, Solver};
 
 use checks::{Values, BUDGET, CHECKS, H3, JOINT3, SCALES};
@@ -228,6 +228,30 @@ fn per_call(clock: &mut cycles::Counter) {
         "scheduler update on a given gradient (Scheduler::step_gradient)",
         &mut || {
             black_box(scheduler.step_gradient(black_box(&g)).ok());
+        },
+    );
+    let losses = [3.1, 2.9, 3.4];
+    let reference = [3.0; 3];
+    time(
+        clock,
+        "scheduler update on excess losses (Scheduler::step_excess_loss)",
+        &mut || {
+            black_box(
+                scheduler
+                    .step_excess_loss(black_box(&losses), &reference)
+                    .ok(),
+            );
+        },
+    );
+    let drops = [0.05, 0.01, 0.02, 0.0, 0.03, 0.01, 0.01, 0.0, 0.04];
+    let mut a = [0.0; 9];
+    time(
+        clock,
+        "Aioli round (aioli_matrix + Scheduler::step_aioli, EMA)",
+        &mut || {
+            if aioli_matrix(3, black_box(&drops), 0.75, true, &mut a).is_ok() {
+                black_box(scheduler.step_aioli(&a, &Aioli { ema: Some(0.1) }).ok());
+            }
         },
     );
     let Ok(mut sampler) = Sampler::<3>::new(scheduler.weights()) else {
