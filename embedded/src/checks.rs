@@ -13,7 +13,7 @@ use core::ops::ControlFlow;
 use mixlaw_core::laws::joint::Joint;
 use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Scales};
 use mixlaw_fit::{fit_law, BasinConfig, LbfgsConfig};
-use mixlaw_info::{InfoLaw, PowerLaw, Problem, Side as InfoSide, Source};
+use mixlaw_info::{InfoLaw, KinkSide, PowerLaw, Setting, Source};
 use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, LawAt, Side, Solver, Status};
 
@@ -59,12 +59,8 @@ impl Values {
 #[derive(Debug)]
 #[allow(dead_code)]
 pub enum Failure {
-    /// An error from mixlaw-core.
-    Core(mixlaw_core::Error),
-    /// An error from mixlaw-opt.
-    Opt(mixlaw_opt::Error),
-    /// An error from mixlaw-info.
-    Info(mixlaw_info::Error),
+    /// An error from the libraries (one error type for mixlaw-core, -fit, -opt, -info).
+    Lib(mixlaw_core::Error),
     /// A solver or fit stopped for another reason than convergence.
     NotConverged,
     /// More than [`MAX_VALUES`] values.
@@ -76,9 +72,7 @@ impl Failure {
     /// `core::fmt`'s float formatting into the measured size; the host prints them).
     pub fn kind(&self) -> &'static str {
         match self {
-            Failure::Core(_) => "mixlaw-core error",
-            Failure::Opt(_) => "mixlaw-opt error",
-            Failure::Info(_) => "mixlaw-info error",
+            Failure::Lib(_) => "library error",
             Failure::NotConverged => "not converged",
             Failure::TooManyValues => "too many values",
         }
@@ -87,17 +81,7 @@ impl Failure {
 
 impl From<mixlaw_core::Error> for Failure {
     fn from(e: mixlaw_core::Error) -> Self {
-        Failure::Core(e)
-    }
-}
-impl From<mixlaw_opt::Error> for Failure {
-    fn from(e: mixlaw_opt::Error) -> Self {
-        Failure::Opt(e)
-    }
-}
-impl From<mixlaw_info::Error> for Failure {
-    fn from(e: mixlaw_info::Error) -> Self {
-        Failure::Info(e)
+        Failure::Lib(e)
     }
 }
 
@@ -181,7 +165,7 @@ pub const FIT_TRUTH: [f64; 13] = [
 /// Parameters of the fitted law.
 pub const FIT_PARAMS: usize = 13;
 /// Workspace of the fit (basin-hopping + L-BFGS + objective scratch), checked at run time.
-pub const FIT_WORK: usize = 960;
+pub const FIT_WORK: usize = 1024;
 
 /// The fit's basin-hopping settings: a few starts and hops (a full default fit would take
 /// minutes on a Cortex-M4 in soft-float f64).
@@ -302,13 +286,13 @@ pub const RECIPE: [f64; 6] = [0.4, 0.25, 0.15, 0.1, 0.06, 0.04];
 /// InfoLaw (paper constants) for a 7B model on 300B tokens from a 300B-token source: the
 /// information of [`RECIPE`], its gradient (both one-sided derivatives), and the loss.
 pub fn info(out: &mut Values) -> Result<(), Failure> {
-    let problem = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+    let problem = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
     let info = problem.info(&RECIPE)?;
     out.push(info)?;
     let mut grad = [0.0; 6];
-    out.push(problem.gradient(&RECIPE, &mut grad, InfoSide::Right)?)?;
+    out.push(problem.gradient(&RECIPE, &mut grad, KinkSide::Right)?)?;
     out.extend(&grad)?;
-    out.push(problem.gradient(&RECIPE, &mut grad, InfoSide::Left)?)?;
+    out.push(problem.gradient(&RECIPE, &mut grad, KinkSide::Left)?)?;
     out.extend(&grad)?;
     out.push(PowerLaw::PAPER.loss(info)?)
 }

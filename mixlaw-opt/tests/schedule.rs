@@ -170,7 +170,9 @@ proptest! {
         let sol = Solver::<8>::default().minimize(&target, &bounds, &mut h).unwrap();
         prop_assert_eq!(sol.status, Status::Converged);
         let mut s = Scheduler::<8>::new(k, &bounds, Step::AdaGrad(eta)).unwrap();
-        for _ in 0..3000 {
+        // EG converges linearly but slowly when h* has tiny weights (one case: weights
+        // 0.004 and 0.03 need ~6,000 steps for 1e-4), so give it room.
+        for _ in 0..20_000 {
             s.step_objective(&target).unwrap();
         }
         for i in 0..k {
