@@ -166,7 +166,7 @@ fn per_call(clock: &mut cycles::Counter) {
         "instructions per call (f64, joint law k = 3, mean of {}):",
         REPS
     );
-    time(clock, "law value (checked, Law::value)", &mut || {
+    time(clock, "law value (checked, LawExt::value)", &mut || {
         black_box(
             law.value(black_box(&JOINT3), black_box(&point), SCALES)
                 .ok(),
@@ -177,7 +177,7 @@ fn per_call(clock: &mut cycles::Counter) {
     });
     time(
         clock,
-        "value + parameter gradient (Law::value_grad)",
+        "value + parameter gradient (LawExt::value_grad)",
         &mut || {
             black_box(
                 law.value_grad(black_box(&JOINT3), &point, SCALES, &mut grad)
@@ -185,7 +185,7 @@ fn per_call(clock: &mut cycles::Counter) {
             );
         },
     );
-    time(clock, "value + h gradient (Law::grad_h)", &mut || {
+    time(clock, "value + h gradient (LawExt::grad_h)", &mut || {
         black_box(
             law.grad_h(black_box(&JOINT3), &point, SCALES, &mut grad_h)
                 .ok(),
