@@ -11,7 +11,8 @@
 # Instruction counts: QEMU runs with `-icount shift=5` (the virtual clock advances 32 ns
 # per executed instruction) and the program reads SysTick, clocked at MPS2-AN386's 25 MHz
 # (40 ns per tick), so instructions = ticks * 40 / 32. The program checks this scale on a
-# loop of known length first. These are executed instructions, not Cortex-M4 cycles (f64
+# loop of known length first. (QEMU 7.2 does not emulate the DWT cycle counter: CYCCNT
+# reads 0 even when enabled; Debian's package ships no TCG plugins such as libinsn.so.) These are executed instructions, not Cortex-M4 cycles (f64
 # is soft-float on the M4F: most instructions are integer code of the float routines).
 # Needs qemu-system-arm (Debian: apt-get install qemu-system-arm) and the
 # thumbv7em-none-eabihf target (rustup target add thumbv7em-none-eabihf).
