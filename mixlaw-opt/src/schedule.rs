@@ -507,6 +507,60 @@ fn check_len(what: &'static str, v: &[f64], expected: usize) -> Result<(), Error
     }
 }
 
+/// The smoothed one-hot mixture Aioli trains on while probing domain `j` in
+/// `LearnParams`: `one_hot_factor` on `j`, `(1 - f) / (k - 1)` on each other domain (the
+/// row `j` of the matrix `W` that [`aioli_matrix`] inverts). Feed it to a [`Sampler`] for
+/// the probe's steps. Errors: `j >= k`, `out.len() != k`, `f` outside `(1/k, 1]` (`f = 1`
+/// when `k = 1`).
+pub fn aioli_sweep_mixture(
+    k: usize,
+    j: usize,
+    one_hot_factor: f64,
+    out: &mut [f64],
+) -> Result<(), Error> {
+    check_one_hot(k, one_hot_factor)?;
+    if j >= k {
+        return Err(Error::InvalidInput {
+            what: "Aioli sweep domain",
+            index: j,
+        });
+    }
+    if out.len() != k {
+        return Err(Error::LengthMismatch {
+            what: "Aioli sweep mixture",
+            expected: k,
+            found: out.len(),
+        });
+    }
+    let rest = if k > 1 {
+        (1.0 - one_hot_factor) / (k - 1) as f64
+    } else {
+        0.0
+    };
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = if i == j { one_hot_factor } else { rest };
+    }
+    Ok(())
+}
+
+/// `f` in `(1/k, 1]` (`W` is singular at `1/k`), `k >= 1`.
+fn check_one_hot(k: usize, f: f64) -> Result<(), Error> {
+    if k == 0 {
+        return Err(Error::Empty);
+    }
+    let ok = if k == 1 {
+        f == 1.0
+    } else {
+        f <= 1.0 && f * k as f64 > 1.0
+    };
+    if !ok {
+        return Err(Error::InvalidConfig {
+            what: "one_hot_factor must be in (1/k, 1]",
+        });
+    }
+    Ok(())
+}
+
 /// Aioli's `LearnParams` estimate of the interaction matrix from one round of sweeps
 /// (Chen et al. 2024, `learn_params_subroutine`): `drops[i * k + j]` is the drop in the
 /// loss of domain i while training on the smoothed one-hot mixture of domain j (weight
@@ -528,9 +582,7 @@ pub fn aioli_matrix(
     normalize: bool,
     a_out: &mut [f64],
 ) -> Result<(), Error> {
-    if k == 0 {
-        return Err(Error::Empty);
-    }
+    check_one_hot(k, one_hot_factor)?;
     check_len("Aioli drops", drops, k * k)?;
     if a_out.len() != k * k {
         return Err(Error::LengthMismatch {
@@ -546,11 +598,6 @@ pub fn aioli_matrix(
         });
     }
     let f = one_hot_factor;
-    if !(f <= 1.0 && f * k as f64 > 1.0) || (k == 1 && f != 1.0) {
-        return Err(Error::InvalidConfig {
-            what: "one_hot_factor must be in (1/k, 1]",
-        });
-    }
     if f == 1.0 {
         a_out.copy_from_slice(drops);
     } else {

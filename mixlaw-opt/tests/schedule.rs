@@ -11,7 +11,7 @@
 
 use mixlaw_core::laws::joint::Joint;
 use mixlaw_core::Scales;
-use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
+use mixlaw_opt::schedule::{aioli_matrix, aioli_sweep_mixture, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, Error, LawAt, Side, Solver, Status};
 use proptest::prelude::*;
 
@@ -192,8 +192,13 @@ proptest! {
         f in 0.55..1.0f64,
     ) {
         let a = &a[..k * k];
-        let b = (1.0 - f) / (k - 1) as f64;
-        let w = |j: usize, l: usize| if j == l { f } else { b };
+        // W's rows are the sweep mixtures, on the simplex.
+        let mut rows = vec![0.0; k * k];
+        for j in 0..k {
+            aioli_sweep_mixture(k, j, f, &mut rows[j * k..(j + 1) * k]).unwrap();
+            prop_assert!((rows[j * k..(j + 1) * k].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        }
+        let w = |j: usize, l: usize| rows[j * k + l];
         let mut drops = vec![0.0; k * k];
         for i in 0..k {
             for j in 0..k {
@@ -369,6 +374,21 @@ fn bad_input_is_a_typed_error() {
         aioli_matrix(2, &[1.0; 4], 0.8, false, &mut out[..3]),
         Err(Error::LengthMismatch { .. })
     ));
+    let mut m = [0.0; 2];
+    assert!(matches!(
+        aioli_sweep_mixture(2, 2, 0.8, &mut m),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        aioli_sweep_mixture(2, 0, 0.3, &mut m),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        aioli_sweep_mixture(3, 0, 0.8, &mut m),
+        Err(Error::LengthMismatch { .. })
+    ));
+    aioli_sweep_mixture(1, 0, 1.0, &mut m[..1]).unwrap();
+    assert_eq!(m[0], 1.0);
     assert!(matches!(Sampler::<2>::new(&[]), Err(Error::Empty)));
     assert!(matches!(
         Sampler::<2>::new(&[0.0, 0.0]),
