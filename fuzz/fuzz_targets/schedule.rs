@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mixlaw_fuzz::Bytes;
-use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
+use mixlaw_opt::schedule::{aioli_matrix, aioli_sweep_mixture, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::{Bounds, Side};
 
 fuzz_target!(|data: &[u8]| {
@@ -91,7 +91,19 @@ fuzz_target!(|data: &[u8]| {
                     s.step_aioli(&a[..k * k], &Aioli { ema: None }).map(|_| ())
                 })
             }
-            4 => s.set_weights(&v[..n]),
+            4 => {
+                // Half the time the start is one of Aioli's probe mixtures.
+                let mut m = [0.0; 8];
+                let j = usize::from(b.u8() % 9);
+                let f = b.f64();
+                match aioli_sweep_mixture(k, j, f, &mut m[..kk]) {
+                    Ok(()) if b.u8().is_multiple_of(2) => {
+                        assert!((m[..kk].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                        s.set_weights(&m[..kk])
+                    }
+                    _ => s.set_weights(&v[..n]),
+                }
+            }
             _ => {
                 if let Some(sm) = sampler.as_mut() {
                     if sm.set_weights(s.weights()).is_ok() {
