@@ -15,7 +15,7 @@ use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Scales};
 use mixlaw_fit::{fit_law, BasinConfig, LbfgsConfig};
 use mixlaw_info::{InfoLaw, KinkSide, PowerLaw, Setting, Source};
 use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
-use mixlaw_opt::{Bounds, LawAt, Side, Solver, Status};
+use mixlaw_opt::{Bounds, LawAt, Side, Solution, Solver, Status};
 
 /// Most values one check produces.
 pub const MAX_VALUES: usize = 40;
@@ -243,16 +243,10 @@ pub fn simplex_interior(out: &mut Values) -> Result<(), Failure> {
     let target = LawAt::new(&law, &JOINT6, BUDGET.0, BUDGET.1, SCALES)?;
     let mut h = [1.0 / 6.0; 6];
     let sol = Solver::<6>::default().minimize(&target, &Bounds::SIMPLEX, &mut h)?;
-    if sol.status != Status::Converged || h.iter().any(|&v| !(0.005..0.95).contains(&v)) {
+    if h.iter().any(|&v| !(0.005..0.95).contains(&v)) {
         return Err(Failure::NotConverged);
     }
-    out.extend(&h)?;
-    out.extend(&[
-        sol.objective,
-        sol.gap,
-        sol.iterations as f64,
-        sol.evaluations as f64,
-    ])
+    push_solution(out, &h, &sol)
 }
 
 /// Upper bounds of [`simplex_bounded`]: domain 0 (the one the [`JOINT3`] optimum favours)
@@ -268,10 +262,15 @@ pub fn simplex_bounded(out: &mut Values) -> Result<(), Failure> {
     let mut h = [1.0 / 3.0; 3];
     let bounds = Bounds::new(Side::All(0.02), Side::Each(&CAPS));
     let sol = Solver::<3>::default().minimize(&target, &bounds, &mut h)?;
+    push_solution(out, &h, &sol)
+}
+
+/// A converged solve's values: `h*`, objective, gap, iterations, evaluations.
+fn push_solution(out: &mut Values, h: &[f64], sol: &Solution) -> Result<(), Failure> {
     if sol.status != Status::Converged {
         return Err(Failure::NotConverged);
     }
-    out.extend(&h)?;
+    out.extend(h)?;
     out.extend(&[
         sol.objective,
         sol.gap,

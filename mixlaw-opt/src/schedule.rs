@@ -180,23 +180,7 @@ impl<const K: usize> Scheduler<K> {
     /// Restarts from `start` (length k, finite, >= 0, not all 0), normalised and
     /// KL-projected onto the bounds; the step-size history is cleared.
     pub fn set_weights(&mut self, start: &[f64]) -> Result<(), Error> {
-        check_len("start weights", start, self.k)?;
-        let mut sum = 0.0;
-        for (i, &v) in start.iter().enumerate() {
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(Error::InvalidInput {
-                    what: "start weights",
-                    index: i,
-                });
-            }
-            sum += v;
-        }
-        if !(sum > 0.0 && sum.is_finite()) {
-            return Err(Error::InvalidInput {
-                what: "start weights (sum)",
-                index: 0,
-            });
-        }
+        let sum = weight_sum("start weights", start, self.k)?;
         // ln of the start, zeros lifted to the floor of the log-space step so every weight
         // can grow again.
         for (l, &v) in self.ln_wt.iter_mut().zip(start) {
@@ -495,6 +479,26 @@ fn set(v: &mut [f64], i: usize, x: f64) {
     }
 }
 
+/// The sum of weights `v` (length `k`, finite, >= 0, with a positive finite sum).
+fn weight_sum(what: &'static str, v: &[f64], k: usize) -> Result<f64, Error> {
+    check_len(what, v, k)?;
+    let mut sum = 0.0;
+    for (i, &x) in v.iter().enumerate() {
+        if !(x >= 0.0 && x.is_finite()) {
+            return Err(Error::InvalidInput { what, index: i });
+        }
+        sum += x;
+    }
+    if sum > 0.0 && sum.is_finite() {
+        Ok(sum)
+    } else {
+        Err(Error::InvalidInput {
+            what: "weights (sum must be positive and finite)",
+            index: 0,
+        })
+    }
+}
+
 fn check_len(what: &'static str, v: &[f64], expected: usize) -> Result<(), Error> {
     if v.len() == expected {
         Ok(())
@@ -668,23 +672,7 @@ impl<const K: usize> Sampler<K> {
     /// Replaces the weights (same length, finite, >= 0, positive sum; normalised),
     /// keeping the credits, so counts follow the weights over time.
     pub fn set_weights(&mut self, weights: &[f64]) -> Result<(), Error> {
-        check_len("sampler weights", weights, self.k)?;
-        let mut sum = 0.0;
-        for (i, &v) in weights.iter().enumerate() {
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(Error::InvalidInput {
-                    what: "sampler weights",
-                    index: i,
-                });
-            }
-            sum += v;
-        }
-        if !(sum > 0.0 && sum.is_finite()) {
-            return Err(Error::InvalidInput {
-                what: "sampler weights (sum)",
-                index: 0,
-            });
-        }
+        let sum = weight_sum("sampler weights", weights, self.k)?;
         for (w, &v) in self.w.iter_mut().zip(weights) {
             *w = v / sum;
         }

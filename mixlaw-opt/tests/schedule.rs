@@ -15,22 +15,10 @@ use mixlaw_opt::schedule::{aioli_matrix, aioli_sweep_mixture, Aioli, Sampler, Sc
 use mixlaw_opt::{Bounds, Error, LawAt, Side, Solver, Status};
 use proptest::prelude::*;
 
-const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
+mod common;
+use common::joint_params;
 
-/// A convex `joint` law for k domains: gamma < 1, gammaA, gammaB >= 1 (as in the solver's
-/// tests), so the offline optimum is unique.
-fn joint_params(k: usize, u: &[f64]) -> Vec<f64> {
-    let mut it = u.iter().cycle().copied();
-    let mut next = |lo: f64, hi: f64| lo + (hi - lo) * it.next().unwrap();
-    let mut p = vec![next(1.0, 2.0), next(0.2, 0.5), next(0.2, 0.5)];
-    p.extend((0..k).map(|_| next(0.5, 3.0))); // C
-    p.extend((0..k).map(|_| next(0.2, 0.9))); // gamma
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CA
-    p.push(next(1.0, 1.5)); // gammaA
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CB
-    p.push(next(1.0, 1.5)); // gammaB
-    p
-}
+const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
 
 fn step_rule() -> impl Strategy<Value = Step> {
     prop_oneof![

@@ -16,23 +16,12 @@ use mixlaw_opt::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::joint_params;
+
 const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
 const N: f64 = 7e9;
 const D: f64 = 150e9;
-
-/// A convex `joint` law for k domains: gamma < 1, gammaA, gammaB >= 1.
-fn joint_params(k: usize, u: &[f64]) -> Vec<f64> {
-    let mut it = u.iter().cycle().copied();
-    let mut next = |lo: f64, hi: f64| lo + (hi - lo) * it.next().unwrap();
-    let mut p = vec![next(1.0, 2.0), next(0.2, 0.5), next(0.2, 0.5)];
-    p.extend((0..k).map(|_| next(0.5, 3.0))); // C
-    p.extend((0..k).map(|_| next(0.2, 0.9))); // gamma
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CA
-    p.push(next(1.0, 1.5)); // gammaA
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CB
-    p.push(next(1.0, 1.5)); // gammaB
-    p
-}
 
 fn value_at<O: SimplexObjective>(obj: &O, h: &[f64]) -> f64 {
     let ln: Vec<f64> = h.iter().map(|v| v.ln()).collect();
