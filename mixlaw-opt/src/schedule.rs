@@ -178,7 +178,8 @@ impl<const K: usize> Scheduler<K> {
     }
 
     /// Restarts from `start` (length k, finite, >= 0, not all 0), normalised and
-    /// KL-projected onto the bounds; the step-size history is cleared.
+    /// KL-projected onto the bounds; the step-size history and Aioli's round count are
+    /// cleared (the next Aioli round is a first round again).
     pub fn set_weights(&mut self, start: &[f64]) -> Result<(), Error> {
         let sum = weight_sum("start weights", start, self.k)?;
         // ln of the start, zeros lifted to the floor of the log-space step so every weight
