@@ -25,6 +25,9 @@ fn every_law_by_name_with_its_parameter_count() {
         ("data-constrained", 7),
         ("capacity-eq1", 3 * k + 1),
         ("capacity-eq3", 5 * k + 1),
+        ("autoscale", 1 + 3 * k),
+        ("dcpt", 9),
+        ("farseer", 9),
     ];
     assert_eq!(laws::NAMES.len(), expected.len());
     for (name, count) in expected {
@@ -55,6 +58,41 @@ fn parameter_names_follow_laws_md() {
         .map(|i| data_constrained.param_info(i).unwrap().name.to_string())
         .collect();
     assert_eq!(names, ["E", "A", "B", "alpha", "beta", "RN", "RD"]);
+    // laws-extra.md, "Contract: names of the new laws in mixlaw".
+    let names_of = |law: AnyLaw| -> Vec<String> {
+        (0..law.num_params())
+            .map(|i| law.param_info(i).unwrap().name.to_string())
+            .collect()
+    };
+    assert_eq!(
+        names_of(AnyLaw::new("autoscale", 2, None).unwrap()),
+        ["E", "C[0]", "C[1]", "D0[0]", "D0[1]", "gamma[0]", "gamma[1]"]
+    );
+    assert_eq!(
+        names_of(AnyLaw::new("dcpt", 2, Some(1)).unwrap()),
+        ["E", "A", "alpha", "B", "eta", "beta", "C", "gamma", "eps"]
+    );
+    assert_eq!(
+        names_of(AnyLaw::new("farseer", 0, None).unwrap()),
+        ["a1", "alpha", "b1", "a2", "beta", "b2", "a3", "gamma", "b3"]
+    );
+    // Positivity: autoscale's C, D0, gamma and all of dcpt but E; farseer is free.
+    let positive = |law: AnyLaw| -> Vec<bool> {
+        (0..law.num_params())
+            .map(|i| law.param_info(i).unwrap().positive)
+            .collect()
+    };
+    assert_eq!(
+        positive(AnyLaw::new("autoscale", 1, None).unwrap()),
+        [false, true, true, true]
+    );
+    assert_eq!(
+        positive(AnyLaw::new("dcpt", 2, Some(0)).unwrap()),
+        [false, true, true, true, true, true, true, true, true]
+    );
+    assert!(positive(AnyLaw::new("farseer", 0, None).unwrap())
+        .iter()
+        .all(|p| !p));
 }
 
 #[test]
@@ -77,6 +115,16 @@ fn bad_names_and_configurations_are_typed_errors() {
         Err(Error::TooManyDomains { .. })
     ));
     assert!(AnyLaw::needs_target("bimix") && !AnyLaw::needs_target("joint"));
+    assert!(AnyLaw::needs_target("dcpt") && !AnyLaw::needs_target("autoscale"));
+    assert!(matches!(
+        AnyLaw::new("dcpt", 2, None),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        AnyLaw::new("dcpt", 2, Some(2)),
+        Err(Error::TargetOutOfRange { .. })
+    ));
+    assert_eq!(AnyLaw::new("dcpt", 2, Some(1)).unwrap().target(), Some(1));
 }
 
 #[test]
@@ -117,7 +165,12 @@ fn declared_linear_parameters_enter_affinely() {
         let linear: Vec<usize> = (0..p)
             .filter(|&i| law.param_info(i).unwrap().linear)
             .collect();
-        assert!(!linear.is_empty(), "{name} declares no linear parameter");
+        // Farseer wraps every parameter in exp(.): it has no linear one.
+        assert_eq!(
+            linear.is_empty(),
+            *name == "farseer",
+            "{name}: linear parameters {linear:?}"
+        );
         for seed in 0..4u32 {
             // Natural parameters in the middle of the start ranges, varied by seed.
             let theta: Vec<f64> = (0..p)

@@ -14,9 +14,12 @@ pub type CapacityEq3 = CapacityLaw;
 use additive::Additive;
 use additive_n::AdditiveN;
 use additive_nd::AdditiveNd;
+use autoscale::Autoscale;
 use bimix::Bimix;
 use chinchilla::Chinchilla;
 use data_constrained::DataConstrained;
+use dcpt::Dcpt;
+use farseer::Farseer;
 use full::Full;
 use joint::Joint;
 use linear::Linear;
@@ -29,9 +32,12 @@ use ye_m4::YeM4;
 pub mod additive;
 pub mod additive_n;
 pub mod additive_nd;
+pub mod autoscale;
 pub mod bimix;
 pub mod chinchilla;
 pub mod data_constrained;
+pub mod dcpt;
+pub mod farseer;
 pub mod full;
 pub mod joint;
 pub mod linear;
@@ -97,7 +103,7 @@ macro_rules! registry {
 
         impl AnyLaw {
             /// The law called `name` for `k` domains; `target` is the target domain's
-            /// index, required by `bimix` and ignored by the others.
+            /// index, required by `bimix` and `dcpt` and ignored by the others.
             pub fn new(name: &str, k: usize, target: Option<usize>) -> Result<Self, Error> {
                 Self::with_options(name, k, LawOptions::default().target(target))
             }
@@ -122,6 +128,7 @@ macro_rules! registry {
             pub fn target(&self) -> Option<usize> {
                 match self {
                     AnyLaw::Bimix(l) => Some(l.target()),
+                    AnyLaw::Dcpt(l) => Some(l.target()),
                     _ => None,
                 }
             }
@@ -257,6 +264,9 @@ registry! {
     DataConstrained = "data-constrained", NoMixture;
     CapacityEq1 = "capacity-eq1", Eq1;
     CapacityEq3 = "capacity-eq3", Eq3;
+    Autoscale = "autoscale", Domains;
+    Dcpt = "dcpt", Target;
+    Farseer = "farseer", NoMixture;
 }
 
 /// The capacity head of `options`: fixed when given, else fitted.
