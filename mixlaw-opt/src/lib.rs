@@ -21,6 +21,10 @@
 //! - [`schedule`]: online mixture weights during training (exponentiated gradient on a
 //!   law's h-gradient, on excess losses as in DoReMi, or Aioli's update) with bounds and
 //!   step-size rules, and a deterministic weighted domain sampler.
+//! - [`autoscale`]: AutoScale's scale extrapolation of optimal per-domain token counts
+//!   (`D*(t) = D*(1)^(1-t) D*(2)^t`) and the authors' notebook numbers, recomputed.
+//! - [`cpt`]: the D-CPT Law's decision procedures for continual pre-training (largest
+//!   domain ratio within a general-loss tolerance; best ratio for limited domain data).
 //! - [`analysis`]: appendix C.1 of Shukor et al.: the map `w -> h*(w)`, the
 //!   Jensen-Shannon distance and fixed-point scans, optima at the corners.
 //!
@@ -64,9 +68,10 @@
 extern crate std;
 
 pub mod analysis;
+pub mod autoscale;
 pub mod bounds;
 pub mod budget;
-
+pub mod cpt;
 pub mod mde;
 pub mod objective;
 pub mod regress;
