@@ -384,7 +384,7 @@ pub fn select_basin() -> BasinConfig {
     basin
 }
 
-/// Every law of the catalogue whose inputs the columns provide (`bimix` only with a
+/// Every law of the catalogue whose inputs the columns provide (`bimix` and `dcpt` only with a
 /// target domain).
 pub fn default_laws(cols: &crate::csv::Columns, target: Option<usize>) -> Vec<String> {
     laws::NAMES
