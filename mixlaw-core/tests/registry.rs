@@ -40,12 +40,14 @@ fn every_law_by_name_with_its_parameter_count() {
 
 #[test]
 fn parameter_names_follow_laws_md() {
+    let names_of = |law: AnyLaw| -> Vec<String> {
+        (0..law.num_params())
+            .map(|i| law.param_info(i).unwrap().name.to_string())
+            .collect()
+    };
     let law = AnyLaw::new("joint", 2, None).unwrap();
-    let names: Vec<String> = (0..law.num_params())
-        .map(|i| law.param_info(i).unwrap().name.to_string())
-        .collect();
     assert_eq!(
-        names,
+        names_of(law),
         [
             "E", "alpha", "beta", "C[0]", "C[1]", "gamma[0]", "gamma[1]", "CA[0]", "CA[1]",
             "gammaA", "CB[0]", "CB[1]", "gammaB"
@@ -53,17 +55,11 @@ fn parameter_names_follow_laws_md() {
     );
     let info = law.param_info(7).unwrap();
     assert!(info.positive && info.name.matches("CA[0]") && !info.name.matches("CA[1]"));
-    let data_constrained = AnyLaw::new("data-constrained", 0, None).unwrap();
-    let names: Vec<String> = (0..7)
-        .map(|i| data_constrained.param_info(i).unwrap().name.to_string())
-        .collect();
-    assert_eq!(names, ["E", "A", "B", "alpha", "beta", "RN", "RD"]);
+    assert_eq!(
+        names_of(AnyLaw::new("data-constrained", 0, None).unwrap()),
+        ["E", "A", "B", "alpha", "beta", "RN", "RD"]
+    );
     // laws-extra.md, "Contract: names of the new laws in mixlaw".
-    let names_of = |law: AnyLaw| -> Vec<String> {
-        (0..law.num_params())
-            .map(|i| law.param_info(i).unwrap().name.to_string())
-            .collect()
-    };
     assert_eq!(
         names_of(AnyLaw::new("autoscale", 2, None).unwrap()),
         ["E", "C[0]", "C[1]", "D0[0]", "D0[1]", "gamma[0]", "gamma[1]"]

@@ -59,6 +59,24 @@ fn report(name: &str, truth: &[f64], fitted: &[f64]) -> f64 {
     worst
 }
 
+/// Fits `law` to `train` (generated at `p`): the parameters come back to 1e-3 relative
+/// (they come back to ~1e-12) and the `test` runs are predicted within 1e-3 % MRE.
+fn recovers(law: AnyLaw, p: &[f64], train: &Runs, test: &Runs) {
+    let name = law.name();
+    let started = std::time::Instant::now();
+    let fitted = fit(law, train, &options(8), |_| ControlFlow::Continue(())).unwrap();
+    let (_, m) = fitted.evaluate(test).unwrap();
+    println!(
+        "{name}: fit in {:.2} s, objective {:e}, extrapolation MRE {:.2e} %",
+        started.elapsed().as_secs_f64(),
+        fitted.objective,
+        m.mre
+    );
+    let worst = report(name, p, &fitted.params);
+    assert!(worst < 1e-3, "{name}: parameters off by {worst}");
+    assert!(m.mre < 1e-3, "{name}: extrapolation MRE {} %", m.mre);
+}
+
 /// Farseer on a Farseer-like grid: 6 sizes 0.1B..3.2B, 13 token counts 1B..64B (ratio
 /// sqrt 2); test on 6.4B and 12.8B models at 64B..256B tokens.
 #[test]
@@ -70,18 +88,7 @@ fn farseer_fit_recovers_known_parameters() {
     let tokens: Vec<f64> = (0..13).map(|j| 1e9 * 2f64.sqrt().powi(j)).collect();
     let train = runs(&law, &p, &[vec![]], &sizes, &tokens);
     let test = runs(&law, &p, &[vec![]], &[6.4e9, 12.8e9], &[64e9, 128e9, 256e9]);
-    let started = std::time::Instant::now();
-    let fitted = fit(law, &train, &options(8), |_| ControlFlow::Continue(())).unwrap();
-    println!(
-        "farseer: fit in {:.2} s, objective {:e}",
-        started.elapsed().as_secs_f64(),
-        fitted.objective
-    );
-    let (_, m) = fitted.evaluate(&test).unwrap();
-    println!("farseer: extrapolation MRE {:.2e} %", m.mre);
-    let worst = report("farseer", &p, &fitted.params);
-    assert!(worst < 1e-3, "parameters off by {worst}");
-    assert!(m.mre < 1e-3, "extrapolation MRE {} %", m.mre);
+    recovers(law, &p, &train, &test);
 }
 
 /// Deterministic multiplicative noise of relative size up to `level` (an LCG; no RNG crate).
@@ -155,18 +162,7 @@ fn dcpt_fit_recovers_known_parameters() {
     let tokens: Vec<f64> = (0..5).map(|j| 1e9 * 2f64.powi(j)).collect();
     let train = runs(&law, &p, &mixtures, &[0.5e9, 1.8e9, 4e9], &tokens);
     let test = runs(&law, &p, &mixtures, &[7e9], &[20e9]);
-    let started = std::time::Instant::now();
-    let fitted = fit(law, &train, &options(8), |_| ControlFlow::Continue(())).unwrap();
-    println!(
-        "dcpt: fit in {:.2} s, objective {:e}",
-        started.elapsed().as_secs_f64(),
-        fitted.objective
-    );
-    let (_, m) = fitted.evaluate(&test).unwrap();
-    println!("dcpt: 7B extrapolation MRE {:.2e} %", m.mre);
-    let worst = report("dcpt", &p, &fitted.params);
-    assert!(worst < 1e-3, "parameters off by {worst}");
-    assert!(m.mre < 1e-3);
+    recovers(law, &p, &train, &test);
 }
 
 /// AutoScale with k = 3 on 6 mixtures x 5 token budgets (the law has no N).
@@ -186,13 +182,5 @@ fn autoscale_fit_recovers_known_parameters() {
     let tokens: Vec<f64> = (0..5).map(|j| 1e9 * 2f64.powi(j)).collect();
     let train = runs(&law, &p, &mixtures, &[1.0], &tokens);
     let test = runs(&law, &p, &mixtures, &[1.0], &[64e9]);
-    let fitted = fit(law, &train, &options(8), |_| ControlFlow::Continue(())).unwrap();
-    let (_, m) = fitted.evaluate(&test).unwrap();
-    println!(
-        "autoscale: objective {:e}, 64B extrapolation MRE {:.2e} %",
-        fitted.objective, m.mre
-    );
-    let worst = report("autoscale", &p, &fitted.params);
-    assert!(worst < 1e-3, "parameters off by {worst}");
-    assert!(m.mre < 1e-3);
+    recovers(law, &p, &train, &test);
 }

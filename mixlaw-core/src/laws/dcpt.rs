@@ -4,8 +4,8 @@
 
 use crate::data::{Inputs, Row};
 use crate::law::{dpow, pow_ln, pow_ln_times_ln, Factor, Law};
-use crate::laws::check_domains;
 use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
+use crate::laws::{check_target, own_weight};
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
 
@@ -25,24 +25,13 @@ pub struct Dcpt {
 impl Dcpt {
     /// The law for `k >= 1` domains, predicting the loss on domain `target < k`.
     pub fn new(k: usize, target: usize) -> Result<Self, Error> {
-        check_domains(k, 1)?;
-        if target >= k {
-            return Err(Error::TargetOutOfRange { target, domains: k });
-        }
+        check_target(k, target)?;
         Ok(Dcpt { k, target })
     }
 
     /// The target domain's index t.
     pub fn target(&self) -> usize {
         self.target
-    }
-
-    /// `(r, ln r)` with `r = h_t` (NaN if the row is too short, which validation prevents).
-    fn ratio(&self, row: &Row<'_>) -> (f64, f64) {
-        (
-            row.h.get(self.target).copied().unwrap_or(f64::NAN),
-            row.ln_h.get(self.target).copied().unwrap_or(f64::NAN),
-        )
     }
 }
 
@@ -121,7 +110,7 @@ impl Law for Dcpt {
         let p = P::read(params);
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = self.ratio(row);
+                let (r, ln_r) = own_weight(row, self.target);
                 let lift = p.b * pow_ln(r, ln_r, p.eta);
                 write_factors(out, [p.e + p.floor(r).0, 1.0, lift]);
             }
@@ -142,7 +131,7 @@ impl Law for Dcpt {
         let (w0, w1, w2) = (weight(weights, 0), weight(weights, 1), weight(weights, 2));
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = self.ratio(row);
+                let (r, ln_r) = own_weight(row, self.target);
                 let (fl, re) = p.floor(r);
                 let pow = pow_ln(r, ln_r, p.eta);
                 add_at(grad, 0, w0);
@@ -158,7 +147,7 @@ impl Law for Dcpt {
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let p = P::read(params);
-        let (r, ln_r) = self.ratio(row);
+        let (r, ln_r) = own_weight(row, self.target);
         let tn = decay(p.a, p.alpha, row.ln_n);
         let pow = pow_ln(r, ln_r, p.eta);
         let kd = decay(1.0, p.beta, row.ln_d);
@@ -180,7 +169,7 @@ impl Law for Dcpt {
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let p = P::read(params);
-        let (r, ln_r) = self.ratio(row);
+        let (r, ln_r) = own_weight(row, self.target);
         let kd = decay(1.0, p.beta, row.ln_d);
         let (fl, re) = p.floor(r);
         grad_h.iter_mut().for_each(|g| *g = 0.0);

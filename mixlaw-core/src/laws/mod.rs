@@ -274,6 +274,24 @@ fn head(options: LawOptions) -> Head {
     options.head.map_or(Head::Fitted, Head::Fixed)
 }
 
+/// Checks `1 <= k <= MAX_DOMAINS` and a target domain index `target < k` (the laws of one
+/// target's own weight: `bimix`, `dcpt`).
+pub(crate) fn check_target(k: usize, target: usize) -> Result<(), Error> {
+    check_domains(k, 1)?;
+    if target >= k {
+        return Err(Error::TargetOutOfRange { target, domains: k });
+    }
+    Ok(())
+}
+
+/// `(h_t, ln h_t)` of a row (NaN if the row is too short, which validation prevents).
+pub(crate) fn own_weight(row: &Row<'_>, t: usize) -> (f64, f64) {
+    (
+        row.h.get(t).copied().unwrap_or(f64::NAN),
+        row.ln_h.get(t).copied().unwrap_or(f64::NAN),
+    )
+}
+
 /// Checks `min <= k <= MAX_DOMAINS`.
 pub(crate) fn check_domains(k: usize, min: usize) -> Result<(), Error> {
     if k > MAX_DOMAINS {
