@@ -7,7 +7,11 @@
 //!   `r_d`, so this is the best domain performance the tolerance allows): a 1-D root.
 //! - [`Cpt::best_ratio_for_domain_tokens`] (usage 2, limited domain data `D_d`): the
 //!   training set is `D = D_d / r_d` tokens (all domain tokens used once, topped up with
-//!   general data); minimise `L_d(N, D_d / r_d, r_d)` over `r_d`: a 1-D minimisation.
+//!   general data; this reading of the paper is `laws-extra.md`'s and unconfirmed);
+//!   minimise `L_d(N, D_d / r_d, r_d)` over `r_d`: a 1-D minimisation.
+//!
+//! The law's form and both usages come from secondary sources (the paper's body was not
+//! available): see the README's section on the laws from the wider field.
 //!
 //! Both work for any 2-domain law (fitted `dcpt` laws in the paper) and for any
 //! function of one ratio ([`largest_within`], [`minimize_on`]). Non-finite loss values

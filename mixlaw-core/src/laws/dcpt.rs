@@ -1,6 +1,10 @@
 //! `dcpt`: L = E + A N^-alpha + B r^eta D^-beta + C (r + eps)^-gamma with r = h_t, the
 //! recommended ("L3") parametrisation of the D-CPT Law (Que et al., NeurIPS 2024,
 //! arXiv:2406.01375) for continual pre-training on a general and a domain corpus.
+//!
+//! Provenance: the paper's body was not available to us; the form is the one two
+//! independent secondary sources give (`laws-extra.md` section 1; the sciencestack.ai
+//! summary of the paper prints the same formula).
 
 use crate::data::{Inputs, Row};
 use crate::law::{dpow, pow_ln, pow_ln_times_ln, Factor, Law};
