@@ -19,7 +19,8 @@ use crate::Error;
 /// The law reads only the target's own weight `r = h_t` (the paper fits `L_g` on
 /// `r_g` and `L_d` on `r_d`, k = 2). `eps` keeps `r = 0` finite; with `0^eta = 0` the
 /// middle term vanishes there, and for `eta < 1` its derivative in r is `+inf`, which
-/// [`LawExt::grad_h`](crate::LawExt::grad_h) reports as [`Error::InfiniteGradient`]. At fixed r it is Chinchilla.
+/// [`LawExt::grad_h`](crate::LawExt::grad_h) reports as [`Error::InfiniteGradient`].
+/// At fixed r it is Chinchilla.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dcpt {
     k: usize,

@@ -125,9 +125,6 @@ impl Law for Farseer {
             u: false,
         }
     }
-    fn separable_terms(&self) -> usize {
-        0
-    }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let head = FarseerHead::read(&mut Reader::new(params));
         match grad {
