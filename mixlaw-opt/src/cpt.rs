@@ -15,7 +15,10 @@
 //!
 //! Both work for any 2-domain law (fitted `dcpt` laws in the paper) and for any
 //! function of one ratio ([`largest_within`], [`minimize_on`]). Non-finite loss values
-//! count as `+inf`.
+//! count as `+inf`. They scan the whole interval before refining: the D-CPT law is not
+//! convex in r for `eta < 1` (it rises from r = 0 like `r^eta`, then may fall), so a local
+//! method such as the simplex solver can stop at the minimum at the lower bound and its
+//! duality gap is no global certificate there.
 
 use mixlaw_core::{Law, LawExt, Point, Scales};
 
