@@ -110,8 +110,10 @@ fn reproduces_the_autoscale_notebooks() {
             1e-4
         };
         println!(
-            "{name:<24} ours {:>10.5} published {:>10.5}",
-            f.ours, f.published
+            "{name:<24} ours {:>12.7} published {:>10.5} diff {:.1e}",
+            f.ours,
+            f.published,
+            (f.ours - f.published).abs()
         );
         assert!(
             (f.ours - f.published).abs() <= tol,
