@@ -48,7 +48,7 @@ fn coefficient(a: f64, p: f64, b: f64, ln_n: f64) -> (f64, f64) {
 /// Farseer's (N, D) part with its exact gradient, reusable wherever an (N, D) backbone is
 /// needed (the `farseer` law is exactly this).
 #[derive(Clone, Copy, Debug)]
-pub struct FarseerHead {
+pub struct FarseerTerms {
     a1: f64,
     alpha: f64,
     b1: f64,
@@ -60,10 +60,10 @@ pub struct FarseerHead {
     b3: f64,
 }
 
-impl FarseerHead {
+impl FarseerTerms {
     /// Reads `a1, alpha, b1, a2, beta, b2, a3, gamma, b3` (the next nine parameters).
     pub fn read(p: &mut Reader<'_>) -> Self {
-        FarseerHead {
+        FarseerTerms {
             a1: p.scalar(),
             alpha: p.scalar(),
             b1: p.scalar(),
@@ -85,7 +85,7 @@ impl FarseerHead {
         e + libm::exp(self.a2 * nb + self.b2 - x * row.ln_d)
     }
 
-    /// [`FarseerHead::value`], writing its nine gradient slots.
+    /// [`FarseerTerms::value`], writing its nine gradient slots.
     pub fn value_grad(&self, row: &Row<'_>, g: &mut Writer<'_>) -> f64 {
         let ln_n = row.ln_n;
         let (e, ng) = coefficient(self.a3, self.gamma, self.b3, ln_n);
@@ -126,7 +126,7 @@ impl Law for Farseer {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let head = FarseerHead::read(&mut Reader::new(params));
+        let head = FarseerTerms::read(&mut Reader::new(params));
         match grad {
             Some(grad) => head.value_grad(row, &mut Writer::new(grad)),
             None => head.value(row),
