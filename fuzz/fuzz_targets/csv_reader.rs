@@ -1,9 +1,9 @@
-//! `mixlaw_cli::csv::parse` and `load` on arbitrary text with arbitrary column names:
+//! `mixlaw_validate::data::parse` and `load` on arbitrary text with arbitrary column names:
 //! never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_cli::csv::{load, parse, Columns};
+use mixlaw_validate::data::{load, parse, Columns};
 use mixlaw_fuzz::Bytes;
 
 fuzz_target!(|data: &[u8]| {

@@ -83,7 +83,7 @@ fn fit_predict_optimize_a_capacity_law() {
     args.extend(COLS);
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     assert_eq!(j.get("law").and_then(Json::as_str), Some("capacity-eq3"));
     let train_m = j.get("train").unwrap();
     // 90 entries, minus the empty cell and the h_c = 0 entry (eq 3 masks it).
@@ -108,7 +108,7 @@ fn fit_predict_optimize_a_capacity_law() {
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let Json::Arr(rows) = Json::parse(&out)
+    let Json::Array(rows) = mixlaw_validate::json::parse(&out)
         .unwrap()
         .get("predictions")
         .cloned()
@@ -118,15 +118,15 @@ fn fit_predict_optimize_a_capacity_law() {
     };
     assert_eq!(rows.len(), 30);
     // The h_c = 0 entry has no finite eq 3 loss: null, never NaN or inf.
-    let Json::Arr(r7) = &rows[7] else { panic!() };
+    let Json::Array(r7) = &rows[7] else { panic!() };
     assert_eq!(r7[2], Json::Null);
 
     let (code, out, err) = run(&[
         "optimize", "--params", &params, "--n", "1e9", "--d", "2e10", "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
-    let Some(Json::Arr(h)) = j.get("h") else {
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Some(Json::Array(h)) = j.get("h") else {
         panic!()
     };
     let h: Vec<f64> = h.iter().map(|v| v.as_f64().unwrap()).collect();

@@ -1,17 +1,21 @@
 //! Shared by the CLI test binaries: run the program in process, write temporary files.
 #![allow(dead_code)]
 
-use mixlaw_cli::commands::{main, Io};
+use mixlaw_cli::{main, Io};
 
 /// Runs `mixlaw ARGS` in process: (exit code, stdout, stderr).
 pub fn run(args: &[&str]) -> (i32, String, String) {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> = std::iter::once("mixlaw")
+        .chain(args.iter().copied())
+        .map(str::to_string)
+        .collect();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = main(
         &args,
         &mut Io {
             out: &mut out,
             err: &mut err,
+            err_is_terminal: false,
         },
     );
     (
