@@ -30,13 +30,18 @@ pub struct Cli {
 #[derive(Clone, Debug, Default, Args)]
 pub struct Global {
     /// Print exactly one JSON object on stdout (with a "warnings" list).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Every command")]
     pub json: bool,
     /// No progress and no warnings on stderr.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Every command")]
     pub quiet: bool,
     /// Seed of the random search and of resampling.
-    #[arg(long, global = true, value_name = "U64")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "U64",
+        help_heading = "Every command"
+    )]
     pub seed: Option<u64>,
 }
 

@@ -3,31 +3,8 @@
 
 mod common;
 
-use common::{run, temp};
-use mixlaw_cli::commands::demo::demo_data;
+use common::{demo_csv, run, temp};
 use mixlaw_cli::Json;
-
-/// The demo's runs as CSV text (3 domains).
-fn demo_csv() -> (String, String) {
-    let (train, eval, _) = demo_data().unwrap();
-    let to_csv = |r: &mixlaw_fit::owned::Runs| {
-        let mut s = String::from("w0,w1,w2,params,tokens,loss\n");
-        for i in 0..r.rows() {
-            let h = &r.h[3 * i..3 * i + 3];
-            s += &format!(
-                "{},{},{},{},{},{}\n",
-                h[0],
-                h[1],
-                h[2],
-                r.n.as_ref().unwrap()[i],
-                r.d.as_ref().unwrap()[i],
-                r.y[i]
-            );
-        }
-        s
-    };
-    (to_csv(&train), to_csv(&eval))
-}
 
 const COLS: [&str; 8] = [
     "--weights",
