@@ -175,3 +175,14 @@ pub fn loss_from(a: &SearchArgs) -> Result<Loss, Error> {
     loss.check()?;
     Ok(loss)
 }
+
+/// A failed fit as the program's error: no finite objective anywhere is a failure to
+/// compute (exit code 1), anything else as the library says.
+pub fn fit_error(e: mixlaw_core::Error) -> Error {
+    match e {
+        mixlaw_core::Error::NonFiniteValue { .. } => {
+            Error::compute("the fit found no finite objective value")
+        }
+        e => Error::from(e),
+    }
+}

@@ -3,19 +3,8 @@
 
 mod common;
 
-use common::{demo_csv, run, temp};
+use common::{demo_csv, run, temp, COLS};
 use mixlaw_cli::Json;
-
-const COLS: [&str; 8] = [
-    "--weights",
-    "w0,w1,w2",
-    "--loss",
-    "loss",
-    "--n",
-    "params",
-    "--d",
-    "tokens",
-];
 
 fn fit_args<'a>(law: &'a str, train: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec!["fit", "--law", law, "--train", train];

@@ -9,7 +9,7 @@ mod common;
 use std::io::{ErrorKind, Read, Write};
 use std::process::{Command, Stdio};
 
-use common::{demo_csv, run, temp};
+use common::{demo_csv, run, temp, COLS};
 use mixlaw_cli::{main, Io, Json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mixlaw");
@@ -240,25 +240,10 @@ fn a_flag_the_law_does_not_use_is_warned_about() {
     assert!(err.is_empty(), "{err}");
     assert_eq!(warnings(&out).len(), 2);
     // --n for a law of the mixture alone.
-    let (code, out, err) = run(&[
-        "fit",
-        "--law",
-        "additive-nd",
-        "--train",
-        &train,
-        "--weights",
-        "w0,w1,w2",
-        "--loss",
-        "loss",
-        "--n",
-        "params",
-        "--starts",
-        "1",
-        "--hops",
-        "0",
-        "--json",
-        "--quiet",
-    ]);
+    let mut args = vec!["fit", "--law", "additive-nd", "--train", &train];
+    args.extend(&COLS[..6]);
+    args.extend(["--starts", "1", "--hops", "0", "--json", "--quiet"]);
+    let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     let w = warnings(&out);
     assert!(w.len() == 1 && w[0].starts_with("--n "), "{w:?}");
@@ -278,16 +263,7 @@ fn warnings_key_is_present_on_every_command() {
     let (train, _) = demo_csv();
     let train = temp("every.csv", &train);
     let params = temp("every.json", "");
-    let cols = [
-        "--weights",
-        "w0,w1,w2",
-        "--loss",
-        "loss",
-        "--n",
-        "params",
-        "--d",
-        "tokens",
-    ];
+    let cols = COLS;
     let fit: Vec<&str> = [
         &[
             "fit", "--law", "additive", "--train", &train, "--out", &params, "--starts", "1",
@@ -370,26 +346,9 @@ fn a_closed_stdout_ends_quietly_with_exit_0() {
     let (train, _) = demo_csv();
     let train = temp("pipe.csv", &train);
     let mut child = Command::new(BIN)
-        .args([
-            "fit",
-            "--law",
-            "joint",
-            "--train",
-            &train,
-            "--weights",
-            "w0,w1,w2",
-            "--loss",
-            "loss",
-            "--n",
-            "params",
-            "--d",
-            "tokens",
-            "--starts",
-            "2",
-            "--hops",
-            "1",
-            "--quiet",
-        ])
+        .args(["fit", "--law", "joint", "--train", &train])
+        .args(COLS)
+        .args(["--starts", "2", "--hops", "1", "--quiet"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

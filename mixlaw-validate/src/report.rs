@@ -40,6 +40,10 @@ impl Report {
         pairs.extend(extra);
         self.rows.push(obj(pairs));
     }
+    /// The closing row `seconds`: the wall time since `started`.
+    pub fn seconds(&mut self, started: std::time::Instant) {
+        self.row("seconds", started.elapsed().as_secs_f64(), None, Vec::new());
+    }
     /// The row of `metric`, if any.
     pub fn find(&self, metric: &str) -> Option<&Json> {
         self.rows

@@ -29,7 +29,7 @@ use mixlaw_validate::data;
 use mixlaw_validate::json::{nums, obj, push, Json};
 
 use crate::cli::{list, numbers, ColumnArgs, FitArgs, Global, OptimizeArgs, PredictArgs};
-use crate::columns::{auto_scale, basin_from, loss_from};
+use crate::columns::{auto_scale, basin_from, fit_error, loss_from};
 use crate::output::Output;
 use crate::Error;
 
@@ -335,12 +335,7 @@ pub fn fit(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         let observer = |h: &HopInfo| progress.hop(h);
         fit_capacity(&objective, &basin, None, &mut theta, &mut work, observer)
     }
-    .map_err(|e| match e {
-        mixlaw_core::Error::NonFiniteValue { .. } => {
-            Error::compute("the fit found no finite objective value")
-        }
-        e => Error::from(e),
-    })?;
+    .map_err(fit_error)?;
     let seconds = started.elapsed().as_secs_f64();
     let mut params = vec![0.0; theta.len()];
     objective.to_natural(&theta, &mut params)?;

@@ -12,7 +12,9 @@ use mixlaw_validate::json::{nums, obj, push, Json};
 
 use crate::bootstrap::Bootstrap;
 use crate::cli::{FitArgs, Global};
-use crate::columns::{basin_from, build_law, columns, for_law, loss_from, scales_for, warn_unused};
+use crate::columns::{
+    basin_from, build_law, columns, fit_error, for_law, loss_from, scales_for, warn_unused,
+};
 use crate::output::Output;
 use crate::{params, Error};
 
@@ -53,12 +55,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         let mut progress = out.fit_progress(&basin);
         owned::fit(law, &runs, &options, |h: &HopInfo| progress.hop(h))
     }
-    .map_err(|e| match e {
-        mixlaw_core::Error::NonFiniteValue { .. } => {
-            Error::compute("the fit found no finite objective value")
-        }
-        e => Error::from(e),
-    })?;
+    .map_err(fit_error)?;
     let seconds = started.elapsed().as_secs_f64();
     let (train_pred, train_m) = fit.evaluate(&runs)?;
     let eval_runs = match &a.eval {

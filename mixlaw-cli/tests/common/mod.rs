@@ -56,3 +56,15 @@ pub fn demo_csv() -> (String, String) {
     };
     (to_csv(&train), to_csv(&eval))
 }
+
+/// The column flags of [`demo_csv`].
+pub const COLS: [&str; 8] = [
+    "--weights",
+    "w0,w1,w2",
+    "--loss",
+    "loss",
+    "--n",
+    "params",
+    "--d",
+    "tokens",
+];

@@ -562,7 +562,7 @@ pub fn run_table2(data: &Path, progress: bool) -> Result<Report, Error> {
     report.row("additive_val_mre_pct", mre_a, Some(2.209), entries(na));
     report.row("additive_val_mae", mae_a, Some(0.052), vec![]);
     report.row("additive_val_mre_all_entries_pct", mre_a_all, None, vec![]);
-    report.row("seconds", started.elapsed().as_secs_f64(), None, vec![]);
+    report.seconds(started);
     Ok(report)
 }
 
@@ -686,7 +686,7 @@ pub fn run_pile4(data: &Path, progress: bool) -> Result<Report, Error> {
             nums(&[1.14, 0.87, 1.00]),
         )],
     );
-    report.row("seconds", started.elapsed().as_secs_f64(), None, vec![]);
+    report.seconds(started);
     Ok(report)
 }
 
@@ -774,15 +774,7 @@ pub fn run_demo(data: &Path, _progress: bool) -> Result<Report, Error> {
 
     // MRE on the 122M / 10B slice (60 mixtures), mask h >= 0.1.
     let table = data::read(&data.join("shukor2025/dmsl_llm_slimpajama.csv"))?;
-    let doms = [
-        "arxiv",
-        "book",
-        "c4",
-        "github",
-        "commoncrawl",
-        "stackexchange",
-        "wikipedia",
-    ];
+    let doms = crate::data::shukor::DOMAINS;
     let (c_n, c_d) = (table.column("model_size")?, table.column("n_tokens")?);
     let (mut rel_exact, mut rel_authors, mut count) = (0.0, 0.0, 0usize);
     let mut seen: Vec<Vec<f64>> = Vec::new();

@@ -204,11 +204,6 @@ pub fn run_with(data: &Path, progress: bool, settings: &Settings) -> Result<Repo
             crate::fits::threads(settings.threads) as f64
         )],
     );
-    report.row(
-        "seconds",
-        started.elapsed().as_secs_f64(),
-        None,
-        std::vec![],
-    );
+    report.seconds(started);
     Ok(report)
 }

@@ -109,11 +109,6 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
         Some(0.470),
         std::vec![note("source", "checked (numpy)")],
     );
-    report.row(
-        "seconds",
-        started.elapsed().as_secs_f64(),
-        None,
-        std::vec![],
-    );
+    report.seconds(started);
     Ok(report)
 }

@@ -211,6 +211,6 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
             "data-constrained law, our fit of RN, RD (reproduce muennighoff)",
         )],
     );
-    report.row("seconds", started.elapsed().as_secs_f64(), None, vec![]);
+    report.seconds(started);
     Ok(report)
 }

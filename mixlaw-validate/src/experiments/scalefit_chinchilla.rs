@@ -105,11 +105,6 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
         None,
         std::vec![num("points", runs.rows() as f64)],
     );
-    report.row(
-        "seconds",
-        started.elapsed().as_secs_f64(),
-        None,
-        std::vec![],
-    );
+    report.seconds(started);
     Ok(report)
 }

@@ -157,6 +157,6 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
             ("loss_choice".into(), Json::from(LOSS_CHOICE)),
         ],
     );
-    report.row("seconds", started.elapsed().as_secs_f64(), None, Vec::new());
+    report.seconds(started);
     Ok(report)
 }
