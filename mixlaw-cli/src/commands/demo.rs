@@ -5,10 +5,9 @@ use std::format;
 use std::time::Instant;
 use std::vec::Vec;
 
-use core::ops::ControlFlow;
-
 use mixlaw_core::{AnyLaw, Law, Scales};
 use mixlaw_fit::owned::{self, FitOptions, Runs};
+use mixlaw_fit::HopInfo;
 
 use crate::output::Output;
 use crate::Error;
@@ -30,7 +29,10 @@ pub fn run(out: &mut Output<'_, '_>) -> Result<(), Error> {
             ..FitOptions::default()
         };
         let t = Instant::now();
-        let fit = owned::fit(law, &train, &options, |_| ControlFlow::Continue(()))?;
+        let fit = {
+            let mut progress = out.fit_progress(&options.basin);
+            owned::fit(law, &train, &options, |h: &HopInfo| progress.hop(h))?
+        };
         let (_, tr) = fit.evaluate(&train)?;
         let (_, ev) = fit.evaluate(&eval)?;
         out.line(&format!(
