@@ -73,6 +73,11 @@ pub fn num(key: &str, v: f64) -> (String, Json) {
     (key.to_string(), Json::from(v))
 }
 
+/// `(key, count)` for a report row: a count prints as a JSON integer.
+pub fn count(key: &str, n: u64) -> (String, Json) {
+    (key.to_string(), Json::from(n))
+}
+
 /// `(key, string)` for a report row.
 pub fn note(key: &str, s: &str) -> (String, Json) {
     (key.to_string(), Json::from(s))

@@ -24,7 +24,7 @@ use crate::data::epoch::load_240;
 use crate::error::Error;
 use crate::fits::fit_chinchilla;
 use crate::report::Report;
-use crate::report::{note, num, pass};
+use crate::report::{count, note, num, pass};
 
 /// The experiment's name.
 pub const NAME: &str = "epoch-bootstrap";
@@ -149,8 +149,8 @@ pub fn run_with(data: &Path, progress: bool, settings: &Settings) -> Result<Repo
         settings.resamples as f64,
         Some(4000.0),
         std::vec![
-            num("failed", boot.failed as f64),
-            num("seed", settings.seed as f64),
+            count("failed", boot.failed as u64),
+            count("seed", settings.seed),
             note("refit", "L-BFGS warm-started from the full-data fit"),
         ],
     );

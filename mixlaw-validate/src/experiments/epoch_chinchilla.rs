@@ -19,7 +19,7 @@ use crate::data::epoch::load_240;
 use crate::error::Error;
 use crate::fits::{fit_chinchilla, objective_at};
 use crate::report::Report;
-use crate::report::{note, num, pass};
+use crate::report::{count, note, num, pass};
 
 /// Published (Epoch notebook, pure-Huber grid fit) values: objective (sum), E, A, B, alpha, beta.
 pub const PUBLISHED: [(&str, f64); 6] = [
@@ -75,7 +75,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
         let mut extra = std::vec![pass(ok)];
         if metric == "objective_sum" {
             extra.push(num("objective_mean", fitted.objective));
-            extra.push(num("points", rows));
+            extra.push(count("points", runs.rows() as u64));
         }
         report.row(metric, value, Some(published), extra);
     }

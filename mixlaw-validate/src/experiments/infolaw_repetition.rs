@@ -29,7 +29,7 @@ use crate::data::muennighoff;
 use crate::error::Error;
 use crate::json::Json;
 use crate::report::Report;
-use crate::report::{note, num};
+use crate::report::{count, note, num};
 
 /// The experiment's name.
 pub const NAME: &str = "infolaw-repetition";
@@ -126,7 +126,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
             num("alpha", ours.power.alpha),
             num("beta", ours.power.beta),
             num("mse_log", ours.mse_log),
-            num("free_params", 4.0),
+            count("free_params", 4),
             (
                 "beats_data_constrained_published".to_string(),
                 Json::Bool(r2_ours > r2_dc_published),
@@ -171,14 +171,14 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
                 "fit",
                 "the paper's: Spearman random search over per-size k, then log-log regression",
             ),
-            num("samples", SAMPLES as f64),
+            count("samples", SAMPLES as u64),
             num("spearman", paper.spearman),
             num("alpha", paper.fitted.power.alpha),
             num("beta", paper.fitted.power.beta),
             num("a", paper.fitted.law.a),
             num("b", paper.fitted.law.b),
             num("mse_log", paper.fitted.mse_log),
-            num("free_params", paper.sizes_len as f64 + 2.0),
+            count("free_params", paper.sizes_len as u64 + 2),
             (
                 "beats_data_constrained_published".to_string(),
                 Json::Bool(r2_paper > r2_dc_published),

@@ -19,7 +19,7 @@ use crate::data::epoch::load_points;
 use crate::error::Error;
 use crate::fits::fit_chinchilla;
 use crate::report::Report;
-use crate::report::{note, num, pass};
+use crate::report::{count, note, pass};
 
 /// Points kept (`6ND < 1e21`).
 pub const POINTS: usize = 217;
@@ -103,7 +103,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
         "mse",
         fitted.objective,
         None,
-        std::vec![num("points", runs.rows() as f64)],
+        std::vec![count("points", runs.rows() as u64)],
     );
     report.seconds(started);
     Ok(report)

@@ -31,7 +31,7 @@ use crate::error::Error;
 use crate::fits::{fit_chinchilla, progress as observer};
 use crate::json::Json;
 use crate::report::Report;
-use crate::report::{note, num, pass};
+use crate::report::{count, note, num, pass};
 
 /// The data file, relative to the data folder.
 pub const DATA_FILE: &str = "openathena_isoflops/extract/isoflops.csv";
@@ -231,7 +231,7 @@ pub fn run(data: &Path, progress: bool) -> Result<Report, Error> {
         let ours = fitted.objective * 1e6;
         let mut extra: Vec<(String, Json)> = std::vec![
             ("params".to_string(), params_json(&fitted.params)),
-            num("rows", runs.rows() as f64),
+            count("rows", runs.rows() as u64),
         ];
         match case.gate {
             Some(limit) => extra.push(pass(ours <= limit)),
