@@ -116,6 +116,6 @@ pub fn runs(points: &[&Mixture], j: usize) -> Runs {
             .iter()
             .map(|p| p.loss.get(j).copied().unwrap_or(f64::NAN))
             .collect(),
-        weights: None,
+        ..Runs::default()
     }
 }

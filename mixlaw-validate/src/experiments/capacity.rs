@@ -515,11 +515,8 @@ pub fn run_table2(data: &Path, progress: bool) -> Result<Report, Error> {
         let runs = Runs {
             k,
             h: h_tr.clone(),
-            n: None,
-            d: None,
-            u: None,
             y: column(&train3, j),
-            weights: None,
+            ..Runs::default()
         };
         let law = AnyLaw::new("additive-nd", k, None)?;
         let options = FitOptions {
@@ -537,11 +534,8 @@ pub fn run_table2(data: &Path, progress: bool) -> Result<Report, Error> {
         let val = Runs {
             k,
             h: h_va.clone(),
-            n: None,
-            d: None,
-            u: None,
             y: column(&val3, j),
-            weights: None,
+            ..Runs::default()
         };
         Ok(fitted.predict(&val)?)
     })?;
