@@ -256,8 +256,11 @@ pub struct SelectArgs {
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct ReproduceArgs {
-    /// The experiment (run without a name to list them).
-    #[arg(value_name = "NAME")]
+    /// The experiment (`mixlaw-validate`).
+    #[arg(
+        value_name = "NAME",
+        value_parser = clap::builder::PossibleValuesParser::new(mixlaw_validate::names())
+    )]
     pub name: Option<String>,
     /// The data folder (default: $MIXLAW_DATA, else ../shared/data).
     #[arg(long, value_name = "DIR")]
