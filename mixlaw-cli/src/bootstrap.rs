@@ -64,7 +64,7 @@ impl Bootstrap {
             resamples: b as usize,
             resample,
             out: a.bootstrap_out.clone(),
-            threads: a.threads.unwrap_or(0),
+            threads: a.threads.count,
             seed: seed.unwrap_or(0),
         }))
     }

@@ -164,9 +164,17 @@ pub struct BootstrapArgs {
     /// Write each refit's params JSON into this folder.
     #[arg(long, value_name = "DIR")]
     pub bootstrap_out: Option<PathBuf>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: Threads,
+}
+
+/// `--threads K`: worker threads of the parallel refits and folds.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct Threads {
     /// Worker threads (0: one per core).
-    #[arg(long, value_name = "K")]
-    pub threads: Option<usize>,
+    #[arg(long = "threads", value_name = "K", default_value_t = 0)]
+    pub count: usize,
 }
 
 /// Flags of the capacity laws (`capacity-eq1`, `capacity-eq3`).
@@ -247,9 +255,9 @@ pub struct SelectArgs {
     /// Objective and search.
     #[command(flatten)]
     pub search: SearchArgs,
-    /// Worker threads (0: one per core).
-    #[arg(long, value_name = "K")]
-    pub threads: Option<usize>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: Threads,
 }
 
 /// `mixlaw reproduce`.

@@ -107,7 +107,7 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
         basin.hops
     ));
     let started = Instant::now();
-    let threads = a.threads.unwrap_or(0);
+    let threads = a.threads.count;
     let ranking = cross_validate(&laws, &runs, &split, &options, threads)?;
     let seconds = started.elapsed().as_secs_f64();
     if ranking.iter().all(|s| !s.cv_mre.is_finite()) {
