@@ -149,26 +149,16 @@ fn each_command_help_lists_exactly_its_flags() {
 
 #[test]
 fn unknown_flag_is_one_error_line_naming_it_and_the_flag_meant() {
-    for (code, out, err) in [
-        run(&[
-            "fit",
-            "--law",
-            "additive",
-            "--train",
-            "x.csv",
-            "--wieghts",
-            "a",
-        ]),
-        bin(&[
-            "fit",
-            "--law",
-            "additive",
-            "--train",
-            "x.csv",
-            "--wieghts",
-            "a",
-        ]),
-    ] {
+    let args = [
+        "fit",
+        "--law",
+        "additive",
+        "--train",
+        "x.csv",
+        "--wieghts",
+        "a",
+    ];
+    for (code, out, err) in [run(&args), bin(&args)] {
         assert_eq!(code, 2, "{err}");
         assert!(out.is_empty(), "{out}");
         assert_eq!(err.lines().count(), 1, "{err}");
