@@ -3,8 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_validate::data::{load, parse, Columns};
 use mixlaw_fuzz::Bytes;
+use mixlaw_validate::data::{load, parse, Columns};
 
 fuzz_target!(|data: &[u8]| {
     let mut b = Bytes::new(data);
