@@ -70,15 +70,7 @@ fn sldbench_mixture_additive_nd_beats_scipy() {
     let r2 = ours(&report, "r2_additive-nd", None);
     println!("sldbench-mixture: R^2 additive-nd {r2:.5} (scipy 0.9941, best published 0.9990)");
     assert!(r2 >= 0.9941, "R^2 additive-nd {r2} < 0.9941");
-    for law in [
-        "additive-nd",
-        "ye-m1",
-        "ye-m2",
-        "ye-m3",
-        "ye-m4",
-        "linear",
-        "bimix",
-    ] {
+    for law in mixlaw_validate::experiments::sldbench_mixture::LAWS {
         let r2 = ours(&report, &format!("r2_{law}"), None);
         let mre = ours(&report, &format!("eval_mre_pct_{law}"), None);
         assert!(r2.is_finite() && mre.is_finite(), "{law}: {r2} {mre}");

@@ -16,15 +16,7 @@ fn optimal_mixtures_match_table_15() {
     let report = run("shukor-optimum", &dir, false).unwrap();
     let rows = &report.rows;
     let published = [9.6, 9.5, 25.1, 8.0, 12.1, 17.9, 17.0];
-    let domains = [
-        "arxiv",
-        "book",
-        "c4",
-        "github",
-        "commoncrawl",
-        "stackexchange",
-        "wikipedia",
-    ];
+    let domains = mixlaw_validate::data::shukor::DOMAINS;
     let mut total = 0.0;
     for (d, p) in domains.iter().zip(published) {
         let h = ours(rows, &format!("h_avg_{d}_pct"));
