@@ -1,10 +1,10 @@
-//! `mixlaw_cli::csv::parse` and `load` on arbitrary text with arbitrary column names:
+//! `mixlaw_validate::data::parse` and `load` on arbitrary text with arbitrary column names:
 //! never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_cli::csv::{load, parse, Columns};
 use mixlaw_fuzz::Bytes;
+use mixlaw_validate::data::{load, parse, Columns};
 
 fuzz_target!(|data: &[u8]| {
     let mut b = Bytes::new(data);

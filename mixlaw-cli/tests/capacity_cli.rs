@@ -5,7 +5,7 @@ mod common;
 use common::{run, temp};
 use mixlaw_cli::Json;
 use mixlaw_core::capacity::{CapacityLaw, Head};
-use mixlaw_core::Scales;
+use mixlaw_core::{LawExt, Point, Scales};
 
 /// 30 runs of 3 domains drawn from a known eq 3 law (N = 1e8 or 3e8, D = 1e9 or 4e9); one
 /// run has h_2 = 0 and one loss cell is empty.
@@ -31,7 +31,8 @@ fn runs_csv() -> String {
             if r % 3 == 0 { 1e9 } else { 4e9 },
         );
         let mut l = [0.0; 3];
-        law.predict(&truth, &h, n, d, scales, &mut l).unwrap();
+        law.values(&truth, &Point::new(&h, n, d).unwrap(), scales, &mut l)
+            .unwrap();
         let cell = |j: usize| {
             if (r == 7 && j == 2) || (r == 11 && j == 0) {
                 String::new()
@@ -83,7 +84,7 @@ fn fit_predict_optimize_a_capacity_law() {
     args.extend(COLS);
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     assert_eq!(j.get("law").and_then(Json::as_str), Some("capacity-eq3"));
     let train_m = j.get("train").unwrap();
     // 90 entries, minus the empty cell and the h_c = 0 entry (eq 3 masks it).
@@ -108,7 +109,7 @@ fn fit_predict_optimize_a_capacity_law() {
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let Json::Arr(rows) = Json::parse(&out)
+    let Json::Array(rows) = mixlaw_validate::json::parse(&out)
         .unwrap()
         .get("predictions")
         .cloned()
@@ -118,15 +119,15 @@ fn fit_predict_optimize_a_capacity_law() {
     };
     assert_eq!(rows.len(), 30);
     // The h_c = 0 entry has no finite eq 3 loss: null, never NaN or inf.
-    let Json::Arr(r7) = &rows[7] else { panic!() };
+    let Json::Array(r7) = &rows[7] else { panic!() };
     assert_eq!(r7[2], Json::Null);
 
     let (code, out, err) = run(&[
         "optimize", "--params", &params, "--n", "1e9", "--d", "2e10", "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
-    let Some(Json::Arr(h)) = j.get("h") else {
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Some(Json::Array(h)) = j.get("h") else {
         panic!()
     };
     let h: Vec<f64> = h.iter().map(|v| v.as_f64().unwrap()).collect();

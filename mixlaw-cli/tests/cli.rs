@@ -3,42 +3,8 @@
 
 mod common;
 
-use common::{run, temp};
-use mixlaw_cli::commands::demo_data;
+use common::{demo_csv, run, temp, COLS};
 use mixlaw_cli::Json;
-
-/// The demo's runs as CSV text (3 domains).
-fn demo_csv() -> (String, String) {
-    let (train, eval, _) = demo_data().unwrap();
-    let to_csv = |r: &mixlaw_fit::owned::Runs| {
-        let mut s = String::from("w0,w1,w2,params,tokens,loss\n");
-        for i in 0..r.rows() {
-            let h = &r.h[3 * i..3 * i + 3];
-            s += &format!(
-                "{},{},{},{},{},{}\n",
-                h[0],
-                h[1],
-                h[2],
-                r.n.as_ref().unwrap()[i],
-                r.d.as_ref().unwrap()[i],
-                r.y[i]
-            );
-        }
-        s
-    };
-    (to_csv(&train), to_csv(&eval))
-}
-
-const COLS: [&str; 8] = [
-    "--weights",
-    "w0,w1,w2",
-    "--loss",
-    "loss",
-    "--n",
-    "params",
-    "--d",
-    "tokens",
-];
 
 fn fit_args<'a>(law: &'a str, train: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = vec!["fit", "--law", law, "--train", train];
@@ -72,14 +38,11 @@ fn optimize_args<'a>(params: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 fn laws_lists_every_law_with_counts() {
     let (code, out, _) = run(&["laws", "--domains", "7", "--json"]);
     assert_eq!(code, 0);
-    let j = Json::parse(&out).unwrap();
-    let Json::Arr(laws) = j.get("laws").unwrap() else {
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Json::Array(laws) = j.get("laws").unwrap() else {
         panic!()
     };
-    assert_eq!(
-        laws.len(),
-        mixlaw_core::laws::NAMES.len() + mixlaw_core::capacity::NAMES.len()
-    );
+    assert_eq!(laws.len(), mixlaw_core::laws::NAMES.len());
     let count = |name: &str| {
         laws.iter()
             .find(|l| l.get("name").unwrap().as_str() == Some(name))
@@ -95,18 +58,14 @@ fn laws_lists_every_law_with_counts() {
     // laws-extra.md: autoscale 1 + 3k, dcpt and farseer 9, at k = 4.
     let (code, out, _) = run(&["laws", "--domains", "4", "--json"]);
     assert_eq!(code, 0);
-    let j = Json::parse(&out).unwrap();
-    let Json::Arr(laws) = j.get("laws").unwrap() else {
-        panic!()
-    };
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let laws = j.get("laws").unwrap().as_array().unwrap();
     let entry = |name: &str| {
         let l = laws
             .iter()
             .find(|l| l.get("name").unwrap().as_str() == Some(name))
             .unwrap();
-        let Json::Arr(inputs) = l.get("inputs").unwrap() else {
-            panic!()
-        };
+        let inputs = l.get("inputs").unwrap().as_array().unwrap();
         let inputs: Vec<&str> = inputs.iter().map(|i| i.as_str().unwrap()).collect();
         (l.get("params").unwrap().as_f64(), inputs.join(","))
     };
@@ -128,7 +87,7 @@ fn fit_predict_optimize_round_trip() {
     args.extend(["--n-scale", "1e9", "--d-scale", "1e9"]);
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     for key in [
         "law",
         "params",
@@ -147,7 +106,7 @@ fn fit_predict_optimize_round_trip() {
     // The demo's noise is 0.2 %: a correct joint fit reaches about that.
     assert!(train_m.get("mre").unwrap().as_f64().unwrap() < 0.3);
     assert!(j.get("eval").unwrap().get("mre").unwrap().as_f64().unwrap() < 1.0);
-    let Json::Arr(preds) = j.get("eval").unwrap().get("predictions").unwrap() else {
+    let Json::Array(preds) = j.get("eval").unwrap().get("predictions").unwrap() else {
         panic!()
     };
     assert_eq!(preds.len(), 20);
@@ -167,7 +126,7 @@ fn fit_predict_optimize_round_trip() {
         "--json",
     ]);
     assert_eq!(code, 0, "{err}");
-    let p = Json::parse(&out).unwrap();
+    let p = mixlaw_validate::json::parse(&out).unwrap();
     assert_eq!(
         p.get("predictions"),
         j.get("eval").unwrap().get("predictions")
@@ -175,8 +134,8 @@ fn fit_predict_optimize_round_trip() {
 
     let (code, out, err) = run(&optimize_args(&params, &["--json"]));
     assert_eq!(code, 0, "{err}");
-    let o = Json::parse(&out).unwrap();
-    let Json::Arr(h) = o.get("h").unwrap() else {
+    let o = mixlaw_validate::json::parse(&out).unwrap();
+    let Json::Array(h) = o.get("h").unwrap() else {
         panic!()
     };
     let h: Vec<f64> = h.iter().map(|v| v.as_f64().unwrap()).collect();
@@ -213,7 +172,7 @@ fn accepted_variants_crlf_bom_normalize_nan_loss() {
         &["--json"],
     ));
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     assert_eq!(j.get("skipped_rows").unwrap().as_f64(), Some(1.0));
     assert_eq!(
         j.get("train").unwrap().get("rows").unwrap().as_f64(),
@@ -326,15 +285,19 @@ fn bad_input_is_one_error_line_and_exit_2() {
 
 #[test]
 fn json_never_contains_nan_or_infinity() {
-    let j = Json::obj([
-        ("a", Json::Num(f64::NAN)),
-        ("b", Json::Num(f64::INFINITY)),
-        ("c", Json::Num(1e-300)),
+    let j = mixlaw_validate::json::obj([
+        ("a", Json::from(f64::NAN)),
+        ("b", Json::from(f64::INFINITY)),
+        ("c", Json::from(1e-300)),
     ]);
-    let text = j.to_text();
+    let text = j.to_string();
     assert_eq!(text, r#"{"a":null,"b":null,"c":1e-300}"#);
     assert_eq!(
-        Json::parse(&text).unwrap().get("c").unwrap().as_f64(),
+        mixlaw_validate::json::parse(&text)
+            .unwrap()
+            .get("c")
+            .unwrap()
+            .as_f64(),
         Some(1e-300)
     );
 }
@@ -365,14 +328,14 @@ fn fit_bootstrap_then_optimize_intervals() {
     );
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     let b = j.get("bootstrap").unwrap();
     assert_eq!(b.get("resamples").unwrap().as_f64(), Some(30.0));
     assert_eq!(b.get("failed").unwrap().as_f64(), Some(0.0));
     let fitted = j.get("params").unwrap();
     for name in ["E", "A", "B", "alpha", "beta"] {
         let se = b.get("se").unwrap().get(name).unwrap().as_f64().unwrap();
-        let Json::Arr(ci) = b.get("ci95").unwrap().get(name).unwrap() else {
+        let Json::Array(ci) = b.get("ci95").unwrap().get(name).unwrap() else {
             panic!()
         };
         let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
@@ -384,7 +347,7 @@ fn fit_bootstrap_then_optimize_intervals() {
             "{name} {v} [{lo}, {hi}]"
         );
     }
-    let Json::Arr(eval_ci) = b.get("eval_ci95").unwrap() else {
+    let Json::Array(eval_ci) = b.get("eval_ci95").unwrap() else {
         panic!()
     };
     assert_eq!(eval_ci.len(), 20);
@@ -395,18 +358,18 @@ fn fit_bootstrap_then_optimize_intervals() {
         &["--bootstrap-params", &dir, "--json"],
     ));
     assert_eq!(code, 0, "{err}");
-    let o = Json::parse(&out).unwrap();
+    let o = mixlaw_validate::json::parse(&out).unwrap();
     let ob = o.get("bootstrap").unwrap();
     assert_eq!(ob.get("resamples").unwrap().as_f64(), Some(30.0));
-    let Json::Arr(h_ci) = ob.get("h_ci95").unwrap() else {
+    let Json::Array(h_ci) = ob.get("h_ci95").unwrap() else {
         panic!()
     };
-    let Json::Arr(h) = o.get("h").unwrap() else {
+    let Json::Array(h) = o.get("h").unwrap() else {
         panic!()
     };
     assert_eq!(h_ci.len(), 3);
     for (ci, h) in h_ci.iter().zip(h) {
-        let Json::Arr(ci) = ci else { panic!() };
+        let Json::Array(ci) = ci else { panic!() };
         let (lo, hi, h) = (
             ci[0].as_f64().unwrap(),
             ci[1].as_f64().unwrap(),
@@ -440,8 +403,8 @@ fn select_ranks_the_generating_law_first() {
     ]);
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
-    let Json::Arr(ranking) = j.get("ranking").unwrap() else {
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Json::Array(ranking) = j.get("ranking").unwrap() else {
         panic!()
     };
     let names: Vec<&str> = ranking
@@ -474,10 +437,10 @@ fn select_ranks_the_generating_law_first() {
     };
     let (code, out, err) = run(&with_list("chinchilla,linear"));
     assert_eq!(code, 0, "{err}");
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     assert_eq!(j.get("split").unwrap().as_str(), Some("2-fold"));
-    let defaults = mixlaw_cli::uncertainty::default_laws(
-        &mixlaw_cli::csv::Columns {
+    let defaults = mixlaw_cli::commands::select::default_laws(
+        &mixlaw_validate::data::Columns {
             weights: vec!["w0".into(), "w1".into(), "w2".into()],
             loss: Some("loss".into()),
             n: Some("params".into()),
@@ -559,18 +522,18 @@ fn assert_all_finite(j: &Json, path: &str, nullable: &[&str]) {
             nullable.iter().any(|k| path.ends_with(k)),
             "null (a NaN or inf) at {path}"
         ),
-        Json::Num(v) => assert!(v.is_finite(), "{v} at {path}"),
-        Json::Arr(items) => {
+        Json::Number(v) => assert!(v.as_f64().is_some_and(f64::is_finite), "{v} at {path}"),
+        Json::Array(items) => {
             for (i, v) in items.iter().enumerate() {
                 assert_all_finite(v, &format!("{path}[{i}]"), nullable);
             }
         }
-        Json::Obj(fields) => {
+        Json::Object(fields) => {
             for (k, v) in fields {
                 assert_all_finite(v, &format!("{path}.{k}"), nullable);
             }
         }
-        Json::Bool(_) | Json::Str(_) => {}
+        Json::Bool(_) | Json::String(_) => {}
     }
 }
 
@@ -587,7 +550,7 @@ fn accepted_fit(what: &str, law: &str, text: &str, extra: &[&str], nullable: &[&
         !out.contains("NaN") && !out.contains("inf"),
         "{what}: {out}"
     );
-    let j = Json::parse(&out).unwrap();
+    let j = mixlaw_validate::json::parse(&out).unwrap();
     assert_all_finite(&j, "", nullable);
     j
 }
@@ -669,7 +632,7 @@ fn extreme_magnitudes_give_finite_json_or_one_error_line() {
             match code {
                 0 => {
                     assert!(err.is_empty(), "{what} {law}: {err}");
-                    assert_all_finite(&Json::parse(&out).unwrap(), "", &[]);
+                    assert_all_finite(&mixlaw_validate::json::parse(&out).unwrap(), "", &[]);
                 }
                 1 => {
                     assert!(out.is_empty(), "{what} {law}: {out}");
@@ -718,7 +681,7 @@ fn a_hundred_thousand_rows_fit_quickly_with_finite_json() {
         );
         let train = j.get("train").unwrap();
         assert_eq!(train.get("rows").unwrap().as_f64(), Some(100_000.0));
-        let Json::Arr(pred) = train.get("predictions").unwrap() else {
+        let Json::Array(pred) = train.get("predictions").unwrap() else {
             panic!()
         };
         assert_eq!(pred.len(), 100_000);

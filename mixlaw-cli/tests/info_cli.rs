@@ -9,7 +9,7 @@ use mixlaw_cli::Json;
 fn json(args: &[&str]) -> Json {
     let (code, out, err) = run(args);
     assert_eq!(code, 0, "{err}");
-    Json::parse(out.trim()).unwrap()
+    mixlaw_validate::json::parse(out.trim()).unwrap()
 }
 
 /// Table 6, 7B at 300B tokens, normalised to sum to 1.
@@ -39,7 +39,7 @@ fn eval_keys_and_values() {
     }
     let loss = j.get("loss").unwrap().as_f64().unwrap();
     assert!(loss > 2.5 && loss < 3.0, "{loss}");
-    let Some(Json::Arr(rep)) = j.get("repetition") else {
+    let Some(Json::Array(rep)) = j.get("repetition") else {
         panic!("repetition is not an array")
     };
     assert_eq!(rep.len(), 6);
@@ -119,10 +119,6 @@ fn bad_input_exits_2() {
             "info", "best", "--size", "7e9", "--tokens", "300e9", "--source", "300e9", "--random",
             "0",
         ],
-        vec![
-            "info", "best", "--size", "7e9", "--tokens", "300e9", "--source", "300e9", "--seed",
-            "3",
-        ],
         vec!["info", "best", "--size", "7e9", "--bogus", "1"],
     ];
     for args in cases {
@@ -132,4 +128,23 @@ fn bad_input_exits_2() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("error: "), "{args:?}: {err}");
     }
+}
+
+/// `--seed` without `--random` is accepted (every command accepts `--seed`) but not silently
+/// (the contract's second edition; it used to be an error).
+#[test]
+fn seed_without_random_is_a_warning() {
+    let args = [
+        "info", "best", "--size", "7e9", "--tokens", "300e9", "--source", "300e9", "--seed", "3",
+        "--json",
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with("warning: --seed") && err.lines().count() == 1,
+        "{err}"
+    );
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let warnings = j.get("warnings").and_then(Json::as_array).unwrap();
+    assert!(warnings.len() == 1 && warnings[0].as_str().unwrap().contains("--seed"));
 }

@@ -1,0 +1,362 @@
+//! The program's arguments, declared once with clap (derive): every command, its flags and
+//! their help. `--json`, `--quiet` and `--seed` are global (accepted by every command);
+//! the column flags, the search flags and the bootstrap flags are groups flattened into the
+//! commands that accept them, so each command's `--help` lists exactly what it accepts.
+
+use std::path::PathBuf;
+use std::string::String;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Data-mixture scaling laws: fit laws to training runs in CSV files, predict, find the
+/// optimal mixture, reproduce published results. With no command: a demo on generated runs.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mixlaw",
+    version,
+    propagate_version = true,
+    allow_negative_numbers = true
+)]
+pub struct Cli {
+    /// The command (none: the demo).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: Global,
+}
+
+/// `--json`, `--quiet`, `--seed`: accepted by every command.
+#[derive(Clone, Debug, Default, Args)]
+pub struct Global {
+    /// Print exactly one JSON object on stdout (with a "warnings" list).
+    #[arg(long, global = true, help_heading = "Every command")]
+    pub json: bool,
+    /// No progress and no warnings on stderr.
+    #[arg(long, global = true, help_heading = "Every command")]
+    pub quiet: bool,
+    /// Seed of the random search and of resampling.
+    #[arg(
+        long,
+        global = true,
+        value_name = "U64",
+        help_heading = "Every command"
+    )]
+    pub seed: Option<u64>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every law with its parameter count for K domains.
+    Laws(LawsArgs),
+    /// Fit one law to the runs of a CSV file (capacity-* laws: jointly on k loss columns).
+    Fit(FitArgs),
+    /// Predictions of a saved fit on the runs of a CSV file.
+    Predict(PredictArgs),
+    /// The mixture minimising the weighted sum of saved fits at a budget (N, D).
+    Optimize(OptimizeArgs),
+    /// Rank laws by cross-validated held-out error.
+    Select(SelectArgs),
+    /// Run a published validation experiment on the real data.
+    Reproduce(ReproduceArgs),
+    /// InfoLaw (Rong et al.): a recipe's information and loss, or the best recipe.
+    Info(InfoArgs),
+}
+
+/// `mixlaw laws`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct LawsArgs {
+    /// Number of domains K.
+    #[arg(long, value_name = "K", default_value_t = 3)]
+    pub domains: usize,
+}
+
+/// Which CSV columns hold what (by header name).
+#[derive(Clone, Debug, Default, Args)]
+pub struct ColumnArgs {
+    /// The k mixture-weight columns, in domain order (laws of the mixture).
+    #[arg(long, value_name = "C1,C2,..")]
+    pub weights: Option<String>,
+    /// The observed loss column (capacity laws: k columns, one per domain).
+    #[arg(long, value_name = "COL")]
+    pub loss: Option<String>,
+    /// The model-size column N (laws of N).
+    #[arg(long, value_name = "COL")]
+    pub n: Option<String>,
+    /// The training-token column D (laws of D).
+    #[arg(long, value_name = "COL")]
+    pub d: Option<String>,
+    /// The unique-token column U (data-constrained).
+    #[arg(long, value_name = "COL")]
+    pub unique: Option<String>,
+    /// 0-based position in --weights of the target domain (bimix).
+    #[arg(long, value_name = "I")]
+    pub target_domain: Option<usize>,
+    /// Rescale each row's weights to sum 1 instead of rejecting them.
+    #[arg(long)]
+    pub normalize: bool,
+}
+
+/// The fitting objective and the basin-hopping search.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SearchArgs {
+    /// Divide N by X (default: the power of ten nearest the median N).
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub n_scale: Option<f64>,
+    /// Divide D by X (default: the power of ten nearest the median D).
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub d_scale: Option<f64>,
+    /// The loss of residuals: huber, log-huber or squared.
+    #[arg(long, value_name = "FN", default_value = "huber")]
+    pub loss_fn: String,
+    /// The Huber delta.
+    #[arg(long, value_name = "X", value_parser = finite, default_value_t = 1e-3)]
+    pub delta: f64,
+    /// Random starts of the search.
+    #[arg(long, value_name = "K")]
+    pub starts: Option<u64>,
+    /// Basin hops per start.
+    #[arg(long, value_name = "K")]
+    pub hops: Option<u64>,
+}
+
+/// `mixlaw fit`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct FitArgs {
+    /// The law (see `mixlaw laws`).
+    #[arg(long, value_name = "NAME")]
+    pub law: String,
+    /// Training runs (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub train: PathBuf,
+    /// Held-out runs to evaluate the fit on (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub eval: Option<PathBuf>,
+    /// Which columns hold what.
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// Objective and search.
+    #[command(flatten)]
+    pub search: SearchArgs,
+    /// Write the fitted parameters (the params JSON) here.
+    #[arg(long, value_name = "PARAMS.json")]
+    pub out: Option<PathBuf>,
+    /// Bootstrap refits.
+    #[command(flatten)]
+    pub bootstrap: BootstrapArgs,
+    /// Capacity laws.
+    #[command(flatten)]
+    pub capacity: CapacityArgs,
+}
+
+/// `fit --bootstrap B`: uncertainty of the parameters and predictions.
+#[derive(Clone, Debug, Default, Args)]
+pub struct BootstrapArgs {
+    /// Refit on B resamples; adds "bootstrap" (SE, 95 % intervals) to the report.
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<u64>,
+    /// What to resample: rows, mixture or run.
+    #[arg(long, value_name = "WHAT")]
+    pub resample: Option<String>,
+    /// Write each refit's params JSON into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub bootstrap_out: Option<PathBuf>,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: Threads,
+}
+
+/// `--threads K`: worker threads of the parallel refits and folds.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct Threads {
+    /// Worker threads (0: one per core).
+    #[arg(long = "threads", value_name = "K", default_value_t = 0)]
+    pub count: usize,
+}
+
+/// Flags of the capacity laws (`capacity-eq1`, `capacity-eq3`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct CapacityArgs {
+    /// Capacity laws: fix the head size H (default: fitted).
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub head: Option<f64>,
+    /// Capacity laws: mask every entry with h_i below T.
+    #[arg(long, value_name = "T", value_parser = finite)]
+    pub mask_below: Option<f64>,
+    /// Capacity laws: fit without the authors' parameter boxes.
+    #[arg(long)]
+    pub no_bounds: bool,
+}
+
+/// `mixlaw predict`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct PredictArgs {
+    /// A saved fit (`fit --out`).
+    #[arg(long, value_name = "PARAMS.json")]
+    pub params: PathBuf,
+    /// The runs to predict (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub csv: PathBuf,
+    /// Which columns hold what.
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+}
+
+/// `mixlaw optimize`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct OptimizeArgs {
+    /// Saved fits, one per target (comma-separated).
+    #[arg(long, value_name = "P1.json,..")]
+    pub params: String,
+    /// Weight of each target in the objective (default: equal).
+    #[arg(long, value_name = "W1,W2,..")]
+    pub target_weights: Option<String>,
+    /// Model size N of the budget.
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub n: Option<f64>,
+    /// Training tokens D of the budget.
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub d: Option<f64>,
+    /// Lower bound of every domain's weight.
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub min_weight: Option<f64>,
+    /// Upper bound of each domain's weight (k values).
+    #[arg(long, value_name = "M1,M2,..")]
+    pub max_weights: Option<String>,
+    /// Folders of bootstrap refits (`fit --bootstrap-out`), one per --params file.
+    #[arg(long, value_name = "DIR1,..")]
+    pub bootstrap_params: Option<String>,
+}
+
+/// `mixlaw select`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct SelectArgs {
+    /// Training runs (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub train: PathBuf,
+    /// Laws to rank (default: every law the columns allow).
+    #[arg(long, value_name = "A,B,..")]
+    pub laws: Option<String>,
+    /// K-fold cross-validation (default 5 folds).
+    #[arg(long, value_name = "K")]
+    pub folds: Option<u64>,
+    /// Leave out each mixture, or the largest model size: mixture or largest-n.
+    #[arg(long, value_name = "WHAT")]
+    pub leave_out: Option<String>,
+    /// Which columns hold what.
+    #[command(flatten)]
+    pub columns: ColumnArgs,
+    /// Objective and search.
+    #[command(flatten)]
+    pub search: SearchArgs,
+    /// Worker threads.
+    #[command(flatten)]
+    pub threads: Threads,
+}
+
+/// `mixlaw reproduce`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct ReproduceArgs {
+    /// The experiment (`mixlaw-validate`).
+    #[arg(
+        value_name = "NAME",
+        value_parser = clap::builder::PossibleValuesParser::new(mixlaw_validate::names())
+    )]
+    pub name: Option<String>,
+    /// The data folder (default: $MIXLAW_DATA, else ../shared/data).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+}
+
+/// `mixlaw info`.
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// eval or best.
+    #[command(subcommand)]
+    pub command: InfoCommand,
+}
+
+/// `mixlaw info eval|best`.
+#[derive(Debug, Subcommand)]
+pub enum InfoCommand {
+    /// Information and loss of a recipe.
+    Eval(InfoEvalArgs),
+    /// The exact optimal recipe (and, with --random K, the best of K random ones).
+    Best(InfoBestArgs),
+}
+
+/// The InfoLaw setting.
+#[derive(Debug, Args)]
+pub struct InfoSetting {
+    /// Model size N (parameters).
+    #[arg(long, value_name = "N", value_parser = finite)]
+    pub size: f64,
+    /// Training tokens T.
+    #[arg(long, value_name = "T", value_parser = finite)]
+    pub tokens: f64,
+    /// Source size S (unique tokens).
+    #[arg(long, value_name = "S", value_parser = finite)]
+    pub source: f64,
+    /// Bucket shares of the source (default: the paper's).
+    #[arg(long, value_name = "P0,P1,..")]
+    pub shares: Option<String>,
+}
+
+/// `mixlaw info eval`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct InfoEvalArgs {
+    /// The setting.
+    #[command(flatten)]
+    pub setting: InfoSetting,
+    /// The recipe: one weight per bucket.
+    #[arg(long, value_name = "W0,W1,..")]
+    pub recipe: String,
+}
+
+/// `mixlaw info best`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct InfoBestArgs {
+    /// The setting.
+    #[command(flatten)]
+    pub setting: InfoSetting,
+    /// Also report the best of K random recipes (seeded by --seed).
+    #[arg(long, value_name = "K")]
+    pub random: Option<u64>,
+}
+
+/// A finite number (clap value parser).
+fn finite(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(std::format!("'{s}' is not a finite number")),
+    }
+}
+
+/// `--name`'s value as a comma-separated list of non-empty words.
+pub fn list(name: &str, value: &str) -> Result<std::vec::Vec<String>, crate::Error> {
+    let items: std::vec::Vec<String> = value.split(',').map(|x| x.trim().into()).collect();
+    if items.iter().any(String::is_empty) {
+        Err(crate::Error::input(std::format!(
+            "--{name}: empty item in '{value}'"
+        )))
+    } else {
+        Ok(items)
+    }
+}
+
+/// `--name`'s value as a comma-separated list of finite numbers.
+pub fn numbers(name: &str, value: &str) -> Result<std::vec::Vec<f64>, crate::Error> {
+    value
+        .split(',')
+        .map(|x| finite(x).map_err(|e| crate::Error::input(std::format!("--{name}: {e}"))))
+        .collect()
+}

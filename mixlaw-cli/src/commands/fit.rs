@@ -1,0 +1,155 @@
+//! `mixlaw fit`: one law fitted to one target loss (capacity laws: `commands::capacity`),
+//! with `--eval`, `--out` and `--bootstrap`.
+
+use std::format;
+use std::string::{String, ToString};
+
+use mixlaw_core::Law;
+use mixlaw_fit::owned::{self, FitOptions, Metrics};
+use mixlaw_fit::{BasinConfig, HopInfo};
+use mixlaw_validate::data;
+use mixlaw_validate::json::{nums, obj, push, Json};
+
+use crate::bootstrap::Bootstrap;
+use crate::cli::{FitArgs, Global};
+use crate::columns::{
+    basin_from, build_law, columns, fit_error, for_law, loss_from, scales_for, warn_unused,
+};
+use crate::output::Output;
+use crate::{params, Error};
+
+/// Runs `mixlaw fit`.
+pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(), Error> {
+    if mixlaw_core::capacity::NAMES.contains(&a.law.as_str()) {
+        return super::capacity::fit(a, global, out);
+    }
+    let capacity_only = [
+        (a.capacity.head.is_some(), "--head"),
+        (a.capacity.mask_below.is_some(), "--mask-below"),
+        (a.capacity.no_bounds, "--no-bounds"),
+    ];
+    for (given, flag) in capacity_only {
+        if given {
+            out.warn(format!(
+                "{flag} is not used by law '{}' (only by the capacity laws)",
+                a.law
+            ));
+        }
+    }
+    let cols = columns(&a.columns)?;
+    let law = build_law(&a.law, &cols, a.columns.target_domain)?;
+    warn_unused(out, &law, &a.columns, Some(&a.search));
+    let train = data::load(&data::read(&a.train)?, &cols, true)?;
+    let runs = for_law(train.runs, &law);
+    let scales = scales_for(&a.search, &law, &runs)?;
+    let basin = basin_from(&a.search, global.seed, BasinConfig::default());
+    let boot = Bootstrap::from_args(&a.bootstrap, global.seed)?;
+    let options = FitOptions {
+        loss: loss_from(&a.search)?,
+        scales: Some(scales),
+        basin,
+        ..FitOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let fit = {
+        let mut progress = out.fit_progress(&basin);
+        owned::fit(law, &runs, &options, |h: &HopInfo| progress.hop(h))
+    }
+    .map_err(fit_error)?;
+    let seconds = started.elapsed().as_secs_f64();
+    let (train_pred, train_m) = fit.evaluate(&runs)?;
+    let eval_runs = match &a.eval {
+        Some(path) => Some(for_law(
+            data::load(&data::read(path)?, &cols, true)?.runs,
+            &fit.law,
+        )),
+        None => None,
+    };
+    let eval = match &eval_runs {
+        Some(e) => Some(fit.evaluate(e)?),
+        None => None,
+    };
+    let bootstrap = match &boot {
+        Some(b) => Some(b.run(&fit, &runs, eval_runs.as_ref(), &options, out)?),
+        None => None,
+    };
+    let saved = params::to_json(&fit);
+    if let Some(path) = &a.out {
+        std::fs::write(path, saved.to_string() + "\n")
+            .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if out.json() {
+        let mut j = obj([
+            ("law", Json::from(fit.law.name())),
+            ("params", saved.get("params").cloned().unwrap_or(Json::Null)),
+            ("objective", Json::from(fit.objective)),
+            ("n_scale", Json::from(fit.scales.n)),
+            ("d_scale", Json::from(fit.scales.d)),
+            ("seconds", Json::from(seconds)),
+            ("train", metrics_json(&train_m, &train_pred)),
+        ]);
+        if let Some((pred, m)) = &eval {
+            push(&mut j, "eval", metrics_json(m, pred));
+        }
+        push(&mut j, "skipped_rows", Json::from(train.skipped));
+        push(&mut j, "domains", Json::from(fit.law.domains()));
+        if let Some(b) = &bootstrap {
+            push(&mut j, "bootstrap", b.to_json(&fit));
+        }
+        return out.object(j);
+    }
+    out.line(&format!(
+        "law {}  ({} parameters, {} runs, {} skipped, {:.2} s)",
+        fit.law.name(),
+        fit.params.len(),
+        runs.rows(),
+        train.skipped,
+        seconds
+    ))?;
+    for (n, v) in fit.named_params() {
+        out.line(&format!("  {n:<14} {v:>14.6e}"))?;
+    }
+    out.line(&format!(
+        "objective {:.6e}  (scales N/{:e}, D/{:e})",
+        fit.objective, fit.scales.n, fit.scales.d
+    ))?;
+    out.line(&format!(
+        "train: MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}",
+        train_m.mre,
+        train_m.mae,
+        train_m.rmse,
+        fmt_r2(train_m.r2)
+    ))?;
+    if let Some((_, m)) = &eval {
+        out.line(&format!(
+            "eval:  MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}  ({} runs)",
+            m.mre,
+            m.mae,
+            m.rmse,
+            fmt_r2(m.r2),
+            m.rows
+        ))?;
+    }
+    if let Some(b) = &bootstrap {
+        for line in b.to_lines(&fit) {
+            out.line(&line)?;
+        }
+    }
+    Ok(())
+}
+
+fn fmt_r2(r2: Option<f64>) -> String {
+    r2.map_or_else(|| "n/a".to_string(), |v| format!("{v:.5}"))
+}
+
+/// `{"rows", "mre", "mae", "rmse", "r2", "predictions"}` of the contract.
+fn metrics_json(m: &Metrics, pred: &[f64]) -> Json {
+    obj([
+        ("rows", Json::from(m.rows)),
+        ("mre", Json::from(m.mre)),
+        ("mae", Json::from(m.mae)),
+        ("rmse", Json::from(m.rmse)),
+        ("r2", m.r2.map_or(Json::Null, Json::from)),
+        ("predictions", nums(pred)),
+    ])
+}
