@@ -231,7 +231,10 @@ fn rank_correlations_are_undefined_not_nan() {
     assert_eq!(metrics::kendall(&[], &[], &mut work), Err(Error::Empty));
     assert!(matches!(
         metrics::kendall(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut work[..5]),
-        Err(Error::BufferTooSmall { needed: 6, found: 5 })
+        Err(Error::BufferTooSmall {
+            needed: 6,
+            found: 5
+        })
     ));
     assert!(matches!(
         metrics::kendall(&[1.0, f64::NAN], &[1.0, 2.0], &mut work),
@@ -244,7 +247,10 @@ fn rank_correlations_are_undefined_not_nan() {
 /// notice when python3 with scipy is not available.
 #[test]
 fn rank_metrics_match_scipy() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../benches/scripts/rank_scipy.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../benches/scripts/rank_scipy.py"
+    );
     let out = match std::process::Command::new("python3").arg(script).output() {
         Ok(o) if o.status.success() => o,
         _ => {
@@ -260,10 +266,16 @@ fn rank_metrics_match_scipy() {
         let (x, y) = (&v[1..1 + n], &v[1 + n..1 + 2 * n]);
         let (tau, rho) = (v[1 + 2 * n], v[2 + 2 * n]);
         let got = kendall(x, y).unwrap();
-        assert!((got - tau).abs() < 1e-12, "n = {n}: kendall {got} vs scipy {tau}");
+        assert!(
+            (got - tau).abs() < 1e-12,
+            "n = {n}: kendall {got} vs scipy {tau}"
+        );
         let (mut order, mut ranks) = (vec![0usize; n], vec![0.0; 2 * n]);
         let got = metrics::spearman(x, y, &mut order, &mut ranks).unwrap();
-        assert!((got - rho).abs() < 1e-12, "n = {n}: spearman {got} vs scipy {rho}");
+        assert!(
+            (got - rho).abs() < 1e-12,
+            "n = {n}: spearman {got} vs scipy {rho}"
+        );
         cases += 1;
     }
     assert!(cases >= 50, "only {cases} cases from {script}");

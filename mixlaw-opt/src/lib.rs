@@ -18,6 +18,9 @@
 //!   from cached per-token expert probabilities, streamed in chunks and mergeable across
 //!   shards; `mde-interp`; objectives for optimising `lambda`. [`regress`]: the LINEAR and
 //!   LINEAR+MDE regressors (least squares or ridge) in closed form.
+//! - [`support`]: the training support of a fit (per-domain extremes, distinct training
+//!   mixtures), exact convex-hull membership by a phase-1 simplex method, and the
+//!   [`support::Extrapolation`] report of a proposed mixture with its [`support::Warning`]s.
 //! - [`analysis`]: appendix C.1 of Shukor et al.: the map `w -> h*(w)`, the
 //!   Jensen-Shannon distance and fixed-point scans, optima at the corners.
 //!
@@ -68,6 +71,7 @@ pub mod mde;
 pub mod objective;
 pub mod regress;
 pub mod solver;
+pub mod support;
 
 pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};
 pub use budget::{
