@@ -661,6 +661,48 @@ impl<'a> Extrapolation<'a> {
         })
     }
 
+    /// The whole report for `h` against one or several `supports` (several fitted laws
+    /// deciding one mixture): their intersected extremes ([`TrainingSupport::intersect`],
+    /// written to `extremes`, `2k` values: mins then maxes) and the hull decision, outside
+    /// when `h` is outside the hull of any support (so outside their intersection);
+    /// `None` when no support could decide it (no stored mixtures) and none said outside.
+    /// `work` needs the largest [`TrainingSupport::hull_workspace_len`] of the supports.
+    ///
+    /// Errors: those of [`TrainingSupport::intersect`], [`TrainingSupport::contains`] and
+    /// [`Extrapolation::new`]; `extremes` shorter than `2k`.
+    pub fn assess(
+        h: &'a [f64],
+        supports: &[TrainingSupport<'_>],
+        extremes: &'a mut [f64],
+        work: &mut [f64],
+    ) -> Result<Self, Error> {
+        let k = h.len();
+        if extremes.len() < 2 * k {
+            return Err(Error::BufferTooSmall {
+                needed: 2 * k,
+                found: extremes.len(),
+            });
+        }
+        let (lo, rest) = extremes.split_at_mut(k);
+        let hi = rest.get_mut(..k).unwrap_or(&mut []);
+        TrainingSupport::intersect(supports, lo, hi)?;
+        let mut outside_hull = Some(false);
+        for s in supports {
+            if s.distinct() == 0 {
+                if outside_hull == Some(false) {
+                    outside_hull = None;
+                }
+                continue;
+            }
+            if !s.contains(h, work)?.inside {
+                outside_hull = Some(true);
+                break;
+            }
+        }
+        let (lo, hi) = (&*lo, &*hi);
+        Extrapolation::new(h, lo, hi, outside_hull)
+    }
+
     /// The domains with `h_i > max_weight_i + 1e-9`, never-trained ones (max 0) included.
     pub fn above_max(&self) -> impl Iterator<Item = usize> + '_ {
         self.h

@@ -334,6 +334,22 @@ fn intersection_of_supports_and_the_report_rules() {
         Extrapolation::new(&[0.1, 0.9], &lo, &hi, None),
         Err(Error::LengthMismatch { .. })
     ));
+    // The whole report over both supports: h inside a's hull only is outside.
+    let h = [0.5, 0.0, 0.5];
+    let (mut extremes, mut work) = ([0.0; 6], vec![0.0; 200]);
+    let r = Extrapolation::assess(&h, &[sa], &mut extremes, &mut work).unwrap();
+    assert_eq!(r.outside_hull, Some(false));
+    let r = Extrapolation::assess(&h, &[sa, sb], &mut extremes, &mut work).unwrap();
+    assert_eq!(r.outside_hull, Some(true));
+    assert_eq!(r.above_max().collect::<Vec<_>>(), [0]);
+    assert_eq!(extremes, [0.2, 0.0, 0.7, 0.3, 0.0, 0.8]);
+    // A support without stored mixtures leaves the hull undecided, unless another says outside.
+    let lone =
+        TrainingSupport::from_parts(2, &[0.1, 0.0, 0.5], &[0.5, 0.0, 0.9], &[], false).unwrap();
+    let r = Extrapolation::assess(&h, &[sa, lone], &mut extremes, &mut work).unwrap();
+    assert_eq!(r.outside_hull, None);
+    let r = Extrapolation::assess(&h, &[lone, sb], &mut extremes, &mut work).unwrap();
+    assert_eq!(r.outside_hull, Some(true));
     // Supports of different k.
     let c = [0.5, 0.5];
     let mut sc = [0.0; 6];
