@@ -13,7 +13,12 @@ Prints one line per instance: `k m v_11 .. v_mk h_1 .. h_k distance` (repr float
 by mixlaw-opt/tests/support.rs (`hull_decisions_match_scipy_linprog`).
 
     python3 benches/scripts/hull_scipy.py [--seed S] [--cases C]
+
+With `--time`, instead times linprog on the instances of `cargo bench -p mixlaw-benches
+--bench decisions` (Dirichlet(1) mixtures, k x m = 17 x 512 and 20 x 4096, a point inside
+and one outside), milliseconds per decision.
 """
+import time
 import argparse
 
 import numpy as np
@@ -38,8 +43,24 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cases", type=int, default=60)
+    ap.add_argument("--time", action="store_true")
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
+    if a.time:
+        for k, m in [(17, 512), (20, 4096)]:
+            P = rng.dirichlet(np.ones(k), size=m)
+            inside = rng.dirichlet(np.ones(m)) @ P
+            outside = rng.dirichlet(np.ones(k))
+            outside[0] += 1.0
+            outside /= outside.sum()
+            for name, h in [("inside", inside), ("outside", outside)]:
+                t0, n = time.perf_counter(), 0
+                while time.perf_counter() - t0 < 2.0:
+                    distance(P.T, h)
+                    n += 1
+                ms = (time.perf_counter() - t0) / n * 1e3
+                print(f"hull_k{k}_m{m}_{name}: {ms:.2f} ms (scipy linprog, HiGHS)")
+        return
     done = 0
     while done < a.cases:
         k = int(rng.integers(2, 21))
