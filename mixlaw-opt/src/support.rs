@@ -520,6 +520,12 @@ fn hull_membership(
         .map(|j| dot(point(j)))
         .fold(f64::NEG_INFINITY, f64::max);
     let margin = dot(h) - support;
+    if !(residual.is_finite() && margin.is_finite()) {
+        // Weights near f64::MAX overflow the certificates.
+        return Err(Error::Numerical {
+            what: "hull membership: certificates overflow",
+        });
+    }
     Ok(HullMembership {
         inside: residual <= tol,
         residual,
@@ -714,7 +720,8 @@ impl<'a> Extrapolation<'a> {
     }
 
     /// `max_i h_i / max_weight_i` over the domains with `max_weight_i > 0` (`None` if
-    /// there are none).
+    /// there are none; `+inf` only if a maximum is so small, below ~1e-308, that the ratio
+    /// overflows).
     pub fn max_ratio(&self) -> Option<f64> {
         self.h
             .iter()

@@ -503,3 +503,43 @@ fn regmix_training_support() {
         }));
     assert!(r.warnings().any(|w| w == Warning::OutsideHull));
 }
+
+/// Any finite or non-finite input: a typed error or a decision with finite, consistent
+/// certificates; never a panic or NaN.
+fn arbitrary_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        0.0f64..1.0,
+        Just(0.0),
+        Just(-0.0),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(1e300),
+        Just(f64::MIN_POSITIVE),
+        -1.0f64..0.0,
+        any::<f64>(),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_input_is_a_decision_or_a_typed_error(
+        k in 1usize..6,
+        vals in proptest::collection::vec(arbitrary_f64(), 1..80),
+        h in proptest::collection::vec(arbitrary_f64(), 1..7),
+    ) {
+        let rows = vals.len() / k;
+        let mut storage = vec![0.0; TrainingSupport::storage_len(k, rows.max(1))];
+        let Ok(s) = TrainingSupport::from_mixtures(k, &vals[..rows * k], &mut storage) else {
+            return Ok(());
+        };
+        let mut work = vec![0.0; s.hull_workspace_len()];
+        if let Ok(r) = s.contains(&h, &mut work) {
+            prop_assert!(r.residual.is_finite() && r.margin.is_finite());
+            prop_assert!(r.residual >= 0.0);
+            prop_assert_eq!(r.inside, r.residual <= EXTRAPOLATION_TOLERANCE);
+            let e = Extrapolation::new(&h, s.min_weight(), s.max_weight(), Some(!r.inside)).unwrap();
+            prop_assert!(e.warnings().count() <= k + 2);
+            prop_assert!(e.max_ratio().is_none_or(|m| !m.is_nan()));
+        }
+    }
+}
