@@ -127,12 +127,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(f.is_finite() && pen.is_finite(), "{f} {pen}");
     }
     let mut hb = [0.0; 6];
-    let mut spread = [Summary {
-        mean: 0.0,
-        se: 0.0,
-        lo: 0.0,
-        hi: 0.0,
-    }; 6];
+    let mut spread = [Summary::default(); 6];
     let mut bag_work = [0.0; 3];
     let r = bagged_optimum(
         &optima[..3 * k],

@@ -510,7 +510,7 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// Mean, standard error (sample standard deviation) and 95 % percentile interval of a
 /// resampled estimate (a bootstrap distribution).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Summary {
     /// Mean over the resamples.
     pub mean: f64,

@@ -32,7 +32,7 @@ const FEASIBLE_TOLERANCE: f64 = 1e-9;
 /// use mixlaw_core::metrics::Summary;
 /// let optima = [0.9, 0.1, 0.5, 0.5, 0.7, 0.3];
 /// let (mut h, mut work) = ([0.0; 2], [0.0; 3]);
-/// let mut spread = [Summary { mean: 0.0, se: 0.0, lo: 0.0, hi: 0.0 }; 2];
+/// let mut spread = [Summary::default(); 2];
 /// assert_eq!(bagged_optimum(&optima, 2, &Bounds::SIMPLEX, &mut h, &mut spread, &mut work)?, 3);
 /// assert!((h[0] - 0.7).abs() < 1e-15 && (spread[0].se - 0.2).abs() < 1e-15);
 /// # Ok::<(), mixlaw_opt::Error>(())

@@ -298,12 +298,7 @@ fn bagged_optimum_is_the_feasible_mean_with_its_spread() {
         optima.extend(h);
     }
     let mut h = [0.0; 3];
-    let mut spread = [Summary {
-        mean: 0.0,
-        se: 0.0,
-        lo: 0.0,
-        hi: 0.0,
-    }; 3];
+    let mut spread = [Summary::default(); 3];
     let mut work = vec![0.0; 41];
     let m = bagged_optimum(&optima, 3, &bounds, &mut h, &mut spread, &mut work).unwrap();
     assert_eq!(m, 41);

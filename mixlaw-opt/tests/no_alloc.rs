@@ -101,12 +101,7 @@ fn solving_paths_do_not_allocate() {
     let mut storage = vec![0.0; TrainingSupport::storage_len(3, 256)];
     let mut hull_work = vec![0.0; 3 + 4 + 5 * (256 + 7) + 256];
     let mut bag_work = vec![0.0; 8];
-    let mut spread = [Summary {
-        mean: 0.0,
-        se: 0.0,
-        lo: 0.0,
-        hi: 0.0,
-    }; 3];
+    let mut spread = [Summary::default(); 3];
     let n = allocations_during(|| {
         let mut solver = Solver::<4>::default();
         let support = TrainingSupport::from_mixtures(3, &train, &mut storage).unwrap();
