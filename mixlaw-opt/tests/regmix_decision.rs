@@ -10,6 +10,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::data_dir;
+
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
@@ -17,27 +20,6 @@ use mixlaw_core::{AnyLaw, Scales};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_opt::support::{Extrapolation, TrainingSupport, Warning};
 use mixlaw_opt::{trust_caps, Bounds, KlRegularized, LawAt, Solver, Status};
-
-/// The data directory: `$MIXLAW_DATA`, else `../shared/data` from the workspace root;
-/// `None` (skip) when unset and the default is absent, a failure when set but missing.
-fn data_dir() -> Option<std::path::PathBuf> {
-    match std::env::var_os("MIXLAW_DATA") {
-        Some(d) if !d.is_empty() => {
-            let d = std::path::PathBuf::from(d);
-            assert!(d.is_dir(), "MIXLAW_DATA={} is not a directory", d.display());
-            Some(d)
-        }
-        _ => {
-            let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
-            if d.is_dir() {
-                Some(d)
-            } else {
-                eprintln!("skipped: set MIXLAW_DATA (no {})", d.display());
-                None
-            }
-        }
-    }
-}
 
 /// One RegMix split: mixtures (normalised to sum 1; the files round to 3 decimals) joined
 /// on `index` with the Pile-CC loss. Returns (k, mixtures row-major, losses, domain names).
