@@ -16,7 +16,7 @@ use mixlaw_core::metrics::kendall;
 use mixlaw_fit::Rng;
 use mixlaw_opt::support::TrainingSupport;
 
-/// Reproducible instances: uniforms from mixlaw-fit's generator.
+/// Reproducible instances: mixlaw-fit's generator.
 struct Gen(Rng);
 
 impl Gen {
@@ -24,11 +24,11 @@ impl Gen {
         self.0.next_f64()
     }
 
-    /// A random mixture of k domains (normalised exponentials: Dirichlet(1)).
+    /// A Dirichlet(1) mixture of k domains.
     fn mixture(&mut self, k: usize) -> Vec<f64> {
-        let v: Vec<f64> = (0..k).map(|_| -(1.0 - self.u()).ln()).collect();
-        let s: f64 = v.iter().sum();
-        v.iter().map(|x| x / s).collect()
+        let mut w = vec![0.0; k];
+        self.0.dirichlet(&mut w);
+        w
     }
 }
 

@@ -18,11 +18,11 @@ impl Rng {
 
     /// Uniform in `(0, 1]` with 53 random bits.
     pub fn next_open01(&mut self) -> f64 {
-        ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+        self.0.next_open01()
     }
 
-    /// Fills `w` with a Dirichlet(1, ..., 1) draw (normalised standard exponentials,
-    /// uniform on the simplex) sorted in decreasing order.
+    /// Fills `w` with a Dirichlet(1, ..., 1) draw ([`mixlaw_fit::Rng::dirichlet`]) sorted in
+    /// decreasing order.
     ///
     /// ```
     /// use mixlaw_info::rng::Rng;
@@ -33,19 +33,7 @@ impl Rng {
     /// assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
     /// ```
     pub fn sorted_dirichlet(&mut self, w: &mut [f64]) {
-        let mut sum = 0.0;
-        for v in w.iter_mut() {
-            *v = -libm::log(self.next_open01());
-            sum += *v;
-        }
-        if sum > 0.0 {
-            let inv = 1.0 / sum;
-            w.iter_mut().for_each(|v| *v *= inv);
-        } else {
-            // All draws were exactly 1 (probability ~2^-53 per bucket): uniform.
-            let u = 1.0 / w.len() as f64;
-            w.iter_mut().for_each(|v| *v = u);
-        }
+        self.0.dirichlet(w);
         // Insertion sort, decreasing (a handful of buckets).
         for i in 1..w.len() {
             let mut j = i;
