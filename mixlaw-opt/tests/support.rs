@@ -19,20 +19,11 @@ use mixlaw_opt::support::{
 use mixlaw_opt::Error;
 use proptest::prelude::*;
 
-/// Reproducible instances: mixlaw-fit's generator.
-struct Gen(Rng);
-
-impl Gen {
-    fn u(&mut self) -> f64 {
-        self.0.next_f64()
-    }
-
-    /// A Dirichlet(1) mixture of k domains.
-    fn mixture(&mut self, k: usize) -> Vec<f64> {
-        let mut w = vec![0.0; k];
-        self.0.dirichlet(&mut w);
-        w
-    }
+/// A Dirichlet(1) mixture of k domains.
+fn mixture(g: &mut Rng, k: usize) -> Vec<f64> {
+    let mut w = vec![0.0; k];
+    g.dirichlet(&mut w);
+    w
 }
 
 fn support_of(k: usize, mixtures: &[f64]) -> (Vec<f64>, usize) {
@@ -104,10 +95,10 @@ fn vertices_midpoints_and_points_just_outside() {
 /// k = 2: the hull is the interval [min, max] of the first weight, known exactly.
 #[test]
 fn two_domains_match_the_interval() {
-    let mut g = Gen(Rng::new(3));
+    let mut g = Rng::new(3);
     let runs: Vec<f64> = (0..40)
         .flat_map(|_| {
-            let a = 0.2 + 0.5 * g.u();
+            let a = 0.2 + 0.5 * g.next_f64();
             [a, 1.0 - a]
         })
         .collect();
@@ -131,10 +122,10 @@ fn degenerate_hulls_and_repeated_mixtures() {
     // Every mixture on one segment [a, b] in k = 4: a flat hull.
     let (a, b) = ([0.7, 0.1, 0.1, 0.1], [0.1, 0.2, 0.3, 0.4]);
     let at = |t: f64| -> Vec<f64> { (0..4).map(|i| t * a[i] + (1.0 - t) * b[i]).collect() };
-    let mut g = Gen(Rng::new(11));
+    let mut g = Rng::new(11);
     let mut runs: Vec<f64> = Vec::new();
     for _ in 0..30 {
-        runs.extend(at(0.1 + 0.8 * g.u()));
+        runs.extend(at(0.1 + 0.8 * g.next_f64()));
     }
     // Repeats of one mixture change nothing but the row count.
     let first = runs[..4].to_vec();
@@ -173,21 +164,21 @@ fn degenerate_hulls_and_repeated_mixtures() {
 /// combination pushed beyond the largest weight of a domain is outside.
 #[test]
 fn many_domains_and_hundreds_of_mixtures() {
-    let mut g = Gen(Rng::new(5));
+    let mut g = Rng::new(5);
     for &(k, m) in &[(5, 50), (12, 300), (20, 200), (20, 500)] {
-        let runs: Vec<f64> = (0..m).flat_map(|_| g.mixture(k)).collect();
+        let runs: Vec<f64> = (0..m).flat_map(|_| mixture(&mut g, k)).collect();
         let (mut storage, _) = support_of(k, &runs);
         let s = TrainingSupport::from_mixtures(k, &runs, &mut storage).unwrap();
         for _ in 0..5 {
             // Sparse convex combination of 3 mixtures, and a dense one.
-            let w = g.mixture(3);
-            let idx: Vec<usize> = (0..3).map(|_| (g.u() * m as f64) as usize).collect();
+            let w = mixture(&mut g, 3);
+            let idx: Vec<usize> = (0..3).map(|_| (g.next_f64() * m as f64) as usize).collect();
             let h: Vec<f64> = (0..k)
                 .map(|i| (0..3).map(|t| w[t] * runs[idx[t] * k + i]).sum())
                 .collect();
             let r = check(&s, &h);
             assert!(r.inside, "k {k} m {m}: {r:?}");
-            let w = g.mixture(m);
+            let w = mixture(&mut g, m);
             let h: Vec<f64> = (0..k)
                 .map(|i| (0..m).map(|j| w[j] * runs[j * k + i]).sum())
                 .collect();
@@ -411,15 +402,15 @@ proptest! {
     /// exactly when it is a convex combination built to be one.
     #[test]
     fn random_hulls(seed in 0u64..1_000_000, k in 2usize..8, m in 1usize..30, inside in any::<bool>()) {
-        let mut g = Gen(Rng::new(seed));
-        let runs: Vec<f64> = (0..m).flat_map(|_| g.mixture(k)).collect();
+        let mut g = Rng::new(seed);
+        let runs: Vec<f64> = (0..m).flat_map(|_| mixture(&mut g, k)).collect();
         let (mut storage, _) = support_of(k, &runs);
         let s = TrainingSupport::from_mixtures(k, &runs, &mut storage).unwrap();
         let h = if inside {
-            let w = g.mixture(m);
+            let w = mixture(&mut g, m);
             (0..k).map(|i| (0..m).map(|j| w[j] * runs[j * k + i]).sum()).collect()
         } else {
-            g.mixture(k)
+            mixture(&mut g, k)
         };
         let r = check(&s, &h);
         if inside {
