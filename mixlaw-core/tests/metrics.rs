@@ -1,5 +1,8 @@
 //! Metrics against hand-computed values and their defining properties.
 
+mod common;
+
+use common::python::python_rows;
 use mixlaw_core::{metrics, Error, Loss};
 use proptest::prelude::*;
 
@@ -247,21 +250,11 @@ fn rank_correlations_are_undefined_not_nan() {
 /// notice when python3 with scipy is not available.
 #[test]
 fn rank_metrics_match_scipy() {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../benches/scripts/rank_scipy.py"
-    );
-    let out = match std::process::Command::new("python3").arg(script).output() {
-        Ok(o) if o.status.success() => o,
-        _ => {
-            eprintln!("skipped: python3 with scipy is not available");
-            return;
-        }
+    let Some(rows) = python_rows("rank_scipy.py") else {
+        return;
     };
-    let text = String::from_utf8(out.stdout).unwrap();
     let mut cases = 0;
-    for line in text.lines() {
-        let v: Vec<f64> = line.split(' ').map(|t| t.parse().unwrap()).collect();
+    for v in rows {
         let n = v[0] as usize;
         let (x, y) = (&v[1..1 + n], &v[1 + n..1 + 2 * n]);
         let (tau, rho) = (v[1 + 2 * n], v[2 + 2 * n]);
@@ -278,7 +271,7 @@ fn rank_metrics_match_scipy() {
         );
         cases += 1;
     }
-    assert!(cases >= 50, "only {cases} cases from {script}");
+    assert!(cases >= 50, "only {cases} cases from rank_scipy.py");
 }
 
 proptest! {

@@ -10,7 +10,7 @@
 )]
 
 mod common;
-use common::data_dir;
+use common::{data_dir, python::python_rows};
 
 use mixlaw_fit::Rng;
 use mixlaw_opt::support::{
@@ -357,21 +357,11 @@ fn intersection_of_supports_and_the_report_rules() {
 /// decision is not at the mercy of HiGHS's own 1e-7 tolerances.
 #[test]
 fn hull_decisions_match_scipy_linprog() {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../benches/scripts/hull_scipy.py"
-    );
-    let out = match std::process::Command::new("python3").arg(script).output() {
-        Ok(o) if o.status.success() => o,
-        _ => {
-            eprintln!("skipped: python3 with scipy is not available");
-            return;
-        }
+    let Some(rows) = python_rows("hull_scipy.py") else {
+        return;
     };
-    let text = String::from_utf8(out.stdout).unwrap();
     let (mut cases, mut outside) = (0, 0);
-    for line in text.lines() {
-        let v: Vec<f64> = line.split(' ').map(|t| t.parse().unwrap()).collect();
+    for v in rows {
         let (k, m) = (v[0] as usize, v[1] as usize);
         let pts = &v[2..2 + m * k];
         let h = &v[2 + m * k..2 + m * k + k];

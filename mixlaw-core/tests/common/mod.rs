@@ -1,6 +1,8 @@
 //! Shared test machinery: random inputs from a law's own layout, and finite-difference checks.
 #![allow(dead_code, clippy::indexing_slicing)]
 
+pub mod python;
+
 use mixlaw_core::{Law, Row};
 use proptest::prelude::*;
 

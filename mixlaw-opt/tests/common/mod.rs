@@ -1,4 +1,8 @@
 //! Helpers shared by the integration tests.
+#![allow(dead_code)] // each test binary uses a part
+
+#[path = "../../../mixlaw-core/tests/common/python.rs"]
+pub mod python;
 
 /// The data directory: `$MIXLAW_DATA`, else `../shared/data` from the workspace root;
 /// `None` (skip) when unset and the default is absent, a failure when set but missing.
