@@ -239,7 +239,7 @@ impl<'a> TrainingSupport<'a> {
     /// `y . x = max_j y . v_j`, whose margin `y . h - max_j y . v_j` is
     /// [`HullMembership::margin`] (a lower bound: every point of the hull is at least that
     /// far from `h` in the 1-norm). `h` is inside when the residual is at most the
-    /// tolerance; the program stops early once it is.
+    /// tolerance; the method stops as soon as it is.
     ///
     /// Errors: `h` of the wrong length or not finite, no stored mixtures, a short `work`,
     /// [`Error::Numerical`] if the method does not terminate within its iteration cap.
