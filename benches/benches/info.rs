@@ -13,12 +13,12 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::Criterion;
-use mixlaw_info::{optimize, random_search, InfoLaw, Normalization, Problem, Side, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, KinkSide, Normalization, Setting, Source};
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
     let src = Source::paper(300e9).unwrap();
-    let p = Problem::new(&InfoLaw::PAPER, &src, 7e9, 300e9).unwrap();
+    let p = Setting::new(&InfoLaw::PAPER, &src, 7e9, 300e9).unwrap();
     let opt = optimize(&p).unwrap();
     let rs = random_search(&p, 100_000, 1).unwrap();
     assert!(opt.info >= rs.info);
@@ -82,7 +82,7 @@ fn main() {
         normalization: Normalization::Constant(1.0),
         ..InfoLaw::PAPER
     };
-    let kink = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
+    let kink = Setting::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
     let kopt = optimize(&kink).unwrap();
     eprintln!(
         "kink optimum: w = {:?}, {:?}, {} steps",
@@ -100,7 +100,7 @@ fn main() {
         b.iter(|| black_box(p.info(black_box(&w)).unwrap()))
     });
     c.bench_function("info_gradient", |b| {
-        b.iter(|| black_box(p.gradient(black_box(&w), &mut g, Side::Left).unwrap()))
+        b.iter(|| black_box(p.gradient(black_box(&w), &mut g, KinkSide::Left).unwrap()))
     });
     c.final_summary();
 }

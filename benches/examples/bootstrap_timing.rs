@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use fit_common::{arg, load_domain, num, nums};
 use mixlaw_benches::{BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
-use mixlaw_core::{AnyLaw, Law};
+use mixlaw_core::{AnyLaw, Law, LawExt};
 use mixlaw_fit::bootstrap::{bootstrap, BootstrapConfig};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 
@@ -45,7 +45,7 @@ fn main() {
     let law = AnyLaw::new("additive", SHUKOR_K, None).unwrap();
     let options = FitOptions {
         loss: BENCH_LOSS_FN,
-        scales: BENCH_SCALES,
+        scales: Some(BENCH_SCALES),
         ..FitOptions::default()
     };
     let t = Instant::now();

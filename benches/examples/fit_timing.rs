@@ -85,7 +85,9 @@ fn lbfgs_from_starts<L: Law>(
     let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
     for s in starts {
         x.copy_from_slice(s);
-        let m = lbfgs.minimize(&mut problem, &mut x, &mut work);
+        let m = lbfgs
+            .minimize(&mut problem, &mut x, &mut work)
+            .expect("buffers sized above");
         let elapsed = t0.elapsed().as_secs_f64();
         evaluations += m.evaluations;
         if m.value < best {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::laws::joint::Joint;
-use mixlaw_core::{Dataset, Groups, Law, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{Dataset, Groups, Law, LawExt, Loss, Objective, Prepared, Scales};
 
 /// Environment variable naming the data directory (the one holding `shukor2025/`).
 pub const DATA_ENV: &str = "MIXLAW_DATA";

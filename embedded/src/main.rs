@@ -1,85 +1,276 @@
-//! Footprint of mixlaw on a Cortex-M4F (`thumbv7em-none-eabihf`): evaluate a fitted joint
-//! law (k = 3, fixed parameters) at a point with its mixture gradient, then solve for the
-//! optimal mixture `h*` with `mixlaw_opt::Solver` in fixed-size stack buffers. No
-//! allocator, no `std`, no runtime crate: `_start` is the entry point the linker keeps, and
-//! `black_box` stops the compiler from folding the fixed inputs into constants.
+//! mixlaw on a Cortex-M4F (`thumbv7em-none-eabihf`), run under QEMU (`cargo run --release`,
+//! see `.cargo/config.toml`): every check of [`checks::CHECKS`] runs on the device and its
+//! results are compared bit for bit with the host's, computed by `build.rs` at build time
+//! from the same code. One line per check (`ok` or `FAIL`), then the measurements: peak
+//! stack per check (the stack is painted before each and its high-water mark read
+//! after), and executed instructions per check, per law evaluation, per gradient, per
+//! solver iteration and per scheduler update / sample (SysTick under QEMU's `-icount`,
+//! see [`cycles`]). Exits through semihosting with status 0 only if every check passed.
 //!
-//! Build: `cargo build --release` (the target is set in `.cargo/config.toml`); size:
-//! `llvm-size target/thumbv7em-none-eabihf/release/mixlaw-embedded`.
+//! No float formatting: values that differ are printed as bit patterns, which is exact
+//! and keeps `core::fmt`'s float code out of the measured size.
 #![no_std]
 #![no_main]
 
+mod checks;
+mod cycles;
+mod stack;
+
 use core::hint::black_box;
-use core::panic::PanicInfo;
 
-use mixlaw_core::{laws::joint::Joint, Law, Point, Scales};
-use mixlaw_opt::{Bounds, LawAt, Solver};
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hprintln};
+use mixlaw_core::{LawExt, Point};
+use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
+use mixlaw_opt::{Bounds, LawAt, SimplexObjective, Solver};
 
-/// A joint law fitted to three domains (natural parameters, in the law's block order:
-/// E, alpha, beta, C[3], gamma[3], CA[3], gammaA, CB[3], gammaB).
-const PARAMS: [f64; 17] = [
-    1.8, 0.32, 0.28, // E, alpha, beta
-    2.0, 1.5, 0.8, // C
-    0.4, 0.3, 0.5, // gamma
-    4.0, 6.0, 5.0, // CA
-    0.9, // gammaA
-    7.0, 9.0, 8.0, // CB
-    1.1, // gammaB
-];
+use checks::{Values, BUDGET, CHECKS, H3, JOINT3, SCALES};
 
-/// Results, kept so the work is not optimised away.
-#[derive(Default)]
-struct Out {
-    loss: f64,
-    grad_h: [f64; 3],
-    h: [f64; 3],
-    objective: f64,
-    status: u32,
+mod expected {
+    use crate::checks;
+    include!(concat!(env!("OUT_DIR"), "/expected.rs"));
 }
 
-fn run() -> Out {
-    let mut out = Out::default();
-    let params: [f64; 17] = black_box(PARAMS);
-    let (n, d) = black_box((7e9, 1.5e11));
-    let scales = Scales { n: 1e9, d: 1e9 };
-    let Ok(law) = Joint::new(black_box(3)) else {
-        out.status = 1;
-        return out;
-    };
-    let Ok(point) = Point::new(&black_box([0.5, 0.3, 0.2]), n, d) else {
-        out.status = 2;
-        return out;
-    };
-    match law.grad_h(&params, &point, scales, &mut out.grad_h) {
-        Ok(v) => out.loss = v,
-        Err(_) => out.status = 3,
-    }
-    let Ok(target) = LawAt::new(&law, &params, n, d, scales) else {
-        out.status = 4;
-        return out;
-    };
-    out.h = [1.0 / 3.0; 3];
-    let bounds = Bounds::min_weight(black_box(0.05));
-    match Solver::<3>::default().minimize(&target, &bounds, &mut out.h) {
-        Ok(s) => out.objective = s.objective,
-        Err(_) => out.status = 5,
-    }
-    out
-}
+#[entry]
+fn main() -> ! {
+    let mut clock = cycles::Counter::start();
+    let mut failures = 0usize;
 
-/// Entry point (the symbol the linker starts from and keeps).
-#[no_mangle]
-pub extern "C" fn _start() -> ! {
-    let out = run();
-    black_box(&out);
+    failures += usize::from(!calibrate(&mut clock));
+
+    let [text, rodata, data, bss] = stack::sections();
+    hprintln!(
+        "sections: .text {} B (vector table included), .rodata {} B, .data {} B, .bss {} B; stack room {} B",
+        text,
+        rodata,
+        data,
+        bss,
+        stack::room()
+    );
+    stack::paint();
+    hprintln!(
+        "stack before the checks (main's frame + printing): {} B",
+        stack::peak()
+    );
+
+    hprintln!("checks (device result == host result, bit for bit):");
+    let mut peak_all = 0;
+    for ((name, check), want) in CHECKS.iter().zip(expected::EXPECTED) {
+        let (ok, peak) = run_check(&mut clock, name, *check, want);
+        failures += usize::from(!ok);
+        peak_all = peak_all.max(peak);
+    }
+    hprintln!("peak stack over all checks: {} B", peak_all);
+
+    per_call(&mut clock);
+
+    if failures == 0 {
+        hprintln!("all checks ok");
+        debug::exit(debug::EXIT_SUCCESS);
+    } else {
+        hprintln!("{} check(s) FAILED", failures);
+        debug::exit(debug::EXIT_FAILURE);
+    }
     loop {
-        core::hint::spin_loop();
+        cortex_m::asm::nop();
     }
+}
+
+/// Runs one check on freshly painted stack, compares its values with the host's bit for
+/// bit and prints one line; returns whether it passed and its peak stack.
+#[inline(never)]
+fn run_check(
+    clock: &mut cycles::Counter,
+    name: &str,
+    check: checks::CheckFn,
+    want: &[u64],
+) -> (bool, usize) {
+    let mut got = Values::new();
+    stack::paint();
+    let t0 = clock.instructions();
+    let result = check(&mut got);
+    let insns = clock.instructions() - t0;
+    let peak = stack::peak();
+    let got = match result {
+        Err(e) => {
+            hprintln!("FAIL {}: {}", name, e.kind());
+            return (false, peak);
+        }
+        Ok(()) => got.as_slice(),
+    };
+    let bad = got.len() != want.len() || got.iter().zip(want).any(|(g, w)| g.to_bits() != *w);
+    if bad {
+        hprintln!("FAIL {}: {} values, host {}", name, got.len(), want.len());
+        for (i, (g, w)) in got.iter().zip(want.iter()).enumerate() {
+            if g.to_bits() != *w {
+                hprintln!("  [{}] device {:#018x} host {:#018x}", i, g.to_bits(), w);
+            }
+        }
+    } else {
+        hprintln!(
+            "ok   {} ({} values; {} instructions, peak stack {} B)",
+            name,
+            got.len(),
+            insns,
+            peak
+        );
+    }
+    (!bad, peak)
+}
+
+/// Times a loop of exactly `2 * ITER` instructions (`subs` + `bne`) and checks that the
+/// counter reports it within 0.1 %: the instruction counts below are only meaningful
+/// when QEMU runs with `-icount shift=5` (as `cargo run` does).
+fn calibrate(clock: &mut cycles::Counter) -> bool {
+    const ITER: u32 = 200_000;
+    let t0 = clock.instructions();
+    cycles::spin(ITER);
+    let got = clock.instructions() - t0;
+    let want = 2 * u64::from(ITER);
+    let ok = got.abs_diff(want) * 1000 <= want;
+    hprintln!(
+        "{} instruction counter: a {}-instruction loop measured as {}",
+        if ok { "ok  " } else { "FAIL" },
+        want,
+        got
+    );
+    ok
+}
+
+/// Calls `f` `REPS` times and prints the mean instructions per call.
+fn time(clock: &mut cycles::Counter, what: &str, f: &mut dyn FnMut()) {
+    let t0 = clock.instructions();
+    for _ in 0..REPS {
+        f();
+    }
+    hprintln!("  {}: {}", what, (clock.instructions() - t0) / REPS);
+}
+
+/// Calls per measurement of [`per_call`].
+const REPS: u64 = 16;
+
+/// Instructions per call of the hot paths, averaged over `REPS` calls.
+#[inline(never)]
+fn per_call(clock: &mut cycles::Counter) {
+    let Ok(law) = checks::joint3() else { return };
+    let Ok(point) = Point::new(&H3, BUDGET.0, BUDGET.1) else {
+        return;
+    };
+    let Ok(target) = LawAt::new(&law, &JOINT3, BUDGET.0, BUDGET.1, SCALES) else {
+        return;
+    };
+    let ln_h = H3.map(libm::log);
+    let mut grad = [0.0; 17];
+    let mut grad_h = [0.0; 3];
+    hprintln!(
+        "instructions per call (f64, joint law k = 3, mean of {}):",
+        REPS
+    );
+    time(clock, "law value (checked, LawExt::value)", &mut || {
+        black_box(
+            law.value(black_box(&JOINT3), black_box(&point), SCALES)
+                .ok(),
+        );
+    });
+    time(clock, "law value (solver path, LawAt::value)", &mut || {
+        black_box(target.value(black_box(&H3), black_box(&ln_h)));
+    });
+    time(
+        clock,
+        "value + parameter gradient (LawExt::value_grad)",
+        &mut || {
+            black_box(
+                law.value_grad(black_box(&JOINT3), &point, SCALES, &mut grad)
+                    .ok(),
+            );
+        },
+    );
+    time(clock, "value + h gradient (LawExt::grad_h)", &mut || {
+        black_box(
+            law.grad_h(black_box(&JOINT3), &point, SCALES, &mut grad_h)
+                .ok(),
+        );
+    });
+    time(
+        clock,
+        "value + h gradient (solver path, LawAt::value_grad)",
+        &mut || {
+            black_box(target.value_grad(black_box(&H3), black_box(&ln_h), &mut grad_h));
+        },
+    );
+    let mut h = [1.0 / 3.0; 3];
+    let t0 = clock.instructions();
+    let sol = Solver::<3>::default().minimize(&target, &Bounds::SIMPLEX, &mut h);
+    let total = clock.instructions() - t0;
+    if let Ok(sol) = sol {
+        hprintln!(
+            "  simplex solver, per iteration (interior solve: {} iterations, {} evaluations, {} instructions): {}",
+            sol.iterations,
+            sol.evaluations,
+            total,
+            total / sol.iterations.max(1) as u64
+        );
+    }
+    let bounds = Bounds::min_weight(0.05);
+    let Ok(mut scheduler) = Scheduler::<3>::new(3, &bounds, Step::default()) else {
+        return;
+    };
+    time(
+        clock,
+        "scheduler update on the law's h-gradient (Scheduler::step_objective)",
+        &mut || {
+            black_box(scheduler.step_objective(black_box(&target)).ok());
+        },
+    );
+    let g = [0.3, -0.1, 0.2];
+    time(
+        clock,
+        "scheduler update on a given gradient (Scheduler::step_gradient)",
+        &mut || {
+            black_box(scheduler.step_gradient(black_box(&g)).ok());
+        },
+    );
+    let losses = [3.1, 2.9, 3.4];
+    let reference = [3.0; 3];
+    time(
+        clock,
+        "scheduler update on excess losses (Scheduler::step_excess_loss)",
+        &mut || {
+            black_box(
+                scheduler
+                    .step_excess_loss(black_box(&losses), &reference)
+                    .ok(),
+            );
+        },
+    );
+    let drops = [0.05, 0.01, 0.02, 0.0, 0.03, 0.01, 0.01, 0.0, 0.04];
+    let mut a = [0.0; 9];
+    time(
+        clock,
+        "Aioli round (aioli_matrix + Scheduler::step_aioli, EMA)",
+        &mut || {
+            if aioli_matrix(3, black_box(&drops), 0.75, true, &mut a).is_ok() {
+                black_box(scheduler.step_aioli(&a, &Aioli { ema: Some(0.1) }).ok());
+            }
+        },
+    );
+    let Ok(mut sampler) = Sampler::<3>::new(scheduler.weights()) else {
+        return;
+    };
+    time(clock, "sampler draw (Sampler::next_domain)", &mut || {
+        black_box(sampler.next_domain());
+    });
 }
 
 #[panic_handler]
-fn panic(_: &PanicInfo) -> ! {
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    // The location only: the message could pull float formatting into the size.
+    match info.location() {
+        Some(l) => hprintln!("FAIL panic at {}:{}", l.file(), l.line()),
+        None => hprintln!("FAIL panic"),
+    }
+    debug::exit(debug::EXIT_FAILURE);
     loop {
-        core::hint::spin_loop();
+        cortex_m::asm::nop();
     }
 }

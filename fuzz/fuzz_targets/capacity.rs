@@ -1,13 +1,13 @@
 //! The capacity laws (eq 1, eq 3; fitted or fixed head), any k, parameters, mixture
-//! (zeros included), N, D: `predict`, `weighted_grad` and the inner `allocate` return
+//! (zeros included), N, D: `values`, `weighted_grad_h` and the inner `allocate` return
 //! finite values (+inf only for eq 3 outputs at h_i = 0) or a typed error, never panic;
-//! an allocation spends its budget and respects the floor; the joint objective is finite
-//! or an error.
+//! an allocation spends its budget and respects the floor; the generic objective over k
+//! losses per run has a finite gradient wherever its value is finite.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_core::capacity::{allocate, CapacityData, CapacityLaw, CapacityObjective, Form, Head};
-use mixlaw_core::{Loss, Scales};
+use mixlaw_core::capacity::{allocate, mask_below, CapacityLaw, Form, Head};
+use mixlaw_core::{Dataset, Law, LawExt, Layout, Loss, Objective, Point, Prepared, Scales};
 use mixlaw_fuzz::Bytes;
 
 fuzz_target!(|data: &[u8]| {
@@ -40,7 +40,12 @@ fuzz_target!(|data: &[u8]| {
     let scales = Scales { n: 1.0, d: 1.0 };
 
     let mut out = [0.0; 8];
-    if law.predict(params, h, n, d, scales, &mut out[..k]).is_ok() {
+    let point = Point::new(h, n, d);
+    if let Some(Ok(())) = point
+        .as_ref()
+        .ok()
+        .map(|pt| law.values(params, pt, scales, &mut out[..k]))
+    {
         for (i, v) in out[..k].iter().enumerate() {
             let diverges = form == Form::Eq3 && h[i] == 0.0;
             assert!(
@@ -57,17 +62,12 @@ fuzz_target!(|data: &[u8]| {
             b.f64()
         };
     }
-    let (mut g, mut gh) = ([0.0; 64], [0.0; 8]);
-    if let Ok(v) = law.weighted_grad(
-        params,
-        h,
-        n,
-        d,
-        scales,
-        &w[..k],
-        Some(&mut g[..p]),
-        Some(&mut gh[..k]),
-    ) {
+    let mut gh = [0.0; 8];
+    if let Some(Ok(v)) = point
+        .as_ref()
+        .ok()
+        .map(|pt| law.weighted_grad_h(params, pt, scales, &w[..k], &mut gh[..k]))
+    {
         assert!(v.is_finite());
         assert!(gh[..k].iter().all(|x| x.is_finite()), "grad_h {gh:?}");
     }
@@ -96,17 +96,29 @@ fuzz_target!(|data: &[u8]| {
     let hh = [h, h].concat();
     let y: Vec<f64> = (0..2 * k).map(|_| b.f64()).collect();
     let mut wts = vec![0.0; 2 * k];
-    if CapacityData::mask_below(&hh, 0.0, &mut wts).is_ok() {
-        if let Ok(data) = CapacityData::new(k, &hh, &[n, n], &[d, d], &y, &wts) {
-            if let Ok(obj) = CapacityObjective::new(&law, &data, Loss::Squared, scales) {
+    let nn = [n, n];
+    let dd = [d, d];
+    let data = mask_below(&hh, 0.0, &mut wts).and_then(|()| {
+        Dataset::with_layout(Layout::new(k).outputs(k), &hh, &y)?
+            .with_n(&nn)?
+            .with_d(&dd)?
+            .with_entry_weights(&wts)
+    });
+    if let Ok(data) = data {
+        let mut cache = vec![0.0; Prepared::buffer_len(2, k)];
+        if let Ok(prepared) = Prepared::new(data, scales, &mut cache) {
+            if let Ok(obj) = Objective::new(&law, &prepared, Loss::Squared) {
                 let theta: Vec<f64> = (0..p).map(|_| b.f64()).collect();
                 let mut grad = vec![0.0; p];
-                if let Ok(v) = obj.eval(&theta, Some(&mut grad)) {
-                    assert!(v.is_finite(), "objective {v}");
-                    assert!(
-                        grad.iter().all(|x| x.is_finite()),
-                        "gradient {grad:?} at {theta:?}"
-                    );
+                let mut scratch = vec![0.0; obj.scratch_len()];
+                if let Ok(v) = obj.eval(&theta, Some(&mut grad), &mut scratch) {
+                    assert!(!v.is_nan(), "objective {v}");
+                    if v.is_finite() {
+                        assert!(
+                            grad.iter().all(|x| x.is_finite()),
+                            "gradient {grad:?} at {theta:?}"
+                        );
+                    }
                 }
             }
         }

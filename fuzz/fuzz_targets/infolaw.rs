@@ -1,4 +1,4 @@
-//! InfoLaw on arbitrary settings: `Problem::new`, `info`, `gradient`, `certified_gap`,
+//! InfoLaw on arbitrary settings: `Setting::new`, `info`, `gradient`, `certified_gap`,
 //! `optimize_with`, `random_search`, `PowerLaw::loss` return finite values or errors, and
 //! an optimum is a sorted recipe on the simplex.
 #![no_main]
@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use mixlaw_fuzz::Bytes;
 use mixlaw_info::{
-    optimize_with, random_search, InfoLaw, Normalization, PowerLaw, Problem, Side, SolverConfig,
+    optimize_with, random_search, InfoLaw, Normalization, PowerLaw, Setting, KinkSide, SolverConfig,
     Source,
 };
 
@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
     if std::env::var_os("FUZZ_DEBUG").is_some() {
         eprintln!("source={source:?} law={law:?} n={model_size:e} t={tokens:e}");
     }
-    let Ok(problem) = Problem::new(&law, &source, model_size, tokens) else {
+    let Ok(problem) = Setting::new(&law, &source, model_size, tokens) else {
         return;
     };
     let k = problem.buckets();
@@ -60,9 +60,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut g = [0.0; 12];
     let side = if b.u8().is_multiple_of(2) {
-        Side::Left
+        KinkSide::Left
     } else {
-        Side::Right
+        KinkSide::Right
     };
     if let Ok(v) = problem.gradient(w, &mut g[..wk], side) {
         assert!(

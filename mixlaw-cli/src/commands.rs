@@ -11,7 +11,7 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{laws, AnyLaw, Law, Loss, Scales, MAX_DOMAINS};
+use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales, MAX_DOMAINS};
 use mixlaw_fit::owned::{self, Fit, FitOptions, Metrics, Runs};
 use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_opt::{Bounds, LawAt, Side, Solver, Weighted};

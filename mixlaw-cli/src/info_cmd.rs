@@ -5,7 +5,7 @@ use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use mixlaw_info::{optimize, random_search, InfoLaw, PowerLaw, Problem, Source, PAPER_SHARES};
+use mixlaw_info::{optimize, random_search, InfoLaw, PowerLaw, Setting, Source, PAPER_SHARES};
 
 use crate::args::Args;
 use crate::commands::Io;
@@ -55,7 +55,7 @@ fn positive(a: &Args, name: &str) -> Result<f64, CliError> {
 }
 
 /// The `(N, T, S)` problem of the flags.
-fn setting(a: &Args) -> Result<(Problem, Source), CliError> {
+fn setting(a: &Args) -> Result<(Setting, Source), CliError> {
     let size = positive(a, "size")?;
     let tokens = positive(a, "tokens")?;
     let source_size = positive(a, "source")?;
@@ -65,7 +65,7 @@ fn setting(a: &Args) -> Result<(Problem, Source), CliError> {
         None => Source::new(&PAPER_SHARES, source_size),
     }
     .map_err(input)?;
-    let problem = Problem::new(&InfoLaw::PAPER, &source, size, tokens).map_err(input)?;
+    let problem = Setting::new(&InfoLaw::PAPER, &source, size, tokens).map_err(input)?;
     Ok((problem, source))
 }
 

@@ -8,7 +8,7 @@ use std::string::{String, ToString};
 use std::time::Instant;
 use std::vec::Vec;
 
-use mixlaw_core::{laws, AnyLaw, Law, MAX_DOMAINS};
+use mixlaw_core::{laws, AnyLaw, Law, LawExt, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, Bootstrap, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
 use mixlaw_fit::select::{cross_validate, Split};
@@ -384,7 +384,7 @@ pub fn select_basin() -> BasinConfig {
     basin
 }
 
-/// Every law of the catalogue whose inputs the columns provide (`bimix` only with a
+/// Every law of the catalogue whose inputs the columns provide (`bimix` and `dcpt` only with a
 /// target domain).
 pub fn default_laws(cols: &crate::csv::Columns, target: Option<usize>) -> Vec<String> {
     laws::NAMES

@@ -92,6 +92,27 @@ fn laws_lists_every_law_with_counts() {
     // laws.md: 3k + H and 5k + H.
     assert_eq!(count("capacity-eq1"), Some(22.0));
     assert_eq!(count("capacity-eq3"), Some(36.0));
+    // laws-extra.md: autoscale 1 + 3k, dcpt and farseer 9, at k = 4.
+    let (code, out, _) = run(&["laws", "--domains", "4", "--json"]);
+    assert_eq!(code, 0);
+    let j = Json::parse(&out).unwrap();
+    let Json::Arr(laws) = j.get("laws").unwrap() else {
+        panic!()
+    };
+    let entry = |name: &str| {
+        let l = laws
+            .iter()
+            .find(|l| l.get("name").unwrap().as_str() == Some(name))
+            .unwrap();
+        let Json::Arr(inputs) = l.get("inputs").unwrap() else {
+            panic!()
+        };
+        let inputs: Vec<&str> = inputs.iter().map(|i| i.as_str().unwrap()).collect();
+        (l.get("params").unwrap().as_f64(), inputs.join(","))
+    };
+    assert_eq!(entry("autoscale"), (Some(13.0), "h,D".to_string()));
+    assert_eq!(entry("dcpt"), (Some(9.0), "h,N,D".to_string()));
+    assert_eq!(entry("farseer"), (Some(9.0), "N,D".to_string()));
 }
 
 #[test]
@@ -439,7 +460,7 @@ fn select_ranks_the_generating_law_first() {
     assert!(ranking
         .iter()
         .all(|r| r.get("cv_mre_sd").unwrap().as_f64().unwrap() >= 0.0));
-    // Default list: every law the columns allow (no bimix without a target, no
+    // Default list: every law the columns allow (no bimix or dcpt without a target, no
     // data-constrained without unique tokens); K-fold by default.
     let mut args = vec!["select", "--train", &all];
     args.extend(COLS);
@@ -466,9 +487,12 @@ fn select_ranks_the_generating_law_first() {
         None,
     );
     assert!(defaults.contains(&"full".to_string()) && defaults.contains(&"ye-m1".to_string()));
-    assert!(!defaults.contains(&"bimix".to_string()));
+    assert!(!defaults.contains(&"bimix".to_string()) && !defaults.contains(&"dcpt".to_string()));
     assert!(!defaults.contains(&"data-constrained".to_string()));
-    assert_eq!(defaults.len(), mixlaw_core::laws::NAMES.len() - 2);
+    assert!(
+        defaults.contains(&"autoscale".to_string()) && defaults.contains(&"farseer".to_string())
+    );
+    assert_eq!(defaults.len(), mixlaw_core::laws::NAMES.len() - 3);
 }
 
 #[test]

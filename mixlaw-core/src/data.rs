@@ -81,6 +81,9 @@ pub struct Row<'a> {
     pub ln_d: f64,
     /// Scaled unique tokens U / d_scale (1 when absent).
     pub u: f64,
+    /// Which of the law's outputs is asked for (see [`crate::Law::outputs`]; 0 for laws
+    /// with one output).
+    pub output: usize,
 }
 
 /// A single evaluation point in raw units, with `ln h` computed on the stack.
@@ -153,15 +156,26 @@ impl Point {
             d,
             ln_d: libm::log(d),
             u,
+            output: 0,
         }
     }
 }
 
 /// Checks a mixture row: finite, non-negative, summing to 1 within [`SIMPLEX_TOLERANCE`].
 pub fn check_mixture(h: &[f64], row: usize) -> Result<(), Error> {
+    check_mixture_within(h, row, SIMPLEX_TOLERANCE)
+}
+
+/// Checks a mixture row: finite, non-negative, summing to 1 within `tolerance`.
+pub fn check_mixture_within(h: &[f64], row: usize, tolerance: f64) -> Result<(), Error> {
     let sum = non_negative_sum("h", h, |_| row)?;
-    if (sum - 1.0).abs() > SIMPLEX_TOLERANCE {
-        return Err(Error::OffSimplex { row, sum });
+    let within = (sum - 1.0).abs() <= tolerance;
+    if !within || sum <= 0.0 {
+        return Err(Error::OffSimplex {
+            what: "mixture",
+            row,
+            sum,
+        });
     }
     Ok(())
 }
@@ -202,33 +216,91 @@ fn check_positive(what: &'static str, v: f64, index: usize) -> Result<(), Error>
     }
 }
 
+/// The shape of a data set: domains, observed losses per run, and how far a mixture's
+/// sum may stray from 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Layout {
+    /// Number of domains k (0 for laws of N and D only).
+    pub domains: usize,
+    /// Observed losses per run (the law's [`crate::Law::outputs`]; 1 for most laws).
+    pub outputs: usize,
+    /// Largest accepted `|sum_i h_i - 1|` (default [`SIMPLEX_TOLERANCE`]). Mixtures are
+    /// used as given; a wider tolerance accepts published weights rounded to a few
+    /// decimals.
+    pub sum_tolerance: f64,
+}
+
+impl Layout {
+    /// k domains, one loss per run, the default sum tolerance.
+    pub const fn new(domains: usize) -> Self {
+        Layout {
+            domains,
+            outputs: 1,
+            sum_tolerance: SIMPLEX_TOLERANCE,
+        }
+    }
+    /// With `outputs` observed losses per run.
+    pub const fn outputs(mut self, outputs: usize) -> Self {
+        self.outputs = outputs;
+        self
+    }
+    /// With another sum tolerance.
+    pub const fn sum_tolerance(mut self, tolerance: f64) -> Self {
+        self.sum_tolerance = tolerance;
+        self
+    }
+}
+
 /// A data set of training runs held in borrowed slices (nothing is copied).
 ///
-/// `h` is row-major, `rows * k` long. Every input is validated once, here.
+/// `h` is row-major, `rows * k` long; the observed losses `y` are row-major,
+/// `rows * outputs` long. Every input is validated once, here (losses where they are
+/// used: an entry whose weight is 0 may hold NaN, a missing observation).
 #[derive(Clone, Copy, Debug)]
 pub struct Dataset<'a> {
     k: usize,
+    outputs: usize,
     h: &'a [f64],
     y: &'a [f64],
     n: Option<&'a [f64]>,
     d: Option<&'a [f64]>,
     u: Option<&'a [f64]>,
     weights: Option<&'a [f64]>,
+    entry_weights: Option<&'a [f64]>,
 }
 
 impl<'a> Dataset<'a> {
-    /// Mixtures (`rows * k`, row-major) and observed losses (`rows`).
+    /// Mixtures (`rows * k`, row-major) and observed losses (`rows`), one per run.
     /// With `k = 0`, `h` must be empty (laws of N and D only).
     pub fn new(k: usize, h: &'a [f64], y: &'a [f64]) -> Result<Self, Error> {
+        Self::with_layout(Layout::new(k), h, y)
+    }
+
+    /// Mixtures (`rows * k`) and observed losses (`rows * outputs`), both row-major.
+    pub fn with_layout(layout: Layout, h: &'a [f64], y: &'a [f64]) -> Result<Self, Error> {
+        let (k, m) = (layout.domains, layout.outputs);
         if k > MAX_DOMAINS {
             return Err(Error::TooManyDomains {
                 max: MAX_DOMAINS,
                 found: k,
             });
         }
-        let rows = y.len();
+        let tolerance_ok = layout.sum_tolerance >= 0.0;
+        if m == 0 || !tolerance_ok {
+            return Err(Error::InvalidConfig {
+                what: "a layout needs at least one output and a sum tolerance >= 0",
+            });
+        }
+        let rows = y.len() / m;
         if rows == 0 {
             return Err(Error::Empty);
+        }
+        if y.len() != rows * m {
+            return Err(Error::LengthMismatch {
+                what: "losses",
+                expected: rows * m,
+                found: y.len(),
+            });
         }
         if h.len() != rows * k {
             return Err(Error::LengthMismatch {
@@ -239,33 +311,30 @@ impl<'a> Dataset<'a> {
         }
         if k > 0 {
             for (r, row) in h.chunks_exact(k).enumerate() {
-                check_mixture(row, r)?;
+                check_mixture_within(row, r, layout.sum_tolerance)?;
             }
         }
-        for (r, &v) in y.iter().enumerate() {
-            if !v.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "loss",
-                    index: r,
-                });
-            }
+        if m == 1 {
+            check_finite_losses(y, None, 1)?;
         }
         Ok(Dataset {
             k,
+            outputs: m,
             h,
             y,
             n: None,
             d: None,
             u: None,
             weights: None,
+            entry_weights: None,
         })
     }
 
     fn column(&self, what: &'static str, v: &'a [f64]) -> Result<&'a [f64], Error> {
-        if v.len() != self.y.len() {
+        if v.len() != self.rows() {
             return Err(Error::LengthMismatch {
                 what,
-                expected: self.y.len(),
+                expected: self.rows(),
                 found: v.len(),
             });
         }
@@ -290,37 +359,61 @@ impl<'a> Dataset<'a> {
         self.u = Some(self.column("U", u)?);
         Ok(self)
     }
-    /// Adds per-row weights (>= 0; a weight of 0 masks the row out).
+    /// Adds per-run weights (>= 0; a weight of 0 masks the run out; integer weights are
+    /// bootstrap counts).
     pub fn with_weights(mut self, w: &'a [f64]) -> Result<Self, Error> {
-        if w.len() != self.y.len() {
-            return Err(Error::LengthMismatch {
-                what: "weights",
-                expected: self.y.len(),
-                found: w.len(),
-            });
-        }
+        param_len("weights", w, self.rows())?;
         if non_negative_sum("weights", w, |r| r)? <= 0.0 {
             return Err(Error::Empty);
         }
         self.weights = Some(w);
         Ok(self)
     }
+    /// Adds per-entry weights (`rows * outputs`, >= 0): 0 masks one observed loss of a
+    /// run (a missing or excluded observation); the run weight multiplies them.
+    pub fn with_entry_weights(mut self, w: &'a [f64]) -> Result<Self, Error> {
+        param_len("entry weights", w, self.y.len())?;
+        let m = self.outputs;
+        if non_negative_sum("entry weights", w, |i| i / m)? <= 0.0 {
+            return Err(Error::Empty);
+        }
+        self.entry_weights = Some(w);
+        Ok(self)
+    }
 
-    /// Number of rows.
+    /// Number of runs (rows).
     pub fn rows(&self) -> usize {
-        self.y.len()
+        self.y.len() / self.outputs
     }
     /// Number of domains.
     pub fn domains(&self) -> usize {
         self.k
     }
-    /// Observed losses.
+    /// Observed losses per run.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+    /// Observed losses, `rows * outputs`, row-major.
     pub fn targets(&self) -> &'a [f64] {
         self.y
     }
-    /// Per-row weights, if any.
+    /// Per-run weights, if any.
     pub fn weights(&self) -> Option<&'a [f64]> {
         self.weights
+    }
+    /// Per-entry weights, if any.
+    pub fn entry_weights(&self) -> Option<&'a [f64]> {
+        self.entry_weights
+    }
+    /// The weight of entry `j` of run `r`: run weight times entry weight (1 when absent).
+    pub fn weight(&self, r: usize, j: usize) -> f64 {
+        let run = self
+            .weights
+            .map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+        let entry = self
+            .entry_weights
+            .map_or(1.0, |w| w.get(r * self.outputs + j).copied().unwrap_or(0.0));
+        run * entry
     }
     /// The mixture of row `r`.
     pub fn mixture(&self, r: usize) -> Option<&'a [f64]> {
@@ -335,6 +428,101 @@ impl<'a> Dataset<'a> {
             u: self.u.is_some(),
         }
     }
+    /// The column of N, D or U, if present.
+    pub fn column_of(&self, input: Input) -> Option<&'a [f64]> {
+        match input {
+            Input::N => self.n,
+            Input::D => self.d,
+            Input::U => self.u,
+        }
+    }
+}
+
+/// One of the scalar inputs of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Model parameters N.
+    N,
+    /// Training tokens D.
+    D,
+    /// Unique tokens U.
+    U,
+}
+
+fn param_len(what: &'static str, v: &[f64], expected: usize) -> Result<(), Error> {
+    if v.len() != expected {
+        return Err(Error::LengthMismatch {
+            what,
+            expected,
+            found: v.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Every loss with a positive weight (all, without weights) must be finite.
+pub(crate) fn check_finite_losses(
+    y: &[f64],
+    weight: Option<&dyn Fn(usize) -> f64>,
+    outputs: usize,
+) -> Result<(), Error> {
+    for (i, &v) in y.iter().enumerate() {
+        let used = weight.is_none_or(|w| w(i) > 0.0);
+        if used && !v.is_finite() {
+            return Err(Error::NonFinite {
+                what: "loss",
+                index: i / outputs.max(1),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Power-of-ten scales for N and D: the power of ten nearest each column's median (1 when
+/// a column is absent or when the law is in raw units). Scaled inputs near 1 keep a fit
+/// well conditioned; this is the library's default for a fit. `scratch` needs
+/// `data.rows()` elements.
+pub fn auto_scales(
+    data: &Dataset<'_>,
+    raw_units: bool,
+    scratch: &mut [f64],
+) -> Result<Scales, Error> {
+    param_len(
+        "scratch",
+        scratch.get(..data.rows()).unwrap_or(&[]),
+        data.rows(),
+    )?;
+    let mut auto = |col: Option<&[f64]>| -> f64 {
+        match col {
+            Some(c) if !raw_units => power_of_ten_median(c, scratch),
+            _ => 1.0,
+        }
+    };
+    Ok(Scales {
+        n: auto(data.n),
+        d: auto(data.d),
+    })
+}
+
+/// The power of ten nearest the (upper) median of the positive finite values (1 when
+/// none), selected in `scratch`.
+fn power_of_ten_median(values: &[f64], scratch: &mut [f64]) -> f64 {
+    let mut count = 0;
+    for (dst, &v) in scratch
+        .iter_mut()
+        .zip(values.iter().filter(|x| x.is_finite() && **x > 0.0))
+    {
+        *dst = v;
+        count += 1;
+    }
+    let Some(found) = scratch.get_mut(..count) else {
+        return 1.0;
+    };
+    if count == 0 {
+        return 1.0;
+    }
+    let (_, median, _) = found.select_nth_unstable_by(count / 2, f64::total_cmp);
+    libm::pow(10.0, libm::round(libm::log10(*median)))
 }
 
 /// A data set with its parameter-free cache (`ln h`, scaled N, `ln N`, scaled D, `ln D`,
@@ -416,6 +604,7 @@ impl<'a> Prepared<'a> {
             d: *self.d.get(r)?,
             ln_d: *self.ln_d.get(r)?,
             u: *self.u.get(r)?,
+            output: 0,
         })
     }
     /// Every row, in order.

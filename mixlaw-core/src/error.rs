@@ -2,9 +2,12 @@
 
 use core::fmt;
 
-/// Everything that can be wrong with the input of a law, a data set or a buffer.
+/// Everything that can be wrong with the input of a law, a data set, a buffer, a fit or a
+/// mixture optimisation: the one error vocabulary of every mixlaw library crate
+/// (`mixlaw-fit`, `mixlaw-opt` and `mixlaw-info` return it too).
 ///
-/// Bad input never panics and never yields a silent NaN: it is one of these.
+/// Bad input never panics and never yields a silent NaN: it is one of these. A run that
+/// merely fails to reach its tolerance is not an error: solvers report it in their result.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
@@ -66,9 +69,12 @@ pub enum Error {
         /// Row (or element) index.
         index: usize,
     },
-    /// A mixture whose weights do not sum to 1 (within [`crate::SIMPLEX_TOLERANCE`]).
+    /// Weights (a mixture, a recipe, source shares) that do not sum to 1 within their
+    /// tolerance ([`crate::SIMPLEX_TOLERANCE`] by default).
     OffSimplex {
-        /// Row index.
+        /// Which weights.
+        what: &'static str,
+        /// Row index (0 for a single vector).
         row: usize,
         /// The sum found.
         sum: f64,
@@ -114,6 +120,70 @@ pub enum Error {
         /// Which result.
         what: &'static str,
     },
+    /// A bound that is NaN, empty (`lo > hi`; `lo >= hi` for a fitted parameter) or
+    /// excludes every valid value (an upper bound <= 0 on a positive parameter, a negative
+    /// mixture bound), or a start value outside its bound.
+    InvalidBound {
+        /// The parameter's (or the domain's) index.
+        index: usize,
+    },
+    /// The objective was not finite at any point the search tried.
+    NoFiniteObjective,
+    /// Mixture bounds that do not meet the simplex: `sum lo > 1` or `sum hi < 1`.
+    Infeasible {
+        /// `sum_i lo_i`.
+        lower_sum: f64,
+        /// `sum_i min(hi_i, 1)`.
+        upper_sum: f64,
+    },
+    /// Limits that leave no feasible mixture: the upper limit of `domain` (a trust cap, an
+    /// availability cap, a user maximum) is below its lower bound.
+    ConflictingLimits {
+        /// The domain.
+        domain: usize,
+        /// Its lower bound.
+        lower: f64,
+        /// Its tightest upper limit.
+        upper: f64,
+    },
+    /// At this D, data availability caps domain `domain` below its lower bound
+    /// (`U_i * max_epochs / D < lo_i`).
+    DataExhausted {
+        /// The domain.
+        domain: usize,
+        /// The training tokens D of the budget.
+        d: f64,
+    },
+    /// A NaN, infinite or (where forbidden) negative value in an optimiser's input.
+    InvalidInput {
+        /// Which input.
+        what: &'static str,
+        /// Element index.
+        index: usize,
+    },
+    /// An optimiser's objective is not finite at its start, so no descent can begin.
+    NonFiniteStart,
+    /// A linear system (normal equations of a regression) is singular or not positive
+    /// definite: the features are collinear. Add a ridge penalty.
+    Singular,
+    /// A computation lost its accuracy (extreme scaling); the result is not trustworthy.
+    Numerical {
+        /// What went wrong.
+        what: &'static str,
+    },
+    /// More quality buckets than supported (or none at all: `found = 0`), InfoLaw.
+    BucketCount {
+        /// The largest supported bucket count.
+        max: usize,
+        /// The count given.
+        found: usize,
+    },
+    /// An InfoLaw recipe breaks the high-quality-first constraint:
+    /// `w[bucket] < w[bucket + 1]`.
+    NotMonotone {
+        /// The first bucket whose successor has more weight.
+        bucket: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -139,8 +209,8 @@ impl fmt::Display for Error {
             Error::NonFinite { what, index } => write!(f, "{what}[{index}] is not finite"),
             Error::NotPositive { what, index } => write!(f, "{what}[{index}] must be > 0"),
             Error::Negative { what, index } => write!(f, "{what}[{index}] must be >= 0"),
-            Error::OffSimplex { row, sum } => {
-                write!(f, "mixture weights of row {row} sum to {sum}, not 1")
+            Error::OffSimplex { what, row, sum } => {
+                write!(f, "{what} weights of row {row} sum to {sum}, not 1")
             }
             Error::MissingInput { what } => write!(f, "the law needs input {what}"),
             Error::ZeroTargetWeight { row } => write!(
@@ -164,6 +234,49 @@ impl fmt::Display for Error {
             Error::InvalidConfig { what } => write!(f, "invalid configuration: {what}"),
             Error::UnknownLaw => write!(f, "unknown law"),
             Error::Overflow { what } => write!(f, "{what} overflows f64"),
+            Error::InvalidBound { index } => write!(
+                f,
+                "invalid bound {index}: need lo <= hi, no NaN, and a range that meets the valid values"
+            ),
+            Error::NoFiniteObjective => {
+                write!(f, "the objective was not finite at any point tried")
+            }
+            Error::Infeasible {
+                lower_sum,
+                upper_sum,
+            } => write!(
+                f,
+                "infeasible bounds: lower bounds sum to {lower_sum} and upper bounds to \
+                 {upper_sum}; a mixture needs sum(lower) <= 1 <= sum(upper)"
+            ),
+            Error::ConflictingLimits {
+                domain,
+                lower,
+                upper,
+            } => write!(
+                f,
+                "no feasible mixture: domain {domain} is capped at {upper} below its minimum \
+                 {lower}"
+            ),
+            Error::DataExhausted { domain, d } => write!(
+                f,
+                "at D = {d}, domain {domain} has too few unique tokens for its minimum weight"
+            ),
+            Error::InvalidInput { what, index } => write!(f, "{what}[{index}] is invalid"),
+            Error::NonFiniteStart => write!(f, "the objective is not finite at the start point"),
+            Error::Singular => write!(
+                f,
+                "singular normal equations (collinear features); use a ridge penalty"
+            ),
+            Error::Numerical { what } => write!(f, "numerical failure: {what}"),
+            Error::BucketCount { max, found } => {
+                write!(f, "{found} buckets given; between 1 and {max} are supported")
+            }
+            Error::NotMonotone { bucket } => write!(
+                f,
+                "recipe is not non-increasing: w[{bucket}] < w[{}]",
+                bucket + 1
+            ),
         }
     }
 }

@@ -1,14 +1,17 @@
 //! A law bound to a prepared data set and a loss: the fitting objective, predictions.
 
 use crate::data::Prepared;
+use crate::data::Row;
 use crate::groups::Groups;
-use crate::law::{finite, Factor, Law};
+use crate::law::{finite_outputs, Factor, Law, LawExt};
 use crate::loss::Loss;
 use crate::param;
 use crate::Error;
 
-/// A law, a validated data set and a loss: `f(theta) = sum_r w_r loss(L(x_r), y_r) / sum_r w_r`
-/// over the unconstrained parameters theta, with its exact gradient.
+/// A law, a validated data set and a loss: `f(theta) = sum_{r,j} w_rj loss(L_j(x_r), y_rj)
+/// / sum_{r,j} w_rj` over the objective's unconstrained coordinates theta (the law's, or
+/// bounded ones, see [`Objective::with_bounds`]), with its exact gradient. `j` runs over
+/// the law's outputs (one for most laws).
 ///
 /// All checks (domains, inputs, per-row law conditions, loss settings) happen once in
 /// [`Objective::new`]; evaluations then only read the cache and the caller's scratch.
@@ -19,6 +22,7 @@ pub struct Objective<'l, 'd, L: ?Sized> {
     loss: Loss,
     total_weight: f64,
     groups: Option<&'d Groups<'d>>,
+    bounds: Option<&'d [(f64, f64)]>,
 }
 
 impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
@@ -26,26 +30,29 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     pub fn new(law: &'l L, data: &'d Prepared<'d>, loss: Loss) -> Result<Self, Error> {
         loss.check()?;
         check_data(law, data)?;
-        if loss.is_log() {
-            for (r, &y) in data.data().targets().iter().enumerate() {
-                if y <= 0.0 {
-                    return Err(Error::NotPositive {
-                        what: "loss",
-                        index: r,
-                    });
-                }
+        let ds = data.data();
+        let m = ds.outputs();
+        let mut total_weight = 0.0;
+        for (i, &y) in ds.targets().iter().enumerate() {
+            let w = ds.weight(i / m, i % m);
+            if w > 0.0 && loss.is_log() && y <= 0.0 {
+                return Err(Error::NotPositive {
+                    what: "loss",
+                    index: i / m,
+                });
             }
+            total_weight += w;
         }
-        let total_weight = match data.data().weights() {
-            Some(w) => w.iter().sum(),
-            None => data.rows() as f64,
-        };
+        if !(total_weight > 0.0 && total_weight.is_finite()) {
+            return Err(Error::Empty);
+        }
         Ok(Objective {
             law,
             data,
             loss,
             total_weight,
             groups: None,
+            bounds: None,
         })
     }
 
@@ -62,6 +69,115 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         }
         self.groups = Some(groups);
         Ok(self)
+    }
+
+    /// Box bounds `lo <= p <= hi` on the natural parameters, one pair per parameter (an
+    /// infinite side is open; a positive parameter stays > 0 whatever `lo`). A bounded
+    /// parameter is fitted through a transform that keeps it inside its box:
+    /// `lo + (hi - lo) / (1 + e^-t)` for a finite box, `lo + e^t` or `hi - e^t` for a
+    /// one-sided one (`hi / (1 + e^-t)` for a positive parameter below `hi`). The
+    /// objective's coordinates are then no longer the law's: use
+    /// [`Objective::to_natural`] / [`Objective::to_unconstrained`].
+    pub fn with_bounds(mut self, bounds: &'d [(f64, f64)]) -> Result<Self, Error> {
+        param::check_len_of("bounds", bounds.len(), self.dim())?;
+        for (i, &(lo, hi)) in bounds.iter().enumerate() {
+            if lo.is_nan()
+                || hi.is_nan()
+                || lo >= hi
+                || lo == f64::INFINITY
+                || hi == f64::NEG_INFINITY
+            {
+                return Err(Error::InvalidBound { index: i });
+            }
+            let positive = self.law.param_info(i).is_some_and(|p| p.positive);
+            if positive && hi <= 0.0 {
+                return Err(Error::InvalidBound { index: i });
+            }
+        }
+        self.bounds = Some(bounds);
+        Ok(self)
+    }
+
+    /// The transform of coordinate `i` (see [`Objective::with_bounds`]).
+    fn transform(&self, i: usize) -> Transform {
+        let positive = self.law.param_info(i).is_some_and(|p| p.positive);
+        let (lo, hi) = self
+            .bounds
+            .and_then(|b| b.get(i).copied())
+            .unwrap_or((f64::NEG_INFINITY, f64::INFINITY));
+        let lo = if positive && lo <= 0.0 { 0.0 } else { lo };
+        match (lo.is_finite(), hi.is_finite()) {
+            (true, true) => Transform::Box(lo, hi),
+            (true, false) if !(positive && lo == 0.0) => Transform::Above(lo),
+            (false, true) => Transform::Below(hi),
+            _ if positive => Transform::Log,
+            _ => Transform::Identity,
+        }
+    }
+
+    /// The objective's coordinates to natural parameters.
+    pub fn to_natural(&self, theta: &[f64], params: &mut [f64]) -> Result<(), Error> {
+        if self.bounds.is_none() {
+            return self.law.to_natural(theta, params);
+        }
+        param::check_len("theta", theta, self.dim())?;
+        param::check_len("params", params, self.dim())?;
+        for (i, (&t, p)) in theta.iter().zip(params.iter_mut()).enumerate() {
+            if !t.is_finite() {
+                return Err(Error::NonFinite {
+                    what: "theta",
+                    index: i,
+                });
+            }
+            *p = self.transform(i).natural(t);
+            if !p.is_finite() {
+                return Err(Error::Overflow {
+                    what: "parameter transform",
+                });
+            }
+        }
+        self.law.check_params(params)
+    }
+
+    /// Natural parameters to the objective's coordinates (bounded ones must lie strictly
+    /// inside their box: [`Error::InvalidBound`] otherwise).
+    pub fn to_unconstrained(&self, params: &[f64], theta: &mut [f64]) -> Result<(), Error> {
+        self.law.to_unconstrained(params, theta)?;
+        if self.bounds.is_none() {
+            return Ok(());
+        }
+        for (i, (&p, t)) in params.iter().zip(theta.iter_mut()).enumerate() {
+            *t = self
+                .transform(i)
+                .unconstrained(p)
+                .ok_or(Error::InvalidBound { index: i })?;
+        }
+        Ok(())
+    }
+
+    /// Random-start range of coordinate `i`: the law's, or `[-3, 3]` for a bounded one.
+    pub fn start_range(&self, i: usize) -> Option<(f64, f64)> {
+        match self.transform(i) {
+            Transform::Log | Transform::Identity => self.law.param_info(i).map(|p| p.start),
+            _ => Some((-3.0, 3.0)),
+        }
+    }
+
+    /// The natural parameters that lie at (within `1e-6` relative of) a finite bound.
+    pub fn at_bound(&self, params: &[f64], i: usize) -> bool {
+        let Some(&(lo, hi)) = self.bounds.and_then(|b| b.get(i)) else {
+            return false;
+        };
+        let Some(&p) = params.get(i) else {
+            return false;
+        };
+        let near = |b: f64| b.is_finite() && (p - b).abs() <= 1e-6 * b.abs().max(1e-12);
+        near(lo) || near(hi)
+    }
+
+    /// The bounds, if any.
+    pub fn bounds(&self) -> Option<&'d [(f64, f64)]> {
+        self.bounds
     }
 
     /// The groups in use, when the law is separable and groups were given.
@@ -86,17 +202,33 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     pub fn dim(&self) -> usize {
         self.law.num_params()
     }
-    /// Scratch length [`Objective::eval`] needs: twice the parameter count, plus two
-    /// values per term and distinct input when evaluating by groups.
+    /// Scratch length [`Objective::eval`] needs: the parameters, a row's gradient and
+    /// outputs, the law's warm-start state per row, plus two values per term and
+    /// distinct input when evaluating by groups. The warm-start part persists between
+    /// calls when the caller passes the same buffer (any initial content is valid).
     pub fn scratch_len(&self) -> usize {
         let grouped = match self.active_groups() {
             Some((g, t)) => 2 * t * (g.count(0) + g.count(1) + g.count(2)),
             None => 0,
         };
-        2 * self.dim() + grouped
+        2 * self.dim() + 2 * self.law.outputs() + self.state_len() + grouped
     }
 
-    /// The objective at unconstrained `theta`, and its gradient into `grad` when given.
+    fn state_len(&self) -> usize {
+        self.law.state_len() * self.data.rows()
+    }
+
+    /// Marks the law's warm-start state in `scratch` as empty (NaN): results never
+    /// depend on it beyond rounding, but a fresh start is reproducible.
+    pub fn reset_state(&self, scratch: &mut [f64]) {
+        let (p, m) = (self.dim(), self.law.outputs());
+        if let Some(state) = scratch.get_mut(2 * p + 2 * m..2 * p + 2 * m + self.state_len()) {
+            state.iter_mut().for_each(|s| *s = f64::NAN);
+        }
+    }
+
+    /// The objective at `theta` (the objective's coordinates), and its gradient into
+    /// `grad` when given.
     ///
     /// Returns `Ok(f64::INFINITY)` when the law is not finite somewhere at these parameters
     /// (an optimiser backtracks from such points); the gradient is then unspecified.
@@ -115,42 +247,75 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 found: scratch.len(),
             });
         }
+        let m = self.law.outputs();
         let (params, rest) = scratch.split_at_mut(p);
-        let (row_grad, rest) = rest.split_at_mut(p);
-        self.law.to_natural(theta, params)?;
+        let (row_scratch, rest) = rest.split_at_mut(p + m);
+        let (values, rest) = rest.split_at_mut(m);
+        let (state, rest) = rest.split_at_mut(self.state_len());
+        self.to_natural(theta, params)?;
         if let Some(g) = grad.as_deref_mut() {
             param::check_len("grad", g, p)?;
             g.iter_mut().for_each(|x| *x = 0.0);
         }
         if let Some((groups, t)) = self.active_groups() {
+            let row_grad = row_scratch.get_mut(..p).unwrap_or(&mut []);
             return Ok(self.eval_grouped(params, grad, row_grad, rest, groups, t));
         }
-        let weights = self.data.data().weights();
-        let targets = self.data.data().targets();
+        let ds = self.data.data();
+        let targets = ds.targets();
+        let loss = self.loss;
+        let sl = self.law.state_len();
         let mut total = 0.0;
-        for (r, (row, &y)) in self.data.iter_rows().zip(targets).enumerate() {
-            let w = match weights {
-                Some(w) => w.get(r).copied().unwrap_or(0.0),
-                None => 1.0,
-            };
-            if w == 0.0 {
+        for (r, row) in self.data.iter_rows().enumerate() {
+            let ys = targets.get(r * m..(r + 1) * m).unwrap_or(&[]);
+            let row_state = state.get_mut(r * sl..(r + 1) * sl).unwrap_or(&mut []);
+            let mut row_total = 0.0;
+            let mut any = false;
+            for j in 0..m {
+                any |= ds.weight(r, j) > 0.0;
+            }
+            if !any {
                 continue;
             }
-            let pred = match grad {
-                Some(_) => self.law.eval_row(params, &row, Some(&mut *row_grad)),
-                None => self.law.eval_row(params, &row, None),
-            };
-            let (l, dl) = self.loss.eval(pred, y);
-            if !l.is_finite() || !pred.is_finite() {
-                return Ok(f64::INFINITY);
-            }
-            total += w * l;
-            if let Some(g) = grad.as_deref_mut() {
-                let s = w * dl;
-                for (gi, &ri) in g.iter_mut().zip(row_grad.iter()) {
-                    *gi += s * ri;
+            match grad.as_deref_mut() {
+                Some(g) => {
+                    let mut cotangent = |pred: &[f64], c: &mut [f64]| {
+                        for (j, ((&pj, cj), &yj)) in
+                            pred.iter().zip(c.iter_mut()).zip(ys).enumerate()
+                        {
+                            let w = ds.weight(r, j);
+                            *cj = 0.0;
+                            if w > 0.0 {
+                                let (l, dl) = loss.eval(pj, yj);
+                                row_total += w * l;
+                                *cj = w * dl;
+                            }
+                        }
+                    };
+                    self.law.eval_outputs(
+                        params,
+                        &row,
+                        values,
+                        Some((g, &mut cotangent)),
+                        row_state,
+                        row_scratch,
+                    );
+                }
+                None => {
+                    self.law
+                        .eval_outputs(params, &row, values, None, row_state, row_scratch);
+                    for (j, (&pj, &yj)) in values.iter().zip(ys).enumerate() {
+                        let w = ds.weight(r, j);
+                        if w > 0.0 {
+                            row_total += w * loss.eval(pj, yj).0;
+                        }
+                    }
                 }
             }
+            if !row_total.is_finite() {
+                return Ok(f64::INFINITY);
+            }
+            total += row_total;
         }
         Ok(self.finish(total, params, grad))
     }
@@ -161,7 +326,14 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         if let Some(g) = grad {
             let inv = 1.0 / self.total_weight;
             g.iter_mut().for_each(|x| *x *= inv);
-            param::chain_to_unconstrained(self.law.blocks(), self.law.domains(), params, g);
+            if self.bounds.is_some() {
+                for (i, (g, &p)) in g.iter_mut().zip(params.iter()).enumerate() {
+                    *g *= self.transform(i).derivative(p);
+                }
+            } else {
+                param::chain_to_unconstrained(self.law.blocks(), self.law.domains(), params, g);
+            }
+            // Checked after the chain rule, which can overflow a finite natural gradient.
             if g.iter().any(|x| !x.is_finite()) {
                 return f64::INFINITY;
             }
@@ -324,23 +496,40 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     }
 }
 
-/// Checks that a prepared data set suits a law: domain count, inputs, per-row conditions.
+/// Checks that a prepared data set suits a law: domain and output counts, inputs,
+/// finite losses where they are used, per-entry law conditions.
 pub fn check_data<L: Law + ?Sized>(law: &L, data: &Prepared<'_>) -> Result<(), Error> {
-    let given = data.data().inputs();
-    if law.inputs().h && data.data().domains() != law.domains() {
+    let ds = data.data();
+    if law.inputs().h && ds.domains() != law.domains() {
         return Err(Error::WrongDomainCount {
             expected: law.domains(),
-            found: data.data().domains(),
+            found: ds.domains(),
         });
     }
-    law.check_inputs(given)?;
+    let m = law.outputs();
+    if ds.outputs() != m {
+        return Err(Error::LengthMismatch {
+            what: "observed losses per run (the law's outputs)",
+            expected: m,
+            found: ds.outputs(),
+        });
+    }
+    law.check_inputs(ds.inputs())?;
+    let weight = |i: usize| ds.weight(i / m, i % m);
+    crate::data::check_finite_losses(ds.targets(), Some(&weight), m)?;
     for (r, row) in data.iter_rows().enumerate() {
-        law.check_row(&row, r)?;
+        for j in 0..m {
+            if m == 1 || ds.weight(r, j) > 0.0 {
+                law.check_row(&Row { output: j, ..row }, r)?;
+            }
+        }
     }
     Ok(())
 }
 
-/// Predictions of a law with natural `params` for every row of `data`, into `out`.
+/// Predictions of a law with natural `params` for every run of `data`, into `out`
+/// (`rows * outputs`, row-major). An output the law declares undefined at a run
+/// ([`Law::check_row`] fails for it) is `+inf`; any other non-finite value is an error.
 pub fn predict<L: Law + ?Sized>(
     law: &L,
     params: &[f64],
@@ -348,10 +537,74 @@ pub fn predict<L: Law + ?Sized>(
     out: &mut [f64],
 ) -> Result<(), Error> {
     law.check_params(params)?;
-    check_data(law, data)?;
-    param::check_len("predictions", out, data.rows())?;
-    for (r, (row, o)) in data.iter_rows().zip(out.iter_mut()).enumerate() {
-        *o = finite(law.eval_row(params, &row, None), r)?;
+    let ds = data.data();
+    let m = law.outputs();
+    if law.inputs().h && ds.domains() != law.domains() {
+        return Err(Error::WrongDomainCount {
+            expected: law.domains(),
+            found: ds.domains(),
+        });
+    }
+    law.check_inputs(ds.inputs())?;
+    param::check_len("predictions", out, data.rows() * m)?;
+    let mut state = [f64::NAN; 4];
+    let sl = law.state_len().min(state.len());
+    for (r, (row, o)) in data.iter_rows().zip(out.chunks_exact_mut(m)).enumerate() {
+        if m == 1 {
+            law.check_row(&row, r)?;
+        }
+        law.eval_outputs(
+            params,
+            &row,
+            o,
+            None,
+            state.get_mut(..sl).unwrap_or(&mut []),
+            &mut [],
+        );
+        finite_outputs(law, &row, o, r)?;
     }
     Ok(())
+}
+
+/// How one coordinate of a bounded objective maps to its natural parameter.
+#[derive(Clone, Copy, Debug)]
+enum Transform {
+    Identity,
+    Log,
+    Box(f64, f64),
+    Above(f64),
+    Below(f64),
+}
+
+impl Transform {
+    fn natural(self, t: f64) -> f64 {
+        match self {
+            Transform::Identity => t,
+            Transform::Log => libm::exp(t),
+            Transform::Box(lo, hi) => lo + (hi - lo) / (1.0 + libm::exp(-t)),
+            Transform::Above(lo) => lo + libm::exp(t),
+            Transform::Below(hi) => hi - libm::exp(t),
+        }
+    }
+    fn unconstrained(self, p: f64) -> Option<f64> {
+        let t = match self {
+            Transform::Identity => p,
+            Transform::Log if p > 0.0 => libm::log(p),
+            Transform::Box(lo, hi) if p > lo && p < hi => libm::log((p - lo) / (hi - p)),
+            Transform::Above(lo) if p > lo => libm::log(p - lo),
+            Transform::Below(hi) if p < hi => libm::log(hi - p),
+            _ => return None,
+        };
+        t.is_finite().then_some(t)
+    }
+    /// dp/dt at natural value `p`.
+    fn derivative(self, p: f64) -> f64 {
+        match self {
+            Transform::Identity => 1.0,
+            Transform::Log => p,
+            Transform::Box(lo, hi) => (p - lo) * (hi - p) / (hi - lo),
+            Transform::Above(lo) => p - lo,
+            Transform::Below(hi) => -(hi - p),
+        }
+    }
 }

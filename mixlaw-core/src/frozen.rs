@@ -11,7 +11,7 @@
 //! ```
 //! use mixlaw_core::frozen::Frozen;
 //! use mixlaw_core::laws::chinchilla::Chinchilla;
-//! use mixlaw_core::{Law, Point, Scales};
+//! use mixlaw_core::{LawExt, Law, Point, Scales};
 //!
 //! //          E    A    B    alpha beta
 //! let base = [1.8, 4.0, 1.0, 0.35, 0.45];
@@ -56,7 +56,7 @@
 //! kind (unconstrained, positive) are supported.
 
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law};
+use crate::law::{Factor, Law, LawExt};
 use crate::param::{Block, ParamInfo};
 use crate::{Error, MAX_DOMAINS};
 

@@ -2,18 +2,24 @@
 
 use crate::data::{Inputs, Point, Row, Scales};
 use crate::param::{self, Block, ParamInfo};
-use crate::Error;
+use crate::{Error, MAX_DOMAINS};
 
-/// A data-mixture scaling law for one target loss.
+/// A data-mixture scaling law: the trait a law *implements* (as `rand`'s `RngCore`).
 ///
 /// Implementors provide the formula and its exact partial derivatives in the *natural*
-/// parameters and in h; everything else (counts, names, log-space transforms, validation,
-/// data-set evaluation) is provided from the parameter layout.
+/// parameters and in h, and declare their structure: the parameter layout
+/// ([`Law::blocks`], which also marks the parameters that enter linearly), the inputs they
+/// read ([`Law::inputs`]), how many losses they predict per run ([`Law::outputs`]) and
+/// whether N and D are in raw units ([`Law::structure`]). Everything derived from that
+/// (counts, names, log-space transforms, validation, evaluation at a point) lives in the
+/// extension trait [`LawExt`], implemented for every law (as `rand`'s `Rng`); the fitting
+/// objective, predictions, bootstrap, cross-validation and the mixture optimiser work on
+/// any `Law`, built in or user-defined.
 ///
 /// Contract of the required methods, which receive validated inputs only:
-/// `params.len() == self.num_params()`, `row.h.len() == self.domains()`, and every
-/// gradient slice has the matching length. [`Law::eval_row`] writes *every* slot of
-/// `grad` (it overwrites; it does not accumulate).
+/// `params.len() == num_params()`, `row.h.len() == self.domains()`, `row.output <
+/// self.outputs()`, and every gradient slice has the matching length. [`Law::eval_row`]
+/// writes *every* slot of `grad` (it overwrites; it does not accumulate).
 pub trait Law {
     /// The law's public name, as in `laws.md` (`"additive"`).
     fn name(&self) -> &'static str;
@@ -27,29 +33,144 @@ pub trait Law {
     /// Which inputs the law reads.
     fn inputs(&self) -> Inputs;
 
-    /// Law-specific row checks beyond the generic ones (e.g. `bimix` needs h_t > 0).
+    /// How many losses the law predicts per run: 1 for most laws; k for a law that
+    /// predicts every domain's loss at once (the capacity laws). Data sets for such a law
+    /// hold `outputs()` observed losses per run, and [`Row::output`] says which is asked.
+    fn outputs(&self) -> usize {
+        1
+    }
+
+    /// Number of parameters for this instance's k (derived from [`Law::blocks`]; a
+    /// wrapper law such as [`crate::frozen::Frozen`] overrides it with
+    /// [`Law::param_info`]).
+    fn num_params(&self) -> usize {
+        param::count(self.blocks(), self.domains())
+    }
+
+    /// Name, constraint, linearity and start range of parameter `i`.
+    fn param_info(&self, i: usize) -> Option<ParamInfo> {
+        param::info(self.blocks(), self.domains(), i)
+    }
+
+    /// Structural facts the fitter and the program use instead of the law's name.
+    fn structure(&self) -> Structure {
+        Structure::default()
+    }
+
+    /// Law-specific checks of one entry beyond the generic ones (e.g. `bimix` needs
+    /// h_t > 0): an error means the law is undefined for output `row.output` at this row.
     fn check_row(&self, _row: &Row<'_>, _index: usize) -> Result<(), Error> {
         Ok(())
     }
 
-    /// The law's value at `row`; with `grad`, also dL/dp for every natural parameter p.
+    /// Output `row.output` of the law at `row`; with `grad`, also its derivative in every
+    /// natural parameter.
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64;
 
-    /// The law's value at `row`, and dL/dh_i for every domain into `grad_h` (ambient
-    /// partial derivatives: h is not renormalised). Where h_i = 0 under an exponent below 1
-    /// the entry is infinite; [`Law::grad_h`] turns that into [`Error::InfiniteGradient`].
+    /// Output `row.output` at `row`, and its derivative in every h_i into `grad_h`
+    /// (ambient partial derivatives: h is not renormalised). Where h_i = 0 under an
+    /// exponent below 1 the entry is infinite; [`LawExt::grad_h`] turns that into
+    /// [`Error::InfiniteGradient`].
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64;
+
+    /// Every output at `row` at once, the objective's path (`row.output` is ignored).
+    ///
+    /// Writes the [`Law::outputs`] values into `values`. With `grad = Some((grad,
+    /// cotangent))`, calls `cotangent(values, c)` once to choose a weight `c_j` per
+    /// output and **adds** `sum_j c_j dL_j/dp` (natural parameters) to `grad`.
+    /// `state` holds this row's [`Law::state_len`] warm-start values: any content is
+    /// valid (a law reads them as hints only); a law may update them. `scratch` has
+    /// [`Law::outputs_scratch_len`] elements.
+    ///
+    /// The default calls [`Law::eval_row`] per output; a law whose outputs share work (an
+    /// inner solve) overrides it, and must agree with the default to rounding.
+    fn eval_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        values: &mut [f64],
+        grad: OutputsGrad<'_>,
+        state: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let _ = state;
+        let p = params.len();
+        let (row_grad, cot) = scratch.split_at_mut(p.min(scratch.len()));
+        let single = values.len() == 1;
+        for (j, v) in values.iter_mut().enumerate() {
+            let r = Row { output: j, ..*row };
+            // One output: its gradient now, so that one evaluation serves both.
+            *v = if single && grad.is_some() {
+                self.eval_row(params, &r, Some(&mut *row_grad))
+            } else {
+                self.eval_row(params, &r, None)
+            };
+        }
+        let Some((grad, cotangent)) = grad else {
+            return;
+        };
+        let cot = cot.get_mut(..values.len()).unwrap_or(&mut []);
+        cotangent(values, cot);
+        for (j, &c) in cot.iter().enumerate() {
+            if c == 0.0 {
+                continue;
+            }
+            if !single {
+                self.eval_row(params, &Row { output: j, ..*row }, Some(&mut *row_grad));
+            }
+            for (g, &r) in grad.iter_mut().zip(row_grad.iter()) {
+                *g += c * r;
+            }
+        }
+    }
+
+    /// `F = sum_j w_j L_j` at `row` and `dF/dh_i` into `grad_h` (overwritten): the
+    /// mixture optimiser's objective for a law with several outputs (`w = [1]` for one).
+    /// `scratch` has `domains()` elements. The default calls [`Law::grad_h_row`] per
+    /// output with a non-zero weight.
+    fn grad_h_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        weights: &[f64],
+        grad_h: &mut [f64],
+        scratch: &mut [f64],
+    ) -> f64 {
+        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let mut value = 0.0;
+        for (j, &w) in weights.iter().enumerate() {
+            if w == 0.0 {
+                continue;
+            }
+            let r = Row { output: j, ..*row };
+            value += w * self.grad_h_row(params, &r, scratch);
+            for (g, &s) in grad_h.iter_mut().zip(scratch.iter()) {
+                *g += w * s;
+            }
+        }
+        value
+    }
+
+    /// Number of warm-start values the law keeps per row (see [`Law::eval_outputs`]).
+    fn state_len(&self) -> usize {
+        0
+    }
+
+    /// Scratch length [`Law::eval_outputs`] needs: parameters plus outputs.
+    fn outputs_scratch_len(&self) -> usize {
+        self.num_params() + self.outputs()
+    }
 
     /// Number of terms T of the law's separable form
     /// `L = sum_t F_t(h) G_t(N) K_t(D)` (see [`Factor`]), or 0 when it has none.
     ///
     /// Data sets of training runs are grids (a few mixtures, model sizes and checkpoints),
     /// so a separable law is evaluated once per distinct h, N and D rather than per row
-    /// (see [`crate::Groups`]). The default covers laws that read only h (T = 1,
-    /// `F_0 = L`); laws of N or D override it with their own factors.
+    /// (see [`crate::Groups`]). The default covers laws with one output that read only h
+    /// (T = 1, `F_0 = L`); laws of N or D override it with their own factors.
     fn separable_terms(&self) -> usize {
         let i = self.inputs();
-        if i.n || i.d || i.u {
+        if i.n || i.d || i.u || self.outputs() != 1 {
             0
         } else {
             1
@@ -88,15 +209,40 @@ pub trait Law {
             }
         }
     }
+}
 
-    /// Number of parameters for this instance's k.
-    fn num_params(&self) -> usize {
-        param::count(self.blocks(), self.domains())
+/// The gradient request of [`Law::eval_outputs`]: the gradient to add to, and the rule
+/// `cotangent(values, c)` that chooses each output's weight `c_j` from the values.
+pub type OutputsGrad<'a> = Option<(&'a mut [f64], &'a mut dyn FnMut(&[f64], &mut [f64]))>;
+
+/// Structural facts a law declares (see [`Law::structure`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Structure {
+    /// N and D enter in raw units (the parameters were published for unscaled inputs,
+    /// e.g. `data-constrained`): automatic scales are 1.
+    pub raw_units: bool,
+}
+
+impl Structure {
+    /// A law whose N and D are in raw units.
+    pub const fn raw_units() -> Self {
+        Structure { raw_units: true }
+    }
+}
+
+/// Everything derived from a [`Law`]'s declarations, for every law (as `rand`'s `Rng`
+/// over `RngCore`): counts, names, transforms, validation, and evaluation at one point.
+pub trait LawExt: Law {
+    /// Index of the parameter called `name` (`"E"`, `"C[2]"`).
+    fn param_index(&self, name: &str) -> Option<usize> {
+        (0..self.num_params()).find(|&i| self.param_info(i).is_some_and(|p| p.name.matches(name)))
     }
 
-    /// Name, constraint and start range of parameter `i`.
-    fn param_info(&self, i: usize) -> Option<ParamInfo> {
-        param::info(self.blocks(), self.domains(), i)
+    /// True when every parameter enters linearly: the law is fitted in closed form
+    /// (weighted least squares) rather than by a search.
+    fn is_linear(&self) -> bool {
+        (0..self.num_params()).all(|i| self.param_info(i).is_some_and(|p| p.linear))
     }
 
     /// Checks length, finiteness and positivity of natural parameters.
@@ -129,13 +275,40 @@ pub trait Law {
         Ok(())
     }
 
-    /// The law's value at one point (raw units, divided by `scales`).
+    /// The law's value at one point (raw units, divided by `scales`); for a law with
+    /// several outputs, output 0 (see [`LawExt::values`]).
     fn value(&self, params: &[f64], point: &Point, scales: Scales) -> Result<f64, Error> {
         let row = self.checked_row(params, point, scales)?;
         finite(self.eval_row(params, &row, None), 0)
     }
 
-    /// Value and gradient in the *unconstrained* coordinates at one point.
+    /// Every output at one point into `out` (`outputs()` values). An output the law
+    /// declares undefined there ([`Law::check_row`] fails for it, e.g. a capacity law's
+    /// noise term at h_i = 0) is `+inf`; any other non-finite value is an error.
+    fn values(
+        &self,
+        params: &[f64],
+        point: &Point,
+        scales: Scales,
+        out: &mut [f64],
+    ) -> Result<(), Error> {
+        let row = self.checked_row_any(params, point, scales)?;
+        param::check_len("out", out, self.outputs())?;
+        // Without a gradient the default needs no scratch; a law's state is a hint.
+        let mut state = [f64::NAN; 4];
+        let state_len = self.state_len().min(state.len());
+        self.eval_outputs(
+            params,
+            &row,
+            out,
+            None,
+            state.get_mut(..state_len).unwrap_or(&mut []),
+            &mut [],
+        );
+        finite_outputs(self, &row, out, 0)
+    }
+
+    /// Value and gradient in the *unconstrained* coordinates at one point (output 0).
     fn value_grad(
         &self,
         params: &[f64],
@@ -150,7 +323,8 @@ pub trait Law {
         Ok(v)
     }
 
-    /// Value and gradient in h at one point.
+    /// Value and gradient in h at one point (output 0; [`LawExt::weighted_grad_h`] for
+    /// a weighted sum of outputs).
     fn grad_h(
         &self,
         params: &[f64],
@@ -161,16 +335,45 @@ pub trait Law {
         let row = self.checked_row(params, point, scales)?;
         param::check_len("grad_h", grad_h, self.domains())?;
         let v = finite(self.grad_h_row(params, &row, grad_h), 0)?;
-        for (i, g) in grad_h.iter().enumerate() {
-            if !g.is_finite() {
-                return Err(Error::InfiniteGradient { domain: i });
-            }
-        }
+        check_grad_h(grad_h)?;
         Ok(v)
     }
 
-    /// Validates parameters and a point for this law and returns the row to evaluate.
+    /// `F = sum_j w_j L_j` at one point and `dF/dh` into `grad_h` (see
+    /// [`Law::grad_h_outputs`]); `weights` has `outputs()` entries.
+    fn weighted_grad_h(
+        &self,
+        params: &[f64],
+        point: &Point,
+        scales: Scales,
+        weights: &[f64],
+        grad_h: &mut [f64],
+    ) -> Result<f64, Error> {
+        let row = self.checked_row_any(params, point, scales)?;
+        param::check_len("grad_h", grad_h, self.domains())?;
+        param::check_len("weights", weights, self.outputs())?;
+        let mut scratch = [0.0; MAX_DOMAINS];
+        let v = self.grad_h_outputs(params, &row, weights, grad_h, &mut scratch);
+        finite(v, 0)?;
+        check_grad_h(grad_h)?;
+        Ok(v)
+    }
+
+    /// Validates parameters and a point for this law and returns the row to evaluate
+    /// (output 0, which must be defined there).
     fn checked_row<'p>(
+        &self,
+        params: &[f64],
+        point: &'p Point,
+        scales: Scales,
+    ) -> Result<Row<'p>, Error> {
+        let row = self.checked_row_any(params, point, scales)?;
+        self.check_row(&row, 0)?;
+        Ok(row)
+    }
+
+    /// As [`LawExt::checked_row`], without the per-output check.
+    fn checked_row_any<'p>(
         &self,
         params: &[f64],
         point: &'p Point,
@@ -184,10 +387,39 @@ pub trait Law {
                 found: point.domains(),
             });
         }
-        let row = point.row(scales);
-        self.check_row(&row, 0)?;
-        Ok(row)
+        Ok(point.row(scales))
     }
+}
+
+impl<L: Law + ?Sized> LawExt for L {}
+
+/// `Ok` when every h-gradient entry is finite, else [`Error::InfiniteGradient`].
+fn check_grad_h(grad_h: &[f64]) -> Result<(), Error> {
+    match grad_h.iter().position(|g| !g.is_finite()) {
+        Some(i) => Err(Error::InfiniteGradient { domain: i }),
+        None => Ok(()),
+    }
+}
+
+/// Checks the outputs of one row: `+inf` is kept where the law declares the output
+/// undefined ([`Law::check_row`] fails), any other non-finite value is
+/// [`Error::NonFiniteValue`] naming `index`.
+pub(crate) fn finite_outputs<L: Law + ?Sized>(
+    law: &L,
+    row: &Row<'_>,
+    out: &[f64],
+    index: usize,
+) -> Result<(), Error> {
+    for (j, &v) in out.iter().enumerate() {
+        if v.is_finite() {
+            continue;
+        }
+        let undefined = law.check_row(&Row { output: j, ..*row }, index).is_err();
+        if !(undefined && v == f64::INFINITY) {
+            return Err(Error::NonFiniteValue { row: index });
+        }
+    }
+    Ok(())
 }
 
 /// The three inputs a separable law factors over.

@@ -3,20 +3,23 @@
 //! The published data-mixture scaling laws `L(N, D, h)`, each with exact analytic
 //! gradients in its parameters and in the mixture `h`, for any number of domains.
 //!
-//! - A law is a small struct implementing [`Law`]: its value and partial derivatives;
-//!   names, counts, log-space transforms and validation derive from its [`param::Block`]
-//!   layout.
+//! - A law is a small struct implementing [`Law`] (built in, or your own): its value and
+//!   partial derivatives, and its declared structure (the [`param::Block`] layout, which
+//!   also marks the parameters that enter linearly; its inputs; its number of outputs).
+//!   Names, counts, log-space transforms, validation and evaluation at a point derive from
+//!   it in [`LawExt`] (`use mixlaw_core::prelude::*`).
 //! - [`Dataset`] borrows a data set's columns; [`Prepared`] adds the parameter-free cache
 //!   (`ln h`, `ln N`, `ln D`) in a caller-provided buffer; [`Objective`] binds a law, the
 //!   data and a [`Loss`] into the fitting objective with its gradient.
 //! - The capacity laws of Dai & Zheng ([`capacity`]) predict every domain's loss from one
-//!   inner allocation problem, solved exactly and differentiated implicitly; they are
-//!   fitted jointly over all domains ([`capacity::CapacityObjective`]).
+//!   inner allocation problem, solved exactly and differentiated implicitly: laws with k
+//!   outputs ([`Law::outputs`]), fitted jointly over all domains by the same [`Objective`]
+//!   on a [`Dataset`] of k losses per run.
 //! - Nothing here allocates, panics on bad input, or uses `std` math: transcendental
 //!   functions come from `libm`, so results are the same in every build.
 //!
 //! ```
-//! use mixlaw_core::{laws::additive::Additive, Law, Point, Scales};
+//! use mixlaw_core::{laws::additive::Additive, prelude::*, Point, Scales};
 //!
 //! let law = Additive::new(2)?;
 //! //            E    A    B    alpha beta C[0] C[1] gamma[0] gamma[1]
@@ -52,16 +55,22 @@ pub mod frozen;
 pub mod groups;
 pub mod law;
 pub mod laws;
+pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod param;
 
-pub use data::{Dataset, Inputs, Point, Prepared, Row, Scales};
+/// The traits a user of laws needs in scope: `use mixlaw_core::prelude::*;`.
+pub mod prelude {
+    pub use crate::law::{Law, LawExt};
+}
+
+pub use data::{auto_scales, Dataset, Input, Inputs, Layout, Point, Prepared, Row, Scales};
 pub use error::Error;
 pub use eval::Objective;
 pub use groups::Groups;
-pub use law::{Factor, Law};
-pub use laws::AnyLaw;
+pub use law::{Factor, Law, LawExt, OutputsGrad, Structure};
+pub use laws::{AnyLaw, LawOptions};
 pub use loss::Loss;
 
 /// Largest number of domains a law or point supports (points keep `h` on the stack).

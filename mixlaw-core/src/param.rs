@@ -20,6 +20,11 @@ pub struct Block {
     pub positive: bool,
     /// Random-start range in the unconstrained coordinate (`ln p` for positive blocks).
     pub start: (f64, f64),
+    /// The law is affine in every parameter of this block when the others are held fixed
+    /// (`E`, `A` in `A N^-alpha`, `C_i`, ...): such parameters can be solved for exactly
+    /// given the nonlinear ones (variable projection). Declared with [`Block::linear`];
+    /// property-tested for every law (second differences vanish).
+    pub linear: bool,
 }
 
 impl Block {
@@ -30,6 +35,7 @@ impl Block {
             per_domain: false,
             positive: false,
             start: (lo, hi),
+            linear: false,
         }
     }
     /// A positive scalar parameter, started with `ln p` uniform in `[lo, hi]`.
@@ -39,6 +45,7 @@ impl Block {
             per_domain: false,
             positive: true,
             start: (lo, hi),
+            linear: false,
         }
     }
     /// One free parameter per domain.
@@ -48,6 +55,7 @@ impl Block {
             per_domain: true,
             positive: false,
             start: (lo, hi),
+            linear: false,
         }
     }
     /// One positive parameter per domain, started with `ln p` uniform in `[lo, hi]`.
@@ -57,7 +65,13 @@ impl Block {
             per_domain: true,
             positive: true,
             start: (lo, hi),
+            linear: false,
         }
+    }
+    /// The same block, declared linear (see [`Block::linear`](Block#structfield.linear)).
+    pub const fn linear(mut self) -> Self {
+        self.linear = true;
+        self
     }
     /// Number of parameters this block contributes for k domains.
     pub const fn len(&self, k: usize) -> usize {
@@ -116,6 +130,8 @@ pub struct ParamInfo {
     pub positive: bool,
     /// Random-start range in the unconstrained coordinate.
     pub start: (f64, f64),
+    /// The law is affine in this parameter (see [`Block::linear`](Block#structfield.linear)).
+    pub linear: bool,
 }
 
 /// Total number of parameters of a layout for k domains.
@@ -137,6 +153,7 @@ pub fn info(blocks: &[Block], k: usize, i: usize) -> Option<ParamInfo> {
                 },
                 positive: b.positive,
                 start: b.start,
+                linear: b.linear,
             });
         }
         offset += len;

@@ -5,8 +5,8 @@
 
 mod common;
 
-use mixlaw_core::capacity::{allocate, CapacityData, CapacityLaw, CapacityObjective, Form, Head};
-use mixlaw_core::{Loss, Scales};
+use mixlaw_core::capacity::{allocate, mask_below, CapacityLaw, Form, Head};
+use mixlaw_core::{Dataset, Law, LawExt, Layout, Loss, Objective, Point, Prepared, Row, Scales};
 use proptest::prelude::*;
 
 /// A random law instance: form, head, k, unconstrained parameters from the start ranges,
@@ -79,12 +79,72 @@ fn natural(law: &CapacityLaw, theta: &[f64]) -> Vec<f64> {
     p
 }
 
+/// `F = sum_j w_j L_j` at one run through the law's own methods (any non-negative h, as
+/// finite differences leave the simplex), with `dF/dp` added to `grad` (natural
+/// parameters) and `dF/dh` written into `grad_h`.
+#[allow(clippy::too_many_arguments)]
+fn weighted_eval(
+    law: &CapacityLaw,
+    p: &[f64],
+    h: &[f64],
+    n: f64,
+    d: f64,
+    w: &[f64],
+    grad: Option<&mut [f64]>,
+    grad_h: Option<&mut [f64]>,
+) -> f64 {
+    let ln_h: Vec<f64> = h.iter().map(|v| v.ln()).collect();
+    let row = Row {
+        h,
+        ln_h: &ln_h,
+        n,
+        ln_n: n.ln(),
+        d,
+        ln_d: d.ln(),
+        u: 1.0,
+        output: 0,
+    };
+    if let Some(gh) = grad_h {
+        let mut scratch = vec![0.0; law.domains()];
+        return law.grad_h_outputs(p, &row, w, gh, &mut scratch);
+    }
+    let mut values = vec![0.0; law.outputs()];
+    let mut scratch = vec![0.0; law.outputs_scratch_len()];
+    let mut state = [f64::NAN];
+    let mut cot = |_: &[f64], c: &mut [f64]| c.copy_from_slice(w);
+    law.eval_outputs(
+        p,
+        &row,
+        &mut values,
+        grad.map(|g| (g, &mut cot as &mut dyn FnMut(&[f64], &mut [f64]))),
+        &mut state,
+        &mut scratch,
+    );
+    values
+        .iter()
+        .zip(w)
+        .filter(|(_, &w)| w != 0.0)
+        .map(|(v, w)| v * w)
+        .sum()
+}
+
 /// F = sum_j w_j L_j with unconstrained parameters (re-solves the inner problem).
 fn weighted(c: &Case, theta: &[f64], h: &[f64]) -> f64 {
     let p = natural(&c.law, theta);
-    c.law
-        .weighted_grad(&p, h, c.n, c.d, Scales::default(), &c.w, None, None)
-        .unwrap()
+    weighted_eval(&c.law, &p, h, c.n, c.d, &c.w, None, None)
+}
+
+/// Predictions at one point of the simplex.
+fn predict(
+    law: &CapacityLaw,
+    p: &[f64],
+    h: &[f64],
+    n: f64,
+    d: f64,
+    s: Scales,
+    out: &mut [f64],
+) -> Result<(), mixlaw_core::Error> {
+    law.values(p, &Point::new(h, n, d)?, s, out)
 }
 
 /// The free set (x_i > H) at a parameter point, to keep finite differences off the kinks.
@@ -168,7 +228,7 @@ proptest! {
     fn parameter_gradient_matches_finite_differences(c in cases()) {
         let p = natural(&c.law, &c.theta);
         let mut g = vec![0.0; p.len()];
-        let f = c.law.weighted_grad(&p, &c.h, c.n, c.d, Scales::default(), &c.w, Some(&mut g), None).unwrap();
+        let f = weighted_eval(&c.law, &p, &c.h, c.n, c.d, &c.w, Some(&mut g), None);
         let base = free_set(&c, &c.theta, &c.h);
         for i in 0..p.len() {
             let positive = c.law.param_info(i).unwrap().positive;
@@ -188,7 +248,8 @@ proptest! {
     fn mixture_gradient_matches_finite_differences(c in cases()) {
         let p = natural(&c.law, &c.theta);
         let mut gh = vec![0.0; c.law.domains()];
-        let f = c.law.weighted_grad(&p, &c.h, c.n, c.d, Scales::default(), &c.w, None, Some(&mut gh)).unwrap();
+        let f = weighted_eval(&c.law, &p, &c.h, c.n, c.d, &c.w, None, Some(&mut gh));
+        prop_assert!(gh.iter().all(|g| g.is_finite()));
         let base = free_set(&c, &c.theta, &c.h);
         for i in 0..c.h.len() {
             // At h_i = 0 a one-sided step: the capacity part is flat there (the domain sits
@@ -224,31 +285,11 @@ fn eq1_gradient_vanishes_at_the_target_weights() {
     ];
     let w = [0.1, 0.2, 0.3, 0.4];
     let mut gh = [0.0; 4];
-    law.weighted_grad(
-        &p,
-        &w,
-        200.0,
-        1.0,
-        Scales::default(),
-        &w,
-        None,
-        Some(&mut gh),
-    )
-    .unwrap();
+    weighted_eval(&law, &p, &w, 200.0, 1.0, &w, None, Some(&mut gh));
     assert!(gh.iter().all(|g| g.abs() < 1e-12), "{gh:?}");
     // ... and not elsewhere.
     let h = [0.25; 4];
-    law.weighted_grad(
-        &p,
-        &h,
-        200.0,
-        1.0,
-        Scales::default(),
-        &w,
-        None,
-        Some(&mut gh),
-    )
-    .unwrap();
+    weighted_eval(&law, &p, &h, 200.0, 1.0, &w, None, Some(&mut gh));
     assert!(gh.iter().any(|g| g.abs() > 1e-3), "{gh:?}");
 }
 
@@ -272,8 +313,7 @@ fn losses_match_the_closed_form() {
     p.push(head);
     let (h, n, d) = ([0.5, 0.3, 0.2], 100.0, 20.0);
     let mut out = [0.0; 3];
-    law.predict(&p, &h, n, d, Scales::default(), &mut out)
-        .unwrap();
+    predict(&law, &p, &h, n, d, Scales::default(), &mut out).unwrap();
     let s: Vec<f64> = (0..3)
         .map(|i| (b * c[i] * h[i]).powf(1.0 / (b + 1.0)))
         .collect();
@@ -309,7 +349,7 @@ fn small_runs() -> ([f64; 12], [f64; 4], [f64; 4], [f64; 12], [f64; 12]) {
         1.8,
     ];
     let mut w = [0.0; 12];
-    CapacityData::mask_below(&h, 0.0, &mut w).unwrap();
+    mask_below(&h, 0.0, &mut w).unwrap();
     (h, n, d, y, w)
 }
 
@@ -319,14 +359,18 @@ fn small_runs() -> ([f64; 12], [f64; 4], [f64; 4], [f64; 12], [f64; 12]) {
 fn objective_gradient_matches_finite_differences() {
     let k = 3;
     let (h, n, d, y, w) = small_runs();
-    let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
+    let data = capacity_data(k, &h, &n, &d, &y, &w);
+    let mut cache = vec![0.0; Prepared::buffer_len(4, k)];
+    let data = Prepared::new(data, Scales::default(), &mut cache).unwrap();
     for (form, head, loss) in [
         (Form::Eq3, Head::Fitted, Loss::Huber { delta: 1e-1 }),
         (Form::Eq1, Head::Fixed(0.3), Loss::Squared),
         (Form::Eq3, Head::Fixed(1.0), Loss::LogHuber { delta: 1e-3 }),
     ] {
         let law = CapacityLaw::new(form, k, head).unwrap();
-        let obj = CapacityObjective::new(&law, &data, loss, Scales::default()).unwrap();
+        let obj = Objective::new(&law, &data, loss).unwrap();
+        let mut scratch = vec![f64::NAN; obj.scratch_len()];
+        let mut eval = |t: &[f64], g: Option<&mut [f64]>| obj.eval(t, g, &mut scratch).unwrap();
         let theta: Vec<f64> = (0..law.num_params())
             .map(|i| {
                 let (lo, hi) = law.param_info(i).unwrap().start;
@@ -334,14 +378,14 @@ fn objective_gradient_matches_finite_differences() {
             })
             .collect();
         let mut g = vec![0.0; theta.len()];
-        let f = obj.eval(&theta, Some(&mut g)).unwrap();
+        let f = eval(&theta, Some(&mut g));
         assert!(f.is_finite() && f > 0.0);
         for i in 0..theta.len() {
             let eps = 1e-6;
             let (mut up, mut down) = (theta.clone(), theta.clone());
             up[i] += eps;
             down[i] -= eps;
-            let fd = (obj.eval(&up, None).unwrap() - obj.eval(&down, None).unwrap()) / (2.0 * eps);
+            let fd = (eval(&up, None) - eval(&down, None)) / (2.0 * eps);
             assert!(
                 close(g[i], fd, f),
                 "{form:?} {head:?} param {i}: {} vs {fd}",
@@ -357,35 +401,50 @@ fn bad_inputs_are_typed_errors() {
     let p = [0.3, 0.5, 2.0, 3.0, 1.0, 2.0, 0.3, 0.4, 1.5, 2.0, 1.0];
     let mut out = [0.0; 2];
     let s = Scales::default();
-    assert!(law
-        .predict(&p, &[0.5, f64::NAN], 1.0, 1.0, s, &mut out)
-        .is_err());
-    assert!(law
-        .predict(&p, &[0.5, -0.1], 1.0, 1.0, s, &mut out)
-        .is_err());
-    assert!(law.predict(&p, &[0.0, 0.0], 1.0, 1.0, s, &mut out).is_err());
-    assert!(law.predict(&p, &[0.5, 0.5], 0.0, 1.0, s, &mut out).is_err());
-    assert!(law
-        .predict(&p, &[0.5, 0.5], 1.0, f64::INFINITY, s, &mut out)
-        .is_err());
-    assert!(law
-        .predict(&p[..5], &[0.5, 0.5], 1.0, 1.0, s, &mut out)
-        .is_err());
+    let pr =
+        |p: &[f64], h: &[f64], n: f64, d: f64, out: &mut [f64]| predict(&law, p, h, n, d, s, out);
+    assert!(pr(&p, &[0.5, f64::NAN], 1.0, 1.0, &mut out).is_err());
+    assert!(pr(&p, &[0.5, -0.1], 1.0, 1.0, &mut out).is_err());
+    assert!(pr(&p, &[0.0, 0.0], 1.0, 1.0, &mut out).is_err());
+    assert!(pr(&p, &[0.5, 0.5], 0.0, 1.0, &mut out).is_err());
+    assert!(pr(&p, &[0.5, 0.5], 1.0, f64::INFINITY, &mut out).is_err());
+    assert!(pr(&p[..5], &[0.5, 0.5], 1.0, 1.0, &mut out).is_err());
     let mut bad = p;
     bad[0] = -0.3;
-    assert!(law
-        .predict(&bad, &[0.5, 0.5], 1.0, 1.0, s, &mut out)
-        .is_err());
+    assert!(pr(&bad, &[0.5, 0.5], 1.0, 1.0, &mut out).is_err());
     assert!(CapacityLaw::eq1(2, Head::Fixed(0.0)).is_err());
     assert!(CapacityLaw::eq1(0, Head::Fitted).is_err());
     // An unmasked eq 3 entry at h_i = 0 is rejected by the objective.
     let (h, n, d, y, w) = ([1.0, 0.0], [1.0], [1.0], [2.0, 3.0], [1.0, 1.0]);
-    let data = CapacityData::new(2, &h, &n, &d, &y, &w).unwrap();
-    assert!(CapacityObjective::new(&law, &data, Loss::Squared, s).is_err());
+    let data = capacity_data(2, &h, &n, &d, &y, &w);
+    let mut cache = vec![0.0; Prepared::buffer_len(1, 2)];
+    let data = Prepared::new(data, s, &mut cache).unwrap();
+    assert!(matches!(
+        Objective::new(&law, &data, Loss::Squared),
+        Err(mixlaw_core::Error::ZeroTargetWeight { row: 0 })
+    ));
     // h_i = 0 under eq 3 predicts +inf for that domain only, documented, never NaN.
-    law.predict(&p, &[1.0, 0.0], 10.0, 1.0, s, &mut out)
-        .unwrap();
+    pr(&p, &[1.0, 0.0], 10.0, 1.0, &mut out).unwrap();
     assert!(out[0].is_finite() && out[1] == f64::INFINITY);
+}
+
+/// Runs of a capacity law as a data set: k losses per run, entry weights.
+fn capacity_data<'a>(
+    k: usize,
+    h: &'a [f64],
+    n: &'a [f64],
+    d: &'a [f64],
+    y: &'a [f64],
+    w: &'a [f64],
+) -> Dataset<'a> {
+    Dataset::with_layout(Layout::new(k).outputs(k), h, y)
+        .unwrap()
+        .with_n(n)
+        .unwrap()
+        .with_d(d)
+        .unwrap()
+        .with_entry_weights(w)
+        .unwrap()
 }
 
 #[test]
@@ -416,15 +475,18 @@ fn parameter_counts_follow_the_spec() {
     );
 }
 
-/// The multiplier cache only changes where Newton starts: values and gradients equal the
-/// uncached ones to rounding, from a cache filled at another point or holding garbage.
+/// The multiplier cache (the law's warm-start state in the objective's scratch) only
+/// changes where Newton starts: values and gradients equal the uncached ones to rounding,
+/// from a cache filled at another point or holding garbage.
 #[test]
 fn cached_multipliers_give_the_same_objective() {
     let k = 3;
     let (h, n, d, y, w) = small_runs();
-    let data = CapacityData::new(k, &h, &n, &d, &y, &w).unwrap();
+    let data = capacity_data(k, &h, &n, &d, &y, &w);
+    let mut cache = vec![0.0; Prepared::buffer_len(4, k)];
+    let data = Prepared::new(data, Scales::default(), &mut cache).unwrap();
     let law = CapacityLaw::eq3(k, Head::Fitted).unwrap();
-    let obj = CapacityObjective::new(&law, &data, Loss::Squared, Scales::default()).unwrap();
+    let obj = Objective::new(&law, &data, Loss::Squared).unwrap();
     let p = law.num_params();
     let theta1: Vec<f64> = (0..p).map(|i| 0.1 * (i % 5) as f64 - 0.2).collect();
     for (shift, garbage) in [
@@ -438,16 +500,17 @@ fn cached_multipliers_give_the_same_objective() {
             .enumerate()
             .map(|(i, t)| t + shift * ((i % 3) as f64 - 1.0))
             .collect();
-        let mut cache = [f64::NAN; 4];
-        obj.eval_cached(&theta1, None, Some(&mut cache)).unwrap();
+        let mut warm = vec![0.0; obj.scratch_len()];
+        obj.reset_state(&mut warm);
+        obj.eval(&theta1, None, &mut warm).unwrap();
         if let Some(g) = garbage {
-            cache = [g; 4];
+            warm.iter_mut().for_each(|v| *v = g);
         }
+        let mut fresh = vec![0.0; obj.scratch_len()];
+        obj.reset_state(&mut fresh);
         let (mut g1, mut g2) = (vec![0.0; p], vec![0.0; p]);
-        let cached = obj
-            .eval_cached(&theta2, Some(&mut g1), Some(&mut cache))
-            .unwrap();
-        let plain = obj.eval(&theta2, Some(&mut g2)).unwrap();
+        let cached = obj.eval(&theta2, Some(&mut g1), &mut warm).unwrap();
+        let plain = obj.eval(&theta2, Some(&mut g2), &mut fresh).unwrap();
         assert!(
             (cached - plain).abs() <= 1e-12 * plain.abs(),
             "{cached} vs {plain}"
@@ -469,7 +532,15 @@ fn overflowing_outputs_are_errors() {
     //          b[2]        c[2]          E[2]
     let p = [5.0, 5.0, 1e300, 1e300, 0.0, 0.0];
     let mut out = [0.0; 2];
-    let r = law.predict(&p, &[0.5, 0.5], 1e-200, 1.0, Scales::default(), &mut out);
+    let r = predict(
+        &law,
+        &p,
+        &[0.5, 0.5],
+        1e-200,
+        1.0,
+        Scales::default(),
+        &mut out,
+    );
     assert!(r.is_err(), "{out:?}");
 }
 
@@ -491,25 +562,8 @@ fn subnormal_budgets_are_errors() {
     let law = CapacityLaw::eq1(2, Head::Fixed(1e-3)).unwrap();
     let p = [0.3, 0.5, 2.0, 3.0, 1.0, 1.0];
     let mut out = [0.0; 2];
-    assert!(law
-        .predict(
-            &p,
-            &[0.5, 0.5],
-            1e-300,
-            1.0,
-            Scales { n: 1e10, d: 1.0 },
-            &mut out
-        )
-        .is_ok()); // budget 1e-3: normal
+    let s = Scales { n: 1e10, d: 1.0 };
+    assert!(predict(&law, &p, &[0.5, 0.5], 1e-300, 1.0, s, &mut out).is_ok()); // budget 1e-3: normal
     let law = CapacityLaw::eq1(2, Head::Fixed(1e-309)).unwrap();
-    assert!(law
-        .predict(
-            &p,
-            &[0.5, 0.5],
-            1e-300,
-            1.0,
-            Scales { n: 1e10, d: 1.0 },
-            &mut out
-        )
-        .is_err());
+    assert!(predict(&law, &p, &[0.5, 0.5], 1e-300, 1.0, s, &mut out).is_err());
 }

@@ -11,7 +11,7 @@ use mixlaw_core::frozen::{Frozen, MAX_FREE};
 use mixlaw_core::laws::{
     additive::Additive, chinchilla::Chinchilla, data_constrained::DataConstrained, joint::Joint,
 };
-use mixlaw_core::{Dataset, Error, Groups, Law, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, Error, Groups, Law, LawExt, Loss, Objective, Point, Prepared, Scales};
 use proptest::prelude::*;
 
 /// Capacity used for the mixture laws (joint at k = 7 has 33 parameters).
@@ -92,7 +92,7 @@ mod gradients {
     use super::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
 
         #[test]
         fn chinchilla((law, c) in frozen_case(|_| Chinchilla::new())) {
@@ -139,7 +139,7 @@ fn grid_runs(k: usize) -> [Vec<f64>; 4] {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64)))]
 
     /// Evaluation by groups (separable laws) equals the row-by-row path for frozen laws.
     #[test]

@@ -9,7 +9,7 @@ use mixlaw_core::laws::{
     additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, chinchilla::Chinchilla,
     full::Full, joint::Joint, simple::Simple,
 };
-use mixlaw_core::{Law, Point, Scales};
+use mixlaw_core::{Law, LawExt, Point, Scales};
 use proptest::{prop_assert, prop_assert_eq, proptest};
 
 gradient_tests! {
@@ -20,12 +20,6 @@ gradient_tests! {
 }
 
 const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
-
-/// The first `k` weights of `h`, renormalised (None when they are all zero).
-fn first(h: &[f64], k: usize) -> Option<Vec<f64>> {
-    let s: f64 = h[..k].iter().sum();
-    (s > 0.0).then(|| h[..k].iter().map(|x| x / s).collect())
-}
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * (1.0 + a.abs().max(b.abs()))
@@ -103,14 +97,12 @@ proptest! {
     /// simplex.
     #[test]
     fn full_reduces_to_joint(
-        k in 1usize..8,
+        (k, h) in common::k_and_mixture(),
         e in 0.5f64..3.0, alpha in 0.05f64..1.0, beta in 0.05f64..1.0,
         cg in proptest::collection::vec((0.1f64..10.0, 0.05f64..1.5, 0.05f64..20.0, 0.05f64..20.0), 7),
         gamma_a in 0.1f64..1.5, gamma_b in 0.1f64..1.5,
-        h in common::mixture(7),
         n in 0.1f64..10.0, d in 0.5f64..50.0,
     ) {
-        let Some(h) = first(&h, k) else { return Ok(()) };
         let c: Vec<f64> = cg[..k].iter().map(|x| x.0).collect();
         let g: Vec<f64> = cg[..k].iter().map(|x| x.1).collect();
         let ca: Vec<f64> = cg[..k].iter().map(|x| x.2).collect();
@@ -181,14 +173,12 @@ proptest! {
     /// are identical and the mixture parameters' gradients too.
     #[test]
     fn additive_n_and_nd_are_additive_at_fixed_scale(
-        k in 1usize..8,
+        (k, h) in common::k_and_mixture(),
         e in 0.5f64..3.0, a in 0.01f64..20.0, b in 0.01f64..20.0,
         alpha in 0.05f64..1.0, beta in 0.05f64..1.0,
         cg in proptest::collection::vec((0.1f64..10.0, 0.05f64..1.5), 7),
-        h in common::mixture(7),
         n in 0.1f64..10.0, d in 0.5f64..50.0,
     ) {
-        let Some(h) = first(&h, k) else { return Ok(()) };
         let c: Vec<f64> = cg[..k].iter().map(|x| x.0).collect();
         let g: Vec<f64> = cg[..k].iter().map(|x| x.1).collect();
         let tn = a * n.powf(-alpha);
@@ -243,14 +233,12 @@ proptest! {
     /// its h-gradient is then c gamma c^(gamma - 1) in every domain.
     #[test]
     fn simple_with_equal_weights_is_chinchilla(
-        k in 1usize..8,
+        (k, h) in common::k_and_mixture(),
         e in 0.5f64..3.0, a in 0.01f64..20.0, b in 0.01f64..20.0,
         alpha in 0.05f64..1.0, beta in 0.05f64..1.0,
         c in 0.1f64..3.0, gamma in -1.5f64..1.5,
-        h in common::mixture(7),
         n in 0.1f64..10.0, d in 0.5f64..50.0,
     ) {
-        let Some(h) = first(&h, k) else { return Ok(()) };
         let mut ps = vec![e, a, b, alpha, beta];
         ps.extend(std::iter::repeat_n(c, k));
         ps.push(gamma);

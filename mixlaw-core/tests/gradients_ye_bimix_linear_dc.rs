@@ -31,7 +31,7 @@ gradient_tests! {
 mod local {
     use super::common::{self, Case};
     use mixlaw_core::laws::{bimix::Bimix, data_constrained::DataConstrained};
-    use mixlaw_core::Law;
+    use mixlaw_core::{Law, LawExt};
     use proptest::prelude::*;
 
     /// A `bimix` law for random k and target, with a shared-distribution case whose target
@@ -130,7 +130,7 @@ mod local {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
 
         #[test]
         fn bimix_params((law, c) in bimix_case()) {

@@ -1,9 +1,8 @@
 //! Metrics against hand-computed values and their defining properties.
 
-mod common;
-
-use common::python::python_rows;
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use mixlaw_core::{metrics, Error, Loss};
+use mixlaw_testkit::python_rows;
 use proptest::prelude::*;
 
 #[test]
@@ -11,15 +10,26 @@ fn metrics_on_a_hand_computed_example() {
     let obs = [2.0, 4.0, 5.0, 1.0];
     let pred = [2.2, 3.6, 5.0, 1.1];
     // |0.2|/2 + |0.4|/4 + 0 + |0.1|/1 = 0.1 + 0.1 + 0 + 0.1, over 4.
-    assert!((metrics::mre(&pred, &obs).unwrap() - 0.075).abs() < 1e-15);
-    assert!((metrics::mae(&pred, &obs).unwrap() - 0.175).abs() < 1e-15);
+    let eps = 1e-15;
+    assert_abs_diff_eq!(metrics::mre(&pred, &obs).unwrap(), 0.075, epsilon = eps);
+    assert_abs_diff_eq!(metrics::mae(&pred, &obs).unwrap(), 0.175, epsilon = eps);
     let mse = (0.04 + 0.16 + 0.0 + 0.01) / 4.0;
-    assert!((metrics::rmse(&pred, &obs).unwrap() - f64::sqrt(mse)).abs() < 1e-15);
+    assert_abs_diff_eq!(metrics::mse(&pred, &obs).unwrap(), mse, epsilon = eps);
+    assert_abs_diff_eq!(
+        metrics::rmse(&pred, &obs).unwrap(),
+        mse.sqrt(),
+        epsilon = eps
+    );
     // mean 3, SST = 1 + 1 + 4 + 4 = 10, SSE = 0.21.
-    assert!((metrics::r2(&pred, &obs).unwrap() - (1.0 - 0.21 / 10.0)).abs() < 1e-15);
+    assert_abs_diff_eq!(
+        metrics::r2(&pred, &obs).unwrap(),
+        1.0 - 0.021,
+        epsilon = eps
+    );
     // SLDBench R^2 = 1 - mean(MSE_j / Var_j).
-    assert!((metrics::sld_r2(&[0.1, 0.3], &[1.0, 2.0]).unwrap() - (1.0 - 0.125)).abs() < 1e-15);
-    assert!((metrics::variance(&obs).unwrap() - 2.5).abs() < 1e-15);
+    let sld = metrics::sld_r2(&[0.1, 0.3], &[1.0, 2.0]).unwrap();
+    assert_abs_diff_eq!(sld, 1.0 - 0.125, epsilon = eps);
+    assert_abs_diff_eq!(metrics::variance(&obs).unwrap(), 2.5, epsilon = eps);
 }
 
 /// Metrics at magnitudes whose squares (or differences) overflow f64: the same values as
@@ -28,30 +38,24 @@ fn metrics_on_a_hand_computed_example() {
 fn metrics_at_extreme_magnitudes_are_finite_or_overflow_errors() {
     let obs = [2.0, 4.0, 5.0, 1.0];
     let pred = [2.2, 3.6, 5.0, 1.1];
-    let close = |a: f64, b: f64| (a - b).abs() <= 1e-13 * b.abs().max(1e-300);
+    // Purely relative (no absolute epsilon: the values go down to 1e-301).
+    let rel = 1e-13;
     for c in [1e300, 1e-300, 3e307] {
         let (o, p) = (obs.map(|v| v * c), pred.map(|v| v * c));
-        assert!(close(metrics::mre(&p, &o).unwrap(), 0.075), "mre at {c}");
-        assert!(
-            close(metrics::mae(&p, &o).unwrap(), 0.175 * c),
-            "mae at {c}"
-        );
+        let mre = metrics::mre(&p, &o).unwrap();
+        assert_relative_eq!(mre, 0.075, epsilon = 0.0, max_relative = rel);
+        let mae = metrics::mae(&p, &o).unwrap();
+        assert_relative_eq!(mae, 0.175 * c, epsilon = 0.0, max_relative = rel);
         let rmse = f64::sqrt((0.04 + 0.16 + 0.0 + 0.01) / 4.0);
-        assert!(
-            close(metrics::rmse(&p, &o).unwrap(), rmse * c),
-            "rmse at {c}"
-        );
-        assert!(
-            close(metrics::r2(&p, &o).unwrap(), 1.0 - 0.21 / 10.0),
-            "r2 at {c}"
-        );
+        let found = metrics::rmse(&p, &o).unwrap();
+        assert_relative_eq!(found, rmse * c, epsilon = 0.0, max_relative = rel);
+        let r2 = metrics::r2(&p, &o).unwrap();
+        assert_relative_eq!(r2, 1.0 - 0.021, epsilon = 0.0, max_relative = rel);
     }
     // Variance: sum of squares 10 c^2 = 2.5e308 overflows, the variance 2.5 c^2 does not.
     let c = 5e153;
-    assert!(close(
-        metrics::variance(&obs.map(|v| v * c)).unwrap(),
-        2.5 * c * c
-    ));
+    let variance = metrics::variance(&obs.map(|v| v * c)).unwrap();
+    assert_relative_eq!(variance, 2.5 * c * c, epsilon = 0.0, max_relative = rel);
     assert!(matches!(
         metrics::variance(&obs.map(|v| v * 1e300)),
         Err(Error::Overflow { .. })
@@ -59,8 +63,14 @@ fn metrics_at_extreme_magnitudes_are_finite_or_overflow_errors() {
     // A loss of 1e300 against predictions near 10 (the CLI's extreme-magnitude case).
     let (o, p) = ([1e300, 1e-300], [9.8, 7.5]);
     let rmse = metrics::rmse(&p, &o).unwrap();
-    assert!(close(rmse, 1e300 / f64::sqrt(2.0)), "{rmse}");
-    assert!(close(metrics::mae(&p, &o).unwrap(), 0.5e300));
+    assert_relative_eq!(
+        rmse,
+        1e300 / f64::sqrt(2.0),
+        epsilon = 0.0,
+        max_relative = rel
+    );
+    let mae = metrics::mae(&p, &o).unwrap();
+    assert_relative_eq!(mae, 0.5e300, epsilon = 0.0, max_relative = rel);
     assert!(metrics::r2(&p, &o).unwrap().is_finite());
     assert!(metrics::mre(&p, &o).unwrap().is_finite());
     // Errors of 2 * f64::MAX: the absolute metrics do not fit in f64; the relative one does.
@@ -86,7 +96,8 @@ fn spearman_uses_average_ranks_for_ties() {
     let rx = [1.0, 2.5, 2.5, 4.0, 5.0];
     let ry = [1.0, 3.0, 2.0, 4.0, 5.0];
     let expected = metrics::pearson(&rx, &ry).unwrap();
-    assert!((metrics::spearman(&x, &y, &mut order, &mut buf).unwrap() - expected).abs() < 1e-15);
+    let spearman = metrics::spearman(&x, &y, &mut order, &mut buf).unwrap();
+    assert_abs_diff_eq!(spearman, expected, epsilon = 1e-15);
     assert!(expected > 0.9 && expected < 1.0);
 }
 
@@ -131,9 +142,11 @@ fn metrics_reject_bad_input_with_typed_errors() {
 fn huber_loss_matches_its_definition() {
     let loss = Loss::Huber { delta: 1e-3 };
     let (l, d) = loss.eval(2.0005, 2.0);
-    assert!((l - 0.5 * 0.0005f64.powi(2)).abs() < 1e-18 && (d - 0.0005).abs() < 1e-12);
+    assert_relative_eq!(l, 0.5 * 0.0005f64.powi(2), max_relative = 1e-12);
+    assert_relative_eq!(d, 0.0005, max_relative = 1e-12);
     let (l, d) = loss.eval(1.99, 2.0);
-    assert!((l - 1e-3 * (0.01 - 0.5e-3)).abs() < 1e-15 && d == -1e-3);
+    assert_relative_eq!(l, 1e-3 * (0.01 - 0.5e-3), max_relative = 1e-12);
+    assert_eq!(d, -1e-3);
     let (l, _) = Loss::LogHuber { delta: 1e-3 }.eval(-1.0, 2.0);
     assert_eq!(l, f64::INFINITY);
     let (l, d) = Loss::Squared.eval(3.0, 2.0);
@@ -145,23 +158,21 @@ proptest! {
     fn correlations_are_bounded_and_invariant(xs in proptest::collection::vec((-100.0f64..100.0, -100.0f64..100.0), 3..40), a in 0.1f64..10.0, b in -5.0f64..5.0) {
         let x: Vec<f64> = xs.iter().map(|p| p.0).collect();
         let y: Vec<f64> = xs.iter().map(|p| p.1).collect();
-        if let Ok(r) = metrics::pearson(&x, &y) {
-            prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&r));
-            // Invariant under positive affine maps.
-            let x2: Vec<f64> = x.iter().map(|v| a * v + b).collect();
-            prop_assert!((metrics::pearson(&x2, &y).unwrap() - r).abs() < 1e-9);
-        }
+        // Continuous draws: x and y are not constant, so every metric is defined.
+        let r = metrics::pearson(&x, &y).unwrap();
+        prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&r));
+        // Invariant under positive affine maps.
+        let x2: Vec<f64> = x.iter().map(|v| a * v + b).collect();
+        prop_assert!((metrics::pearson(&x2, &y).unwrap() - r).abs() < 1e-9);
         let n = x.len();
         let (mut order, mut buf) = (vec![0usize; n], vec![0.0; 2 * n]);
-        if let Ok(s) = metrics::spearman(&x, &y, &mut order, &mut buf) {
-            // Invariant under any increasing map.
-            let x3: Vec<f64> = x.iter().map(|v| v.powi(3) + 7.0).collect();
-            prop_assert!((metrics::spearman(&x3, &y, &mut order, &mut buf).unwrap() - s).abs() < 1e-12);
-        }
-        // R^2 of perfect predictions is 1 (when defined).
-        if let Ok(r2) = metrics::r2(&y, &y) {
-            prop_assert!((r2 - 1.0).abs() < 1e-15);
-        }
+        let s = metrics::spearman(&x, &y, &mut order, &mut buf).unwrap();
+        prop_assert!((-1.0 - 1e-12..=1.0 + 1e-12).contains(&s));
+        // Invariant under any increasing map.
+        let x3: Vec<f64> = x.iter().map(|v| v.powi(3) + 7.0).collect();
+        prop_assert!((metrics::spearman(&x3, &y, &mut order, &mut buf).unwrap() - s).abs() < 1e-12);
+        // R^2 of perfect predictions is 1.
+        prop_assert_eq!(metrics::r2(&y, &y).unwrap(), 1.0);
     }
 }
 

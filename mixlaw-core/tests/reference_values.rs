@@ -8,7 +8,7 @@ use mixlaw_core::eval::check_data;
 use mixlaw_core::laws::{
     bimix::Bimix, data_constrained::DataConstrained, ye_m3::YeM3, ye_m4::YeM4,
 };
-use mixlaw_core::{Dataset, Error, Law, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, Error, LawExt, Point, Prepared, Scales};
 use proptest::prelude::*;
 
 /// The datablations README's parameters: base fit (a, b, e, alpha = beta) and the fitted
@@ -35,12 +35,12 @@ fn data_constrained_readme_values() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     /// Since sum h = 1, (gamma_i + s, C e^-s) gives the same predictions.
     #[test]
     fn ye_m4_gauge_invariance(
-        (k, h) in (1usize..8).prop_flat_map(|k| (Just(k), common::mixture(k))),
+        (k, h) in common::k_and_mixture(),
         e in 0.5f64..3.0,
         ln_c in -2.0f64..1.0,
         gamma in proptest::collection::vec(-2.0f64..2.0, 7),

@@ -1,7 +1,8 @@
 //! The registry builds every law of `laws.md` by name, with the published parameter counts
 //! and names.
 
-use mixlaw_core::{laws, AnyLaw, Error, Law};
+use approx::{assert_abs_diff_eq, assert_relative_eq};
+use mixlaw_core::{laws, AnyLaw, Error, Law, LawExt, Point, Scales};
 
 #[test]
 fn every_law_by_name_with_its_parameter_count() {
@@ -22,6 +23,11 @@ fn every_law_by_name_with_its_parameter_count() {
         ("bimix", 4),
         ("linear", k),
         ("data-constrained", 7),
+        ("capacity-eq1", 3 * k + 1),
+        ("capacity-eq3", 5 * k + 1),
+        ("autoscale", 1 + 3 * k),
+        ("dcpt", 9),
+        ("farseer", 9),
     ];
     assert_eq!(laws::NAMES.len(), expected.len());
     for (name, count) in expected {
@@ -34,12 +40,14 @@ fn every_law_by_name_with_its_parameter_count() {
 
 #[test]
 fn parameter_names_follow_laws_md() {
+    let names_of = |law: AnyLaw| -> Vec<String> {
+        (0..law.num_params())
+            .map(|i| law.param_info(i).unwrap().name.to_string())
+            .collect()
+    };
     let law = AnyLaw::new("joint", 2, None).unwrap();
-    let names: Vec<String> = (0..law.num_params())
-        .map(|i| law.param_info(i).unwrap().name.to_string())
-        .collect();
     assert_eq!(
-        names,
+        names_of(law),
         [
             "E", "alpha", "beta", "C[0]", "C[1]", "gamma[0]", "gamma[1]", "CA[0]", "CA[1]",
             "gammaA", "CB[0]", "CB[1]", "gammaB"
@@ -47,11 +55,40 @@ fn parameter_names_follow_laws_md() {
     );
     let info = law.param_info(7).unwrap();
     assert!(info.positive && info.name.matches("CA[0]") && !info.name.matches("CA[1]"));
-    let data_constrained = AnyLaw::new("data-constrained", 0, None).unwrap();
-    let names: Vec<String> = (0..7)
-        .map(|i| data_constrained.param_info(i).unwrap().name.to_string())
-        .collect();
-    assert_eq!(names, ["E", "A", "B", "alpha", "beta", "RN", "RD"]);
+    assert_eq!(
+        names_of(AnyLaw::new("data-constrained", 0, None).unwrap()),
+        ["E", "A", "B", "alpha", "beta", "RN", "RD"]
+    );
+    // laws-extra.md, "Contract: names of the new laws in mixlaw".
+    assert_eq!(
+        names_of(AnyLaw::new("autoscale", 2, None).unwrap()),
+        ["E", "C[0]", "C[1]", "D0[0]", "D0[1]", "gamma[0]", "gamma[1]"]
+    );
+    assert_eq!(
+        names_of(AnyLaw::new("dcpt", 2, Some(1)).unwrap()),
+        ["E", "A", "alpha", "B", "eta", "beta", "C", "gamma", "eps"]
+    );
+    assert_eq!(
+        names_of(AnyLaw::new("farseer", 0, None).unwrap()),
+        ["a1", "alpha", "b1", "a2", "beta", "b2", "a3", "gamma", "b3"]
+    );
+    // Positivity: autoscale's C, D0, gamma and all of dcpt but E; farseer is free.
+    let positive = |law: AnyLaw| -> Vec<bool> {
+        (0..law.num_params())
+            .map(|i| law.param_info(i).unwrap().positive)
+            .collect()
+    };
+    assert_eq!(
+        positive(AnyLaw::new("autoscale", 1, None).unwrap()),
+        [false, true, true, true]
+    );
+    assert_eq!(
+        positive(AnyLaw::new("dcpt", 2, Some(0)).unwrap()),
+        [false, true, true, true, true, true, true, true, true]
+    );
+    assert!(positive(AnyLaw::new("farseer", 0, None).unwrap())
+        .iter()
+        .all(|p| !p));
 }
 
 #[test]
@@ -74,6 +111,16 @@ fn bad_names_and_configurations_are_typed_errors() {
         Err(Error::TooManyDomains { .. })
     ));
     assert!(AnyLaw::needs_target("bimix") && !AnyLaw::needs_target("joint"));
+    assert!(AnyLaw::needs_target("dcpt") && !AnyLaw::needs_target("autoscale"));
+    assert!(matches!(
+        AnyLaw::new("dcpt", 2, None),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        AnyLaw::new("dcpt", 2, Some(2)),
+        Err(Error::TargetOutOfRange { .. })
+    ));
+    assert_eq!(AnyLaw::new("dcpt", 2, Some(1)).unwrap().target(), Some(1));
 }
 
 #[test]
@@ -84,11 +131,9 @@ fn natural_and_unconstrained_round_trip() {
     let mut back = [0.0; 9];
     law.to_unconstrained(&p, &mut theta).unwrap();
     law.to_natural(&theta, &mut back).unwrap();
-    for (a, b) in p.iter().zip(&back) {
-        assert!((a - b).abs() < 1e-15 * a.abs());
-    }
+    assert_relative_eq!(p[..], back[..], epsilon = 0.0, max_relative = 1e-15);
     assert_eq!(theta[0], 1.5); // E is free
-    assert!((theta[1] - 2.0f64.ln()).abs() < 1e-15);
+    assert_abs_diff_eq!(theta[1], 2.0f64.ln(), epsilon = 1e-15);
     let mut bad = p;
     bad[1] = -1.0;
     assert!(matches!(
@@ -100,4 +145,66 @@ fn natural_and_unconstrained_round_trip() {
         law.check_params(&bad),
         Err(Error::NonFinite { .. })
     ));
+}
+
+/// Every parameter a law declares linear ([`mixlaw_core::param::Block::linear`]) enters
+/// its outputs affinely: second differences along it vanish, at several parameter points
+/// and inputs, for every law of the registry. Undeclared parameters are not checked (a
+/// missing declaration only costs variable projection an opportunity).
+#[test]
+fn declared_linear_parameters_enter_affinely() {
+    let k = 3;
+    for name in laws::NAMES {
+        let law = AnyLaw::new(name, k, Some(1)).unwrap();
+        let p = law.num_params();
+        let m = law.outputs();
+        let linear: Vec<usize> = (0..p)
+            .filter(|&i| law.param_info(i).unwrap().linear)
+            .collect();
+        // Farseer wraps every parameter in exp(.): it has no linear one.
+        assert_eq!(
+            linear.is_empty(),
+            *name == "farseer",
+            "{name}: linear parameters {linear:?}"
+        );
+        for seed in 0..4u32 {
+            // Natural parameters in the middle of the start ranges, varied by seed.
+            let theta: Vec<f64> = (0..p)
+                .map(|i| {
+                    let (lo, hi) = law.param_info(i).unwrap().start;
+                    lo + (hi - lo) * (0.3 + 0.1 * ((i as u32 * 7 + seed * 3) % 5) as f64)
+                })
+                .collect();
+            let mut params = vec![0.0; p];
+            law.to_natural(&theta, &mut params).unwrap();
+            let h = [0.5 - 0.1 * seed as f64, 0.3, 0.2 + 0.1 * seed as f64];
+            let point =
+                Point::with_unique(if law.inputs().h { &h } else { &[] }, 3e8, 4e9, 1e9).unwrap();
+            let scales = if law.structure().raw_units {
+                Scales::default()
+            } else {
+                Scales { n: 1e8, d: 1e9 }
+            };
+            for &i in &linear {
+                let at = |t: f64| {
+                    let mut q = params.clone();
+                    q[i] += t;
+                    let mut out = vec![0.0; m];
+                    law.values(&q, &point, scales, &mut out).unwrap();
+                    out
+                };
+                let step = 0.1 * params[i].abs().max(0.1);
+                let (f0, f1, f2) = (at(0.0), at(step), at(2.0 * step));
+                for j in 0..m {
+                    let second = f2[j] - 2.0 * f1[j] + f0[j];
+                    let scale = f0[j].abs() + f1[j].abs() + f2[j].abs();
+                    assert!(
+                        second.abs() <= 1e-12 * scale,
+                        "{name}: {} is declared linear but f'' = {second:e} (output {j})",
+                        law.param_info(i).unwrap().name
+                    );
+                }
+            }
+        }
+    }
 }

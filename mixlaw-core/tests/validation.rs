@@ -1,7 +1,7 @@
 //! Bad inputs are typed errors at the boundary, never panics or silent NaN.
 
 use mixlaw_core::{
-    eval, AnyLaw, Dataset, Error, Groups, Law, Loss, Objective, Point, Prepared, Scales,
+    eval, AnyLaw, Dataset, Error, Groups, LawExt, Loss, Objective, Point, Prepared, Scales,
 };
 
 #[test]

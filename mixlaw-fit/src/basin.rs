@@ -4,7 +4,9 @@
 
 use core::ops::ControlFlow;
 
-use crate::lbfgs::{Lbfgs, LbfgsConfig, Status};
+use mixlaw_core::Error;
+
+use crate::lbfgs::{Lbfgs, LbfgsConfig, Termination};
 use crate::problem::Problem;
 use crate::rng::Rng;
 
@@ -87,13 +89,17 @@ pub struct Outcome {
     /// Best objective value found.
     pub value: f64,
     /// Status of the local minimisation that produced the best value.
-    pub status: Status,
+    pub status: Termination,
     /// Local minimisations run.
     pub minimizations: usize,
     /// Function evaluations, all included.
     pub evaluations: usize,
     /// The observer asked to stop.
     pub stopped_early: bool,
+    /// L-BFGS memory resets over all local minimisations (see [`crate::Minimum::resets`]).
+    pub resets: usize,
+    /// Random starts at which the objective was not finite (skipped).
+    pub non_finite_starts: usize,
 }
 
 /// Basin-hopping global minimiser.
@@ -124,7 +130,7 @@ impl BasinHopping {
         x: &mut [f64],
         workspace: &mut [f64],
         mut observer: O,
-    ) -> Outcome
+    ) -> Result<Outcome, Error>
     where
         P: Problem + ?Sized,
         R: Fn(usize) -> (f64, f64),
@@ -135,26 +141,30 @@ impl BasinHopping {
         let lbfgs = Lbfgs::new(cfg.lbfgs);
         let mut out = Outcome {
             value: f64::INFINITY,
-            status: Status::BadInput,
+            status: Termination::StartNotFinite,
             minimizations: 0,
             evaluations: 0,
             stopped_early: false,
+            resets: 0,
+            non_finite_starts: 0,
         };
         if x.len() != n || n == 0 {
-            return out;
+            return Err(Error::WrongParamCount {
+                expected: n,
+                found: x.len(),
+            });
         }
-        let Some((lbfgs_ws, rest)) = workspace.split_at_mut_checked(lbfgs.workspace_len(n)) else {
-            return out;
+        let needed = self.workspace_len(n);
+        let short = Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
         };
-        let Some((current, rest)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
-        let Some((trial, rest)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
-        let Some((grad, _)) = rest.split_at_mut_checked(n) else {
-            return out;
-        };
+        let (lbfgs_ws, rest) = workspace
+            .split_at_mut_checked(lbfgs.workspace_len(n))
+            .ok_or(short)?;
+        let (current, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (trial, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (grad, _) = rest.split_at_mut_checked(n).ok_or(short)?;
         let mut root = Rng::new(cfg.seed);
         let mut have_best = false;
         'starts: for start in 0..cfg.starts.max(1) {
@@ -178,9 +188,13 @@ impl BasinHopping {
                     }
                 }
             }
-            let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+            let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
             out.minimizations += 1;
             out.evaluations += local.evaluations;
+            out.resets += local.resets;
+            if local.status == Termination::StartNotFinite {
+                out.non_finite_starts += 1;
+            }
             let mut cur_value = local.value;
             current.copy_from_slice(trial);
             if local.value.is_finite() && (local.value < out.value || !have_best) {
@@ -209,9 +223,11 @@ impl BasinHopping {
                 for (t, c) in trial.iter_mut().zip(current.iter()) {
                     *t = c + rng.uniform(-step, step);
                 }
-                let local = lbfgs.minimize(problem, trial, lbfgs_ws);
+                let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
                 out.minimizations += 1;
                 out.evaluations += local.evaluations;
+                out.resets += local.resets;
+                out.resets += local.resets;
                 let v = local.value;
                 let accept = v.is_finite()
                     && (v < cur_value
@@ -264,6 +280,6 @@ impl BasinHopping {
                 }
             }
         }
-        out
+        Ok(out)
     }
 }

@@ -4,12 +4,15 @@
 //! All state lives in a caller-provided buffer ([`Lbfgs::workspace_len`]); nothing allocates.
 //! Non-finite function values are treated as `+inf`: the line search backtracks from them.
 
+use mixlaw_core::Error;
+
 use crate::problem::Problem;
 
-/// Why the minimiser stopped.
+/// Why the minimiser stopped (a termination reason, as argmin's; bad input is an
+/// [`Error`], never a termination).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Status {
+pub enum Termination {
     /// The gradient's largest entry fell below `grad_tol * max(1, |f|)`.
     GradientSmall,
     /// The relative decrease of f over one iteration fell below `rel_tol`.
@@ -22,14 +25,15 @@ pub enum Status {
     LineSearchFailed,
     /// The function is not finite at the starting point.
     StartNotFinite,
-    /// Buffers or dimensions do not fit.
-    BadInput,
 }
 
-impl Status {
+impl Termination {
     /// True for the statuses that mean "converged".
     pub fn converged(&self) -> bool {
-        matches!(self, Status::GradientSmall | Status::NoRelativeDecrease)
+        matches!(
+            self,
+            Termination::GradientSmall | Termination::NoRelativeDecrease
+        )
     }
 }
 
@@ -75,11 +79,17 @@ pub struct Minimum {
     /// Objective at the returned point.
     pub value: f64,
     /// Why it stopped.
-    pub status: Status,
+    pub status: Termination,
     /// Iterations done.
     pub iterations: usize,
     /// Function evaluations done.
     pub evaluations: usize,
+    /// Numerical fallbacks taken, counted rather than silent: times the curvature memory
+    /// was dropped for steepest descent (a non-descent direction, or a line search that
+    /// failed along the quasi-Newton direction).
+    pub resets: usize,
+    /// Correction pairs rejected for unsafe curvature (`s.y` not clearly positive).
+    pub skipped_pairs: usize,
 }
 
 /// The L-BFGS minimiser.
@@ -107,6 +117,7 @@ struct Work<'a> {
     y: &'a mut [f64],
     rho: &'a mut [f64],
     alpha: &'a mut [f64],
+    x_best: &'a mut [f64],
 }
 
 impl<'a> Work<'a> {
@@ -118,7 +129,8 @@ impl<'a> Work<'a> {
         let (s, rest) = rest.split_at_mut_checked(n * m)?;
         let (y, rest) = rest.split_at_mut_checked(n * m)?;
         let (rho, rest) = rest.split_at_mut_checked(m)?;
-        let (alpha, _) = rest.split_at_mut_checked(m)?;
+        let (alpha, rest) = rest.split_at_mut_checked(m)?;
+        let (x_best, _) = rest.split_at_mut_checked(n)?;
         Some(Work {
             g,
             d,
@@ -128,6 +140,7 @@ impl<'a> Work<'a> {
             y,
             rho,
             alpha,
+            x_best,
         })
     }
 }
@@ -146,6 +159,22 @@ impl Memory {
     }
 }
 
+/// The lowest value seen so far (non-finite values and gradients count as `+inf`) and its
+/// point: what [`Lbfgs::minimize`] returns, whichever way it stops.
+struct Best<'a> {
+    value: f64,
+    x: &'a mut [f64],
+}
+
+impl Best<'_> {
+    fn offer(&mut self, value: f64, x: &[f64]) {
+        if value < self.value {
+            self.value = value;
+            self.x.copy_from_slice(x);
+        }
+    }
+}
+
 struct LineSearchPoint {
     step: f64,
     value: f64,
@@ -161,50 +190,65 @@ impl Lbfgs {
     /// Workspace length for dimension `n`.
     pub fn workspace_len(&self, n: usize) -> usize {
         let m = self.config.memory.max(1);
-        4 * n + 2 * n * m + 2 * m
+        5 * n + 2 * n * m + 2 * m
     }
 
-    /// Minimises `problem` from `x` (overwritten with the best point found).
+    /// Minimises `problem` from `x` (overwritten with the best point found: the lowest
+    /// value seen, line-search trials included, whatever the [`Termination`]).
     pub fn minimize<P: Problem + ?Sized>(
         &self,
         problem: &mut P,
         x: &mut [f64],
         workspace: &mut [f64],
-    ) -> Minimum {
+    ) -> Result<Minimum, Error> {
         let n = problem.dim();
         let m = self.config.memory.max(1);
         let mut out = Minimum {
             value: f64::INFINITY,
-            status: Status::BadInput,
+            status: Termination::StartNotFinite,
             iterations: 0,
             evaluations: 0,
+            resets: 0,
+            skipped_pairs: 0,
         };
         if x.len() != n || n == 0 {
-            return out;
+            return Err(Error::WrongParamCount {
+                expected: n,
+                found: x.len(),
+            });
         }
+        let needed = self.workspace_len(n);
         let Some(w) = Work::split(workspace, n, m) else {
-            return out;
+            return Err(Error::BufferTooSmall {
+                needed,
+                found: workspace.len(),
+            });
         };
         let cfg = &self.config;
         let mut f = problem.cost_grad(x, w.g);
         out.evaluations = 1;
         if !f.is_finite() || w.g.iter().any(|v| !v.is_finite()) {
-            out.status = Status::StartNotFinite;
-            return out;
+            out.status = Termination::StartNotFinite;
+            return Ok(out);
         }
         out.value = f;
+        w.x_best.copy_from_slice(x);
+        let mut best = Best {
+            value: f,
+            x: w.x_best,
+        };
         let mut mem = Memory { m, len: 0, head: 0 };
         loop {
             if max_abs(w.g) <= cfg.grad_tol * f.abs().max(1.0) {
-                out.status = Status::GradientSmall;
+                out.status = Termination::GradientSmall;
                 break;
             }
             if out.iterations >= cfg.max_iterations {
-                out.status = Status::MaxIterations;
+                out.status = Termination::MaxIterations;
                 break;
             }
             if out.evaluations >= cfg.max_evaluations {
-                out.status = Status::MaxEvaluations;
+                out.status = Termination::MaxEvaluations;
                 break;
             }
             two_loop(&mem, w.g, w.d, w.s, w.y, w.rho, w.alpha, n);
@@ -212,6 +256,7 @@ impl Lbfgs {
             if slope >= 0.0 || !slope.is_finite() {
                 // Not a descent direction: forget the curvature pairs, go downhill.
                 mem.len = 0;
+                out.resets += 1;
                 for (d, g) in w.d.iter_mut().zip(w.g.iter()) {
                     *d = -g;
                 }
@@ -224,16 +269,21 @@ impl Lbfgs {
             };
             let budget = cfg.max_evaluations.saturating_sub(out.evaluations);
             let (found, evals) = self.line_search(
-                problem, x, f, slope, w.d, w.x_new, w.g_new, first_step, budget,
+                problem, x, f, slope, w.d, w.x_new, w.g_new, first_step, budget, &mut best,
             );
             out.evaluations += evals;
             let Some(point) = found else {
+                if out.evaluations >= cfg.max_evaluations {
+                    out.status = Termination::MaxEvaluations;
+                    break;
+                }
                 if mem.len > 0 {
                     // Retry once from steepest descent before giving up.
                     mem.len = 0;
+                    out.resets += 1;
                     continue;
                 }
-                out.status = Status::LineSearchFailed;
+                out.status = Termination::LineSearchFailed;
                 break;
             };
             out.iterations += 1;
@@ -259,6 +309,8 @@ impl Lbfgs {
                 }
                 mem.head = (mem.head + 1) % m;
                 mem.len = (mem.len + 1).min(m);
+            } else {
+                out.skipped_pairs += 1;
             }
             let f_old = f;
             f = point.value;
@@ -266,11 +318,17 @@ impl Lbfgs {
             w.g.copy_from_slice(w.g_new);
             out.value = f;
             if f_old - f <= cfg.rel_tol * f_old.abs().max(f.abs()) {
-                out.status = Status::NoRelativeDecrease;
+                out.status = Termination::NoRelativeDecrease;
                 break;
             }
         }
-        out
+        // A line search may have seen a lower value than the point it accepted (or, stopped
+        // by the evaluation cap, accepted none).
+        if best.value < out.value {
+            x.copy_from_slice(best.x);
+            out.value = best.value;
+        }
+        Ok(out)
     }
 
     /// Strong-Wolfe line search along `d` from `x` (value `f0`, slope `slope0 < 0`).
@@ -287,6 +345,7 @@ impl Lbfgs {
         g_new: &mut [f64],
         first_step: f64,
         budget: usize,
+        best: &mut Best<'_>,
     ) -> (Option<LineSearchPoint>, usize) {
         let (c1, c2) = (self.config.c1, self.config.c2);
         let max_evals = self.config.max_line_search.min(budget);
@@ -299,6 +358,7 @@ impl Lbfgs {
             let v = problem.cost_grad(x_new, g_new);
             let slope = dot(g_new, d);
             if v.is_finite() && slope.is_finite() {
+                best.offer(v, x_new);
                 LineSearchPoint {
                     step,
                     value: v,

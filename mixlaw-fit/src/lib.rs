@@ -7,7 +7,7 @@
 //! form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
 //!
 //! ```
-//! use mixlaw_core::{laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
+//! use mixlaw_core::{LawExt, laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
 //! use mixlaw_fit::{fit_law, workspace_len, BasinConfig};
 //!
 //! // Runs drawn from E = 1.8, A = 0.5, B = 2, alpha = 0.35, beta = 0.3 (N, D in billions).
@@ -55,6 +55,8 @@ mod par;
 pub mod problem;
 pub mod rng;
 #[cfg(feature = "std")]
+pub mod saved;
+#[cfg(feature = "std")]
 pub mod select;
 #[cfg(all(test, feature = "std"))]
 mod testdata;
@@ -62,11 +64,10 @@ mod testdata;
 use core::ops::ControlFlow;
 
 pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome};
-pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Status};
-pub use problem::{CapacityProblem, LawProblem, Problem};
+pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
+pub use problem::{LawProblem, Problem};
 pub use rng::Rng;
 
-use mixlaw_core::capacity::CapacityObjective;
 use mixlaw_core::{Error, Law, Objective};
 
 /// Workspace length [`fit_law`] needs for `objective` under `config`.
@@ -77,10 +78,12 @@ pub fn workspace_len<L: Law + ?Sized>(
     BasinHopping::new(*config).workspace_len(objective.dim()) + objective.scratch_len()
 }
 
-/// Fits a law: basin-hopping over its unconstrained parameters, starts drawn from the
-/// law's start ranges (or `ranges`, one `(lo, hi)` per parameter, to override them).
-/// `theta` receives the best unconstrained parameters (and is the first start when
-/// `config.warm_start`).
+/// Fits a law: basin-hopping over the objective's coordinates (the law's unconstrained
+/// parameters, or bounded ones, see [`Objective::with_bounds`]), starts drawn from the
+/// objective's start ranges (or `ranges`, one `(lo, hi)` per parameter, to override them).
+/// `theta` receives the best coordinates (and is the first start when
+/// `config.warm_start`); [`Objective::to_natural`] turns them into parameters. Every law
+/// goes through here, the capacity laws included (one inner solve per run, warm-started).
 pub fn fit_law<L, O>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
@@ -97,46 +100,8 @@ where
     check_workspace(workspace, needed)?;
     let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
     let mut problem = LawProblem::new(objective, scratch)?;
-    let law = objective.law();
-    let start = |i: usize| law.param_info(i).map(|p| p.start);
-    fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
-}
-
-/// Workspace length [`fit_capacity`] needs for `objective` under `config`.
-pub fn capacity_workspace_len(
-    objective: &CapacityObjective<'_, '_>,
-    config: &BasinConfig,
-) -> usize {
-    BasinHopping::new(*config).workspace_len(objective.dim()) + objective.data().runs()
-}
-
-/// Fits a capacity law jointly over all its target domains (Dai & Zheng 2026): the same
-/// basin-hopping as [`fit_law`], on a [`CapacityObjective`].
-pub fn fit_capacity<O>(
-    objective: &CapacityObjective<'_, '_>,
-    config: &BasinConfig,
-    ranges: Option<&[(f64, f64)]>,
-    theta: &mut [f64],
-    workspace: &mut [f64],
-    observer: O,
-) -> Result<Outcome, Error>
-where
-    O: FnMut(&HopInfo) -> ControlFlow<()>,
-{
-    let needed = capacity_workspace_len(objective, config);
-    check_workspace(workspace, needed)?;
-    let (cache, workspace) = workspace.split_at_mut(objective.data().runs());
-    let mut problem = CapacityProblem::new(objective, cache)?;
     let start = |i: usize| objective.start_range(i);
-    fit_problem(
-        &mut problem,
-        start,
-        config,
-        ranges,
-        theta,
-        workspace,
-        observer,
-    )
+    fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
 }
 
 fn check_workspace(workspace: &[f64], needed: usize) -> Result<(), Error> {
@@ -195,9 +160,9 @@ where
         Some(&r) => r,
         None => start(i).unwrap_or((-1.0, 1.0)),
     };
-    let outcome = basin.minimize(problem, range, theta, workspace, observer);
+    let outcome = basin.minimize(problem, range, theta, workspace, observer)?;
     if !outcome.value.is_finite() {
-        return Err(Error::NonFiniteValue { row: 0 });
+        return Err(Error::NoFiniteObjective);
     }
     Ok(outcome)
 }

@@ -1,122 +1,93 @@
-//! Closed-form weighted least squares for the `linear` law `L = sum_i W_i h_i` (RegMix's
-//! linear regression; the intercept is absorbed because `sum_i h_i = 1`).
+//! Closed-form weighted least squares for laws that are linear in all their parameters
+//! (declared by their layout, [`mixlaw_core::param::Block::linear`]): RegMix's linear
+//! regression `L = sum_i W_i h_i` (the intercept is absorbed because `sum_i h_i = 1`), or
+//! any user law of that kind.
 //!
-//! Solves the k x k normal equations `(H^T diag(w) H) W = H^T diag(w) y` by Cholesky in a
-//! caller buffer; a tiny ridge (relative 1e-12 of the trace) keeps collinear designs solvable.
+//! The design row of an entry is the law's gradient in its parameters (constant, since
+//! the law is linear); the p x p normal equations `(X^T diag(w) X) theta = X^T diag(w) y`
+//! are solved by Cholesky in a caller buffer; a tiny ridge (relative 1e-12 of the trace)
+//! keeps collinear designs solvable. The closed form minimises the squared loss.
 
-use mixlaw_core::{Error, Prepared};
+use mixlaw_core::{Error, Law, LawExt, Prepared, Row};
 
-/// Scratch length [`fit_linear`] needs for k domains.
-pub const fn scratch_len(k: usize) -> usize {
-    k * k + k
+/// Scratch length [`fit_linear`] needs for a law of `p` parameters.
+pub const fn scratch_len(p: usize) -> usize {
+    p * p + 2 * p
 }
 
-/// Fits `W` (length k) to `data` by weighted least squares (row weights from the data set).
-pub fn fit_linear(
+/// Fits every parameter of a linear law (no positive parameters) to `data` by weighted
+/// least squares (run and entry weights from the data set), into `params_out`.
+pub fn fit_linear<L: Law + ?Sized>(
+    law: &L,
     data: &Prepared<'_>,
-    w_out: &mut [f64],
+    params_out: &mut [f64],
     scratch: &mut [f64],
 ) -> Result<(), Error> {
-    let set = data.data();
-    let k = set.domains();
-    if k == 0 {
-        return Err(Error::WrongDomainCount {
+    let p = law.num_params();
+    if !law.is_linear() || (0..p).any(|i| law.param_info(i).is_some_and(|q| q.positive)) {
+        return Err(Error::InvalidConfig {
+            what: "a closed-form fit needs a law linear in every parameter, none positive",
+        });
+    }
+    if p == 0 {
+        return Err(Error::WrongParamCount {
             expected: 1,
             found: 0,
         });
     }
-    if w_out.len() != k {
+    if params_out.len() != p {
         return Err(Error::WrongParamCount {
-            expected: k,
-            found: w_out.len(),
+            expected: p,
+            found: params_out.len(),
         });
     }
-    if scratch.len() < scratch_len(k) {
+    if scratch.len() < scratch_len(p) {
         return Err(Error::BufferTooSmall {
-            needed: scratch_len(k),
+            needed: scratch_len(p),
             found: scratch.len(),
         });
     }
-    let (a, rest) = scratch.split_at_mut(k * k);
-    let b = rest.get_mut(..k).unwrap_or(&mut []);
-    a.iter_mut().for_each(|x| *x = 0.0);
-    b.iter_mut().for_each(|x| *x = 0.0);
-    let weights = set.weights();
-    for (r, &y) in set.targets().iter().enumerate() {
-        let wr = weights.and_then(|w| w.get(r)).copied().unwrap_or(1.0);
-        let Some(h) = set.mixture(r) else { continue };
-        for (i, (&hi, bi)) in h.iter().zip(b.iter_mut()).enumerate() {
-            *bi += wr * hi * y;
-            let row = a.get_mut(i * k..(i + 1) * k).unwrap_or(&mut []);
-            for (aij, &hj) in row.iter_mut().zip(h) {
-                *aij += wr * hi * hj;
+    mixlaw_core::eval::check_data(law, data)?;
+    let (a, rest) = scratch.split_at_mut(p * p);
+    let (b, rest) = rest.split_at_mut(p);
+    let x = rest.get_mut(..p).unwrap_or(&mut []);
+    a.iter_mut().for_each(|v| *v = 0.0);
+    b.iter_mut().for_each(|v| *v = 0.0);
+    params_out.iter_mut().for_each(|v| *v = 0.0);
+    let set = data.data();
+    let m = set.outputs();
+    for (r, row) in data.iter_rows().enumerate() {
+        for j in 0..m {
+            let w = set.weight(r, j);
+            let y = set.targets().get(r * m + j).copied().unwrap_or(0.0);
+            if w == 0.0 {
+                continue;
+            }
+            // The design row: dL/dtheta, the same at every theta for a linear law.
+            law.eval_row(params_out, &Row { output: j, ..row }, Some(&mut *x));
+            for (i, (&xi, bi)) in x.iter().zip(b.iter_mut()).enumerate() {
+                *bi += w * xi * y;
+                let arow = a.get_mut(i * p..(i + 1) * p).unwrap_or(&mut []);
+                for (aij, &xj) in arow.iter_mut().zip(x.iter()) {
+                    *aij += w * xi * xj;
+                }
             }
         }
     }
-    let trace: f64 = (0..k).filter_map(|i| a.get(i * k + i)).sum();
-    let ridge = 1e-12 * trace / k as f64;
-    for i in 0..k {
-        if let Some(x) = a.get_mut(i * k + i) {
-            *x += ridge;
+    let trace: f64 = (0..p).filter_map(|i| a.get(i * p + i)).sum();
+    let ridge = 1e-12 * trace / p as f64;
+    for i in 0..p {
+        if let Some(v) = a.get_mut(i * p + i) {
+            *v += ridge;
         }
     }
-    cholesky_solve(a, b, k)?;
+    mixlaw_core::linalg::cholesky_solve(a, p, b, 0.0)?;
     if b.iter().any(|v| !v.is_finite()) {
         // Targets near f64::MAX overflow the normal equations.
         return Err(Error::Overflow {
             what: "the linear least-squares fit",
         });
     }
-    w_out.copy_from_slice(b);
-    Ok(())
-}
-
-/// Solves `A x = b` in place (`b` becomes x) for symmetric positive definite `A` (row-major,
-/// overwritten by its Cholesky factor).
-pub fn cholesky_solve(a: &mut [f64], b: &mut [f64], k: usize) -> Result<(), Error> {
-    let at = |a: &[f64], i: usize, j: usize| a.get(i * k + j).copied().unwrap_or(0.0);
-    for j in 0..k {
-        let mut d = at(a, j, j);
-        for p in 0..j {
-            d -= at(a, j, p) * at(a, j, p);
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return Err(Error::InvalidConfig {
-                what: "normal equations are not positive definite",
-            });
-        }
-        let d = libm::sqrt(d);
-        if let Some(x) = a.get_mut(j * k + j) {
-            *x = d;
-        }
-        for i in j + 1..k {
-            let mut s = at(a, i, j);
-            for p in 0..j {
-                s -= at(a, i, p) * at(a, j, p);
-            }
-            if let Some(x) = a.get_mut(i * k + j) {
-                *x = s / d;
-            }
-        }
-    }
-    // Forward (L z = b), then backward (L^T x = z) substitution.
-    for i in 0..k {
-        let mut s = b.get(i).copied().unwrap_or(0.0);
-        for p in 0..i {
-            s -= at(a, i, p) * b.get(p).copied().unwrap_or(0.0);
-        }
-        if let Some(x) = b.get_mut(i) {
-            *x = s / at(a, i, i);
-        }
-    }
-    for i in (0..k).rev() {
-        let mut s = b.get(i).copied().unwrap_or(0.0);
-        for p in i + 1..k {
-            s -= at(a, p, i) * b.get(p).copied().unwrap_or(0.0);
-        }
-        if let Some(x) = b.get_mut(i) {
-            *x = s / at(a, i, i);
-        }
-    }
+    params_out.copy_from_slice(b);
     Ok(())
 }

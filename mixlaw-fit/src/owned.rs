@@ -8,18 +8,23 @@ use std::vec::Vec;
 use core::ops::ControlFlow;
 
 use mixlaw_core::{
-    eval, metrics, Dataset, Error, Groups, Inputs, Law, Loss, Objective, Prepared, Scales,
+    auto_scales, eval, metrics, Dataset, Error, Groups, Inputs, Law, LawExt, Layout, Loss,
+    Objective, Prepared, Scales, SIMPLEX_TOLERANCE,
 };
 
 use crate::basin::{BasinConfig, HopInfo, Outcome};
 use crate::linear;
 
 /// Training runs with owned columns: mixtures (`rows * k`, row-major), optional N, D,
-/// unique tokens U, observed losses, optional row weights (0 masks a row).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// unique tokens U, observed losses (`rows * outputs`, row-major: one per run for most
+/// laws, one per domain for the capacity laws), optional run weights (0 masks a run) and
+/// entry weights (0 masks one observed loss).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Runs {
     /// Number of domains (0 for laws of N and D only).
     pub k: usize,
+    /// Observed losses per run (1 unless the law has several outputs).
+    pub outputs: usize,
     /// Mixtures, row-major.
     pub h: Vec<f64>,
     /// Model sizes.
@@ -28,16 +33,37 @@ pub struct Runs {
     pub d: Option<Vec<f64>>,
     /// Unique tokens.
     pub u: Option<Vec<f64>>,
-    /// Observed losses.
+    /// Observed losses, `rows * outputs`.
     pub y: Vec<f64>,
-    /// Row weights.
+    /// Run weights.
     pub weights: Option<Vec<f64>>,
+    /// Entry weights, `rows * outputs`.
+    pub entry_weights: Option<Vec<f64>>,
+    /// Largest accepted `|sum_i h_i - 1|` of a mixture.
+    pub sum_tolerance: f64,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs {
+            k: 0,
+            outputs: 1,
+            h: Vec::new(),
+            n: None,
+            d: None,
+            u: None,
+            y: Vec::new(),
+            weights: None,
+            entry_weights: None,
+            sum_tolerance: SIMPLEX_TOLERANCE,
+        }
+    }
 }
 
 impl Runs {
     /// Number of runs.
     pub fn rows(&self) -> usize {
-        self.y.len()
+        self.y.len() / self.outputs.max(1)
     }
 
     /// The validated borrowed view.
@@ -45,13 +71,16 @@ impl Runs {
         self.dataset_weighted(self.weights.as_deref())
     }
 
-    /// The validated borrowed view with `weights` in place of the runs' own row weights
+    /// The validated borrowed view with `weights` in place of the runs' own run weights
     /// (e.g. bootstrap counts; `None`: unweighted).
     pub fn dataset_weighted<'a>(
         &'a self,
         weights: Option<&'a [f64]>,
     ) -> Result<Dataset<'a>, Error> {
-        let mut ds = Dataset::new(self.k, &self.h, &self.y)?;
+        let layout = Layout::new(self.k)
+            .outputs(self.outputs)
+            .sum_tolerance(self.sum_tolerance);
+        let mut ds = Dataset::with_layout(layout, &self.h, &self.y)?;
         if let Some(n) = &self.n {
             ds = ds.with_n(n)?;
         }
@@ -63,6 +92,9 @@ impl Runs {
         }
         if let Some(w) = weights {
             ds = ds.with_weights(w)?;
+        }
+        if let Some(w) = &self.entry_weights {
+            ds = ds.with_entry_weights(w)?;
         }
         Ok(ds)
     }
@@ -90,24 +122,60 @@ impl Runs {
     /// The runs at `rows` (in that order).
     pub fn select(&self, rows: &[usize]) -> Runs {
         let pick = |v: &Vec<f64>| rows.iter().filter_map(|&r| v.get(r).copied()).collect();
-        Runs {
-            k: self.k,
-            h: rows
-                .iter()
+        let block = |v: &Vec<f64>, width: usize| -> Vec<f64> {
+            rows.iter()
                 .flat_map(|&r| {
-                    self.h
-                        .get(r * self.k..(r + 1) * self.k)
+                    v.get(r * width..(r + 1) * width)
                         .unwrap_or(&[])
                         .iter()
                         .copied()
                 })
-                .collect(),
+                .collect()
+        };
+        Runs {
+            k: self.k,
+            outputs: self.outputs,
+            h: block(&self.h, self.k),
             n: self.n.as_ref().map(pick),
             d: self.d.as_ref().map(pick),
             u: self.u.as_ref().map(pick),
-            y: pick(&self.y),
+            y: block(&self.y, self.outputs),
             weights: self.weights.as_ref().map(pick),
+            entry_weights: self.entry_weights.as_ref().map(|w| block(w, self.outputs)),
+            sum_tolerance: self.sum_tolerance,
         }
+    }
+
+    /// The library's default scales for a fit of `law` to these runs: the power of ten
+    /// nearest each of N's and D's medians (1 for laws in raw units, see
+    /// [`mixlaw_core::auto_scales`]).
+    pub fn auto_scales<L: Law + ?Sized>(&self, law: &L) -> Result<Scales, Error> {
+        let data = self.dataset()?;
+        let mut scratch = vec![0.0; self.rows()];
+        auto_scales(&data, law.structure().raw_units, &mut scratch)
+    }
+
+    /// Observed losses with a positive weight, and the matching entries of `pred`
+    /// (`rows * outputs`): the pairs a score is taken over.
+    pub fn scored_pairs(&self, pred: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let m = self.outputs.max(1);
+        let mut p = Vec::new();
+        let mut o = Vec::new();
+        for (i, (&y, &v)) in self.y.iter().zip(pred).enumerate() {
+            let w = self
+                .entry_weights
+                .as_ref()
+                .map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0))
+                * self
+                    .weights
+                    .as_ref()
+                    .map_or(1.0, |w| w.get(i / m).copied().unwrap_or(0.0));
+            if w > 0.0 && y.is_finite() {
+                p.push(v);
+                o.push(y);
+            }
+        }
+        (p, o)
     }
 }
 
@@ -116,8 +184,11 @@ impl Runs {
 pub struct FitOptions {
     /// Per-row loss (the objective is its weighted mean).
     pub loss: Loss,
-    /// Divisors of N and D.
-    pub scales: Scales,
+    /// Divisors of N and D (`None`: [`Runs::auto_scales`], the default).
+    pub scales: Option<Scales>,
+    /// Box bounds on the natural parameters, one `(lo, hi)` per parameter (an infinite
+    /// side is open; see [`Objective::with_bounds`]).
+    pub bounds: Option<Vec<(f64, f64)>>,
     /// Global search settings.
     pub basin: BasinConfig,
     /// Start ranges in unconstrained coordinates, one per parameter (default: the law's).
@@ -141,6 +212,8 @@ pub struct Fit<L> {
     pub objective: f64,
     /// Search statistics (`None` for closed-form fits).
     pub outcome: Option<Outcome>,
+    /// The parameters that ended at (within 1e-6 relative of) one of their bounds.
+    pub active_bounds: Vec<usize>,
 }
 
 /// Goodness of fit of predictions against observations (`mre` in percent).
@@ -182,7 +255,8 @@ pub fn score(pred: &[f64], obs: &[f64]) -> Result<Metrics, Error> {
 }
 
 /// Fits `law` to `runs`: basin-hopping over L-BFGS (evaluating by groups of distinct
-/// inputs when the law is separable), or closed-form least squares for `linear`.
+/// inputs when the law is separable), or closed-form least squares for a law linear in
+/// every parameter (`linear`). Scales default to [`Runs::auto_scales`].
 /// `observer` sees every local minimisation and may stop the search.
 pub fn fit<L, O>(law: L, runs: &Runs, options: &FitOptions, observer: O) -> Result<Fit<L>, Error>
 where
@@ -192,7 +266,7 @@ where
     fit_weighted(law, runs, runs.weights.as_deref(), options, observer)
 }
 
-/// As [`fit`], with row `weights` in place of the runs' own (0 masks a row out; integer
+/// As [`fit`], with run `weights` in place of the runs' own (0 masks a run out; integer
 /// weights are bootstrap counts). The runs' columns are borrowed, not copied.
 pub fn fit_weighted<L, O>(
     law: L,
@@ -205,26 +279,33 @@ where
     L: Law,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
+    let scales = match options.scales {
+        Some(s) => s,
+        None => runs.auto_scales(&law)?,
+    };
     let data = runs.dataset_weighted(weights)?;
     let rows = runs.rows();
     let mut cache = vec![0.0; Prepared::buffer_len(rows, runs.k)];
-    let prepared = Prepared::new(data, options.scales, &mut cache)?;
+    let prepared = Prepared::new(data, scales, &mut cache)?;
     let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
     let groups = Groups::new(&prepared, &mut group_buf)?;
-    let objective = Objective::new(&law, &prepared, options.loss)?.with_groups(&groups)?;
+    let mut objective = Objective::new(&law, &prepared, options.loss)?.with_groups(&groups)?;
+    if let Some(b) = &options.bounds {
+        objective = objective.with_bounds(b)?;
+    }
     let p = law.num_params();
     let mut theta = vec![0.0; p];
     let mut params = vec![0.0; p];
     let mut scratch = vec![0.0; objective.scratch_len()];
-    let outcome = if law.name() == "linear" {
-        let mut work = vec![0.0; linear::scratch_len(runs.k)];
-        linear::fit_linear(&prepared, &mut params, &mut work)?;
-        law.to_unconstrained(&params, &mut theta)?;
+    let outcome = if law.is_linear() && options.bounds.is_none() {
+        let mut work = vec![0.0; linear::scratch_len(p)];
+        linear::fit_linear(&law, &prepared, &mut params, &mut work)?;
+        objective.to_unconstrained(&params, &mut theta)?;
         None
     } else {
         let mut config = options.basin;
         if let Some(start) = &options.start {
-            law.to_unconstrained(start, &mut theta)?;
+            objective.to_unconstrained(start, &mut theta)?;
             config.warm_start = true;
         }
         let mut work = vec![0.0; crate::workspace_len(&objective, &config)];
@@ -236,38 +317,45 @@ where
             &mut work,
             observer,
         )?;
-        law.to_natural(&theta, &mut params)?;
+        objective.to_natural(&theta, &mut params)?;
         Some(outcome)
     };
+    objective.reset_state(&mut scratch);
     let value = objective.eval(&theta, None, &mut scratch)?;
     if !value.is_finite() {
         return Err(Error::NonFiniteValue { row: 0 });
     }
+    let active_bounds = (0..p).filter(|&i| objective.at_bound(&params, i)).collect();
     Ok(Fit {
         objective: value,
         outcome,
         params,
-        scales: options.scales,
+        scales,
         loss: options.loss,
         law,
+        active_bounds,
     })
 }
 
 impl<L: Law> Fit<L> {
-    /// Predictions for every run of `runs` (raw units; the fit's scales are applied).
+    /// Predictions for every run of `runs` (raw units; the fit's scales are applied):
+    /// `rows * outputs`, row-major (`+inf` where the law is undefined, see
+    /// [`eval::predict`]).
     pub fn predict(&self, runs: &Runs) -> Result<Vec<f64>, Error> {
         let data = runs.dataset()?;
         let mut cache = vec![0.0; Prepared::buffer_len(runs.rows(), runs.k)];
         let prepared = Prepared::new(data, self.scales, &mut cache)?;
-        let mut out = vec![0.0; runs.rows()];
+        let mut out = vec![0.0; runs.rows() * self.law.outputs()];
         eval::predict(&self.law, &self.params, &prepared, &mut out)?;
         Ok(out)
     }
 
-    /// Predictions and their metrics against the runs' observed losses.
+    /// Predictions and their metrics against the runs' observed losses (over the entries
+    /// with a positive weight).
     pub fn evaluate(&self, runs: &Runs) -> Result<(Vec<f64>, Metrics), Error> {
         let pred = self.predict(runs)?;
-        let m = score(&pred, &runs.y)?;
+        let (p, o) = runs.scored_pairs(&pred);
+        let m = score(&p, &o)?;
         Ok((pred, m))
     }
 

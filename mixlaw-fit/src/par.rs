@@ -13,9 +13,25 @@ pub fn threads(requested: usize) -> usize {
     }
 }
 
+/// Stops the other workers from taking new jobs when a job panics (dropped while
+/// unwinding).
+struct StopOnPanic<'a> {
+    next: &'a AtomicUsize,
+    jobs: usize,
+}
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.next.store(self.jobs, Ordering::Relaxed);
+        }
+    }
+}
+
 /// `job(i)` for every `i < jobs` on up to `threads` threads (0: one per core), in job
-/// order. A job that panics yields `None` in its slot (the others still run).
-pub fn map<T, F>(jobs: usize, threads: usize, job: F) -> Vec<Option<T>>
+/// order. A job's panic propagates to the caller (once the running jobs have finished),
+/// as if the jobs had run on the calling thread.
+pub fn map<T, F>(jobs: usize, threads: usize, job: F) -> Vec<T>
 where
     T: Send,
     F: Fn(usize) -> T + Sync,
@@ -24,6 +40,7 @@ where
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
+        let _stop = StopOnPanic { next: &next, jobs };
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= jobs {
@@ -33,22 +50,60 @@ where
         }
         done
     };
-    let mut slots: Vec<Option<T>> = (0..jobs).map(|_| None).collect();
-    let outputs: Vec<Vec<(usize, T)>> = if workers == 1 {
-        std::vec![work()]
+    let mut done: Vec<(usize, T)> = if workers == 1 {
+        work()
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+            let mut done = Vec::with_capacity(jobs);
+            for handle in handles {
+                match handle.join() {
+                    Ok(part) => done.extend(part),
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }
+            }
+            done
         })
     };
-    for (i, v) in outputs.into_iter().flatten() {
-        if let Some(slot) = slots.get_mut(i) {
-            *slot = Some(v);
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, v)| v).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn results_are_in_job_order_for_any_thread_count() {
+        for threads in [1, 2, 3, 8, 100] {
+            let out = map(37, threads, |i| i * i);
+            assert_eq!(out, (0..37).map(|i| i * i).collect::<std::vec::Vec<_>>());
+        }
+        assert!(map(0, 4, |i| i).is_empty());
+    }
+
+    /// A worker's panic reaches the caller with its payload (it used to become missing
+    /// results), and the other workers take no new jobs after it.
+    #[test]
+    fn a_panicking_job_panics_the_caller() {
+        for threads in [1, 2, 4] {
+            let started = AtomicUsize::new(0);
+            let caught = catch_unwind(AssertUnwindSafe(|| {
+                map(1000, threads, |i| {
+                    started.fetch_add(1, Ordering::Relaxed);
+                    if i == 3 {
+                        panic!("job 3 failed");
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                    i
+                })
+            }));
+            let payload = caught.expect_err("the panic must propagate");
+            assert_eq!(payload.downcast_ref::<&str>(), Some(&"job 3 failed"));
+            let started = started.load(Ordering::Relaxed);
+            assert!(started < 1000, "{threads} threads: all {started} jobs ran");
         }
     }
-    slots
 }

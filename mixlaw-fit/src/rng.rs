@@ -44,7 +44,7 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// Uniform in `(0, 1]` with 53 random bits (safe under `ln`).
+    /// Uniform in `(0, 1]` with 53 random bits (never 0: safe under `ln`).
     pub fn next_open01(&mut self) -> f64 {
         ((self.next_u64() >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
     }

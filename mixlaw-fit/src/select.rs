@@ -8,7 +8,7 @@
 //! scaling law is for).
 //!
 //! ```
-//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss, Scales};
+//! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss};
 //! use mixlaw_fit::owned::{FitOptions, Runs};
 //! use mixlaw_fit::select::{cross_validate, Split};
 //!
@@ -20,7 +20,7 @@
 //!     y.push(1.8 + 0.5 * (ni / 1e9f64).powf(-0.35) + 2.0 * (di / 1e9f64).powf(-0.3));
 //! }
 //! let runs = Runs { n: Some(n), d: Some(d), y, ..Runs::default() };
-//! let options = FitOptions { loss: Loss::Squared, scales: Scales { n: 1e9, d: 1e9 }, ..FitOptions::default() };
+//! let options = FitOptions { loss: Loss::Squared, ..FitOptions::default() }; // scales: automatic
 //! let ranking = cross_validate(&[Chinchilla::new()], &runs, &Split::LeaveLargestN, &options, 1)?;
 //! assert!(ranking[0].cv_mre < 1e-2 && ranking[0].folds == 1, "{ranking:?}");
 //! # Ok::<(), mixlaw_core::Error>(())
@@ -31,7 +31,7 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{Error, Law};
+use mixlaw_core::{Error, Law, LawExt};
 
 use crate::owned::{fit, FitOptions, Runs};
 use crate::rng::Rng;
@@ -195,9 +195,12 @@ where
         let test = data.select(&fold.test);
         let fitted = fit(law.clone(), &train, options, |_| ControlFlow::Continue(())).ok()?;
         let pred = fitted.predict(&test).ok()?;
+        // Over the entries with a positive weight (every run for a one-output law; the
+        // unmasked losses of a capacity law).
+        let (pred, obs) = test.scored_pairs(&pred);
         let rel: Vec<f64> = pred
             .iter()
-            .zip(&test.y)
+            .zip(&obs)
             .map(|(p, y)| 100.0 * ((p - y) / y).abs())
             .collect();
         let (mean, sd) = mean_sd(&rel)?;
@@ -212,7 +215,7 @@ where
                 .iter()
                 .skip(l * folds.len())
                 .take(folds.len())
-                .map(|r| r.flatten())
+                .copied()
                 .collect();
             let ok: Vec<f64> = per_fold.iter().flatten().map(|(m, _)| *m).collect();
             let (cv_mre, cv_mre_sd) = match (ok.len(), per_fold.first()) {
@@ -262,7 +265,7 @@ mod tests {
 
     fn options() -> FitOptions {
         FitOptions {
-            scales: Scales { n: 1e9, d: 1e9 },
+            scales: Some(Scales { n: 1e9, d: 1e9 }),
             basin: BasinConfig {
                 starts: 4,
                 hops: 2,

@@ -2,7 +2,7 @@
 
 use std::vec::Vec;
 
-use mixlaw_core::{AnyLaw, Law, Point, Scales};
+use mixlaw_core::{AnyLaw, LawExt, Point, Scales};
 
 use crate::owned::Runs;
 use crate::rng::Rng;

@@ -381,7 +381,7 @@ pub fn fit_continuous(runs: &[Run<'_>], config: &BasinConfig) -> Result<Fitted, 
         &mut x,
         ws,
         |_| ControlFlow::Continue(()),
-    );
+    )?;
     if !out.value.is_finite() {
         return Err(Error::InvalidConfig {
             what: "the fit found no point where the law is defined",

@@ -17,7 +17,7 @@
 //!
 //! At `w_d = c_d` (exactly at capacity) the term has a kink: the left derivative is
 //! larger than the right one, so `info` is concave but not differentiable there; see
-//! [`Side`].
+//! [`KinkSide`].
 
 use crate::layermix::{check_len, check_recipe, check_tokens};
 use crate::{Error, InfoLaw, Source, MAX_BUCKETS};
@@ -28,7 +28,7 @@ pub(crate) const KINK: f64 = 1e-9;
 /// Which one-sided derivative to report for a bucket exactly at capacity (`w_d T = p_d S`).
 /// Away from capacity both are the same number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Side {
+pub enum KinkSide {
     /// The derivative as `w_d` decreases (the unique-token branch, `R_d = 1`). It is the
     /// largest supergradient of the concave `info`, so Frank-Wolfe gaps computed with it
     /// still bound the distance to the optimum.
@@ -42,15 +42,15 @@ pub enum Side {
 /// recipe-independent quantity precomputed. Evaluating it never allocates.
 ///
 /// ```
-/// use mixlaw_info::{InfoLaw, Problem, Source};
+/// use mixlaw_info::{InfoLaw, Setting, Source};
 /// // spec d.3: 7B, 300B tokens, S = 312B.
-/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(312e9)?, 7e9, 300e9)?;
+/// let p = Setting::new(&InfoLaw::PAPER, &Source::paper(312e9)?, 7e9, 300e9)?;
 /// let info = p.info(&[0.548, 0.444, 0.008, 0.0, 0.0, 0.0])?;
 /// assert!((info / 4.4103e11 - 1.0).abs() < 1e-4);
 /// # Ok::<(), mixlaw_info::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Problem {
+pub struct Setting {
     len: usize,
     /// `rho_d T g (1 - e^(-k/g))`: slope of bucket d below capacity.
     slope: [f64; MAX_BUCKETS],
@@ -69,7 +69,7 @@ pub struct Problem {
     source: Source,
 }
 
-impl Problem {
+impl Setting {
     /// The setting of `law` for a model of `model_size` raw parameters trained on
     /// `tokens = T = D` tokens drawn by LayerMix from `source`.
     pub fn new(
@@ -85,7 +85,7 @@ impl Problem {
         let g = law.normalization.factor(tokens)?;
         let x = k / g;
         let first = -g * libm::expm1(-x); // g (1 - e^(-k/g))
-        let mut p = Problem {
+        let mut p = Setting {
             len,
             slope: [0.0; MAX_BUCKETS],
             rate: [0.0; MAX_BUCKETS],
@@ -174,29 +174,29 @@ impl Problem {
 
     /// Eq 5 as a function of any finite `w` (not necessarily a recipe): the sum of the
     /// per-bucket terms above, with the linear branch continued below `w_d = 0`, so that
-    /// derivatives at `w_d = 0` are two-sided. Equals [`Problem::info`] on recipes.
+    /// derivatives at `w_d = 0` are two-sided. Equals [`Setting::info`] on recipes.
     pub fn info_extended(&self, w: &[f64]) -> Result<f64, Error> {
         self.check_point(w)?;
         finite_info(self.value(w), &[])
     }
 
     /// Writes the exact partial derivatives `d info / d w_d` into `grad` (length = bucket
-    /// count) and returns `info(w)`, for any finite `w` (see [`Problem::info_extended`]);
+    /// count) and returns `info(w)`, for any finite `w` (see [`Setting::info_extended`]);
     /// `side` chooses the one-sided derivative of buckets exactly at capacity.
     ///
     /// ```
-    /// use mixlaw_info::{InfoLaw, Problem, Side, Source};
-    /// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+    /// use mixlaw_info::{InfoLaw, Setting, KinkSide, Source};
+    /// let p = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
     /// let c0 = p.capacity(0).unwrap_or(0.0); // 0.05: bucket 0 exactly used up
     /// let w = [c0, 0.5, 0.45 - c0, 0.05, 0.0, 0.0];
     /// let (mut left, mut right) = ([0.0; 6], [0.0; 6]);
-    /// p.gradient(&w, &mut left, Side::Left)?;
-    /// p.gradient(&w, &mut right, Side::Right)?;
+    /// p.gradient(&w, &mut left, KinkSide::Left)?;
+    /// p.gradient(&w, &mut right, KinkSide::Right)?;
     /// assert!(left[0] > right[0]); // the kink: repetition lowers the marginal gain
     /// assert_eq!(left[1], right[1]); // bucket 1 repeats either way
     /// # Ok::<(), mixlaw_info::Error>(())
     /// ```
-    pub fn gradient(&self, w: &[f64], grad: &mut [f64], side: Side) -> Result<f64, Error> {
+    pub fn gradient(&self, w: &[f64], grad: &mut [f64], side: KinkSide) -> Result<f64, Error> {
         self.check_point(w)?;
         if grad.len() != self.len {
             return Err(Error::LengthMismatch {
@@ -239,11 +239,11 @@ impl Problem {
     /// not.
     ///
     /// ```
-    /// use mixlaw_info::{optimize, InfoLaw, Normalization, Problem, Source};
+    /// use mixlaw_info::{optimize, InfoLaw, Normalization, Setting, Source};
     /// // Without normalisation repetition is so costly that the optimum uses the source
     /// // exactly once: both buckets sit at their kinks.
     /// let law = InfoLaw { normalization: Normalization::Constant(1.0), ..InfoLaw::PAPER };
-    /// let p = Problem::new(&law, &Source::new(&[0.6, 0.4], 1e11)?, 7e9, 1e11)?;
+    /// let p = Setting::new(&law, &Source::new(&[0.6, 0.4], 1e11)?, 7e9, 1e11)?;
     /// assert!(p.certified_gap(&[0.6, 0.4])? <= 1e-6 * p.info(&[0.6, 0.4])?);
     /// assert!(p.certified_gap(&[0.7, 0.3])? > 1e-3 * p.info(&[0.7, 0.3])?);
     /// # Ok::<(), mixlaw_info::Error>(())
@@ -253,7 +253,7 @@ impl Problem {
         Ok(self.certify(w))
     }
 
-    /// Unchecked [`Problem::certified_gap`].
+    /// Unchecked [`Setting::certified_gap`].
     pub(crate) fn certify(&self, w: &[f64]) -> f64 {
         let mut g = [0.0; MAX_BUCKETS];
         let n = w.len().min(self.len);
@@ -279,7 +279,7 @@ impl Problem {
         let (mut lo, mut hi) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
         let mut kinks = [false; MAX_BUCKETS];
         let mut slack = 0.0;
-        self.value_grad(w, g, Side::Left);
+        self.value_grad(w, g, KinkSide::Left);
         for (((((&wd, gd), l), h), k), ((&s, &r), &cap)) in w
             .iter()
             .zip(g.iter_mut())
@@ -466,7 +466,7 @@ impl Problem {
 
     /// Unchecked value and gradient (`grad` as long as `w`).
     #[inline]
-    pub(crate) fn value_grad(&self, w: &[f64], grad: &mut [f64], side: Side) -> f64 {
+    pub(crate) fn value_grad(&self, w: &[f64], grad: &mut [f64], side: KinkSide) -> f64 {
         let mut sum = 0.0;
         for (((((&wd, gd), &s), &c), &r), &cap) in w
             .iter()
@@ -476,7 +476,7 @@ impl Problem {
             .zip(&self.rate)
             .zip(&self.cap)
         {
-            let below = wd < cap || (wd == cap && side == Side::Left);
+            let below = wd < cap || (wd == cap && side == KinkSide::Left);
             if below {
                 sum += s * wd;
                 *gd = s;

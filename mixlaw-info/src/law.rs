@@ -205,7 +205,7 @@ impl PowerLaw {
         finite_result(self.alpha * libm::pow(x, -self.beta), "loss")
     }
 
-    /// `dL/d info = -beta L / info` (chain it with [`crate::Problem::gradient`] for
+    /// `dL/d info = -beta L / info` (chain it with [`crate::Setting::gradient`] for
     /// `dL/dw`).
     pub fn loss_derivative(&self, info: f64) -> Result<f64, Error> {
         let l = self.loss(info)?;

@@ -57,6 +57,7 @@ impl Source {
         if libm::fabs(sum - 1.0) > mixlaw_core::SIMPLEX_TOLERANCE {
             return Err(Error::OffSimplex {
                 what: "source shares",
+                row: 0,
                 sum,
             });
         }
@@ -241,6 +242,7 @@ pub fn check_recipe(w: &[f64], buckets: usize, monotone: bool) -> Result<(), Err
     if libm::fabs(sum - 1.0) > mixlaw_core::SIMPLEX_TOLERANCE {
         return Err(Error::OffSimplex {
             what: "recipe",
+            row: 0,
             sum,
         });
     }

@@ -11,7 +11,7 @@
 //!   alternatives ([`Normalization`]), quality density `rho_d = e^(-theta d)` (eq 8),
 //!   decay rate `k = a ln N + b` (eq 9) ([`InfoLaw`]), `L = alpha info^(-beta)` (eq 6) and
 //!   the overtraining shift of `alpha` ([`PowerLaw`], [`OvertrainShift`]).
-//! - [`Problem`]: `info(w) = sum_d rho_d U_d g(D) (1 - e^(-k R_d / g(D)))` (eq 5) for one
+//! - [`Setting`]: `info(w) = sum_d rho_d U_d g(D) (1 - e^(-k R_d / g(D)))` (eq 5) for one
 //!   `(N, T, S)` and its exact gradient in `w`.
 //! - [`optimize()`]: the exact optimal recipe under `w_0 >= ... >= w_{n-1}`, `sum w = 1`
 //!   (mirror descent over mixtures of prefix-uniform recipes); [`random_search`]: the
@@ -32,10 +32,10 @@
 //! on bad input; transcendental functions come from `libm`.
 //!
 //! ```
-//! use mixlaw_info::{optimize, InfoLaw, PowerLaw, Problem, Source};
+//! use mixlaw_info::{optimize, InfoLaw, PowerLaw, Setting, Source};
 //!
 //! // A 7B model, 300B training tokens drawn from a 300B-token source.
-//! let problem = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+//! let problem = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
 //! let best = optimize(&problem)?;
 //! let w = best.recipe.as_slice();
 //! assert!(w[0] > 0.5 && w[1] > 0.4 && w[2] < 0.01); // paper: 0.548, 0.444, 0.004
@@ -58,7 +58,6 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-mod error;
 pub mod fit;
 pub mod info;
 pub mod law;
@@ -67,10 +66,10 @@ pub mod optimize;
 pub mod paper;
 pub mod rng;
 
-pub use error::Error;
-pub use info::{Problem, Side};
+pub use info::{KinkSide, Setting};
 pub use law::{InfoLaw, Normalization, OvertrainShift, PowerLaw};
 pub use layermix::{check_recipe, Bucket, LayerMix, Source, PAPER_SHARES};
+pub use mixlaw_core::Error;
 pub use mixlaw_opt::{Config as SolverConfig, Status};
 pub use optimize::{optimize, optimize_with, random_search, Optimum, Recipe, Sampled};
 

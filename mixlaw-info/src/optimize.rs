@@ -14,21 +14,21 @@
 //!   bucket exactly at capacity, where `info` has a kink, or a badly scaled setting), the
 //!   optimum is computed exactly once more by bisection on the multiplier of `sum w = 1`
 //!   around pool-adjacent-violators (exact for separable concave terms on a chain), and
-//!   the better certified point is kept ([`Problem::certified_gap`]).
+//!   the better certified point is kept ([`Setting::certified_gap`]).
 //! - [`random_search`]: the paper's search, the best of `samples` Dirichlet(1) draws
 //!   sorted in decreasing order (100 000 in the paper).
 
 use mixlaw_opt::{Bounds, Config, SimplexObjective, Solver, Status};
 
-use crate::rng::Rng;
-use crate::{Error, Problem, Side, MAX_BUCKETS};
+use crate::rng::{sorted_dirichlet, Rng};
+use crate::{Error, KinkSide, Setting, MAX_BUCKETS};
 
-/// Default stopping gap of [`optimize`], relative to [`Problem::scale`] (`T g(D)`).
+/// Default stopping gap of [`optimize`], relative to [`Setting::scale`] (`T g(D)`).
 pub const GAP_TOL: f64 = 1e-12;
 
 /// Default iteration cap of [`optimize`]. Smooth optima take about 5-20 steps; an optimum
 /// with a bucket exactly at capacity (a kink of `info`) is approached to about `1e-12`
-/// within a few hundred, and certified by [`Problem::certified_gap`].
+/// within a few hundred, and certified by [`Setting::certified_gap`].
 pub const MAX_ITER: usize = 2_000;
 
 /// Samples of the paper's random search.
@@ -67,7 +67,7 @@ pub struct Optimum {
     /// `info(w*)`.
     pub info: f64,
     /// Frank-Wolfe gap at `w*` in information units: `max info - info(w*) <= gap` (the
-    /// solver's, or [`Problem::certified_gap`] when smaller).
+    /// solver's, or [`Setting::certified_gap`] when smaller).
     pub gap: f64,
     /// Accepted solver steps.
     pub iterations: usize,
@@ -143,13 +143,13 @@ fn to_w(lambda: &[f64], w: &mut [f64]) {
 /// valid subgradient of this convex function).
 #[derive(Clone, Copy, Debug)]
 pub struct MonotoneObjective<'a> {
-    problem: &'a Problem,
+    problem: &'a Setting,
     inv_scale: f64,
 }
 
 impl<'a> MonotoneObjective<'a> {
     /// The objective of `problem`.
-    pub fn new(problem: &'a Problem) -> Self {
+    pub fn new(problem: &'a Setting) -> Self {
         MonotoneObjective {
             problem,
             inv_scale: 1.0 / problem.scale(),
@@ -177,7 +177,7 @@ impl SimplexObjective for MonotoneObjective<'_> {
             return f64::NAN;
         };
         to_w(h, w);
-        let v = self.problem.value_grad(w, gw, Side::Left);
+        let v = self.problem.value_grad(w, gw, KinkSide::Left);
         if self.problem.near_kink(w) {
             // At a capacity kink, the supergradient with the smallest Frank-Wolfe gap: the
             // one-sided derivatives make the iterates chatter across the kink.
@@ -196,8 +196,8 @@ impl SimplexObjective for MonotoneObjective<'_> {
 /// Frank-Wolfe gap of [`GAP_TOL`] times `T g(D)` or after [`MAX_ITER`] steps.
 ///
 /// ```
-/// use mixlaw_info::{optimize, InfoLaw, Problem, Source};
-/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 1000e9)?;
+/// use mixlaw_info::{optimize, InfoLaw, Setting, Source};
+/// let p = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 1000e9)?;
 /// let opt = optimize(&p)?;
 /// let w = opt.recipe.as_slice();
 /// assert!(w.windows(2).all(|v| v[0] >= v[1]) && (w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
@@ -206,7 +206,7 @@ impl SimplexObjective for MonotoneObjective<'_> {
 /// assert!((w[0] - 0.395).abs() < 0.06 && (w[2] - 0.214).abs() < 0.06);
 /// # Ok::<(), mixlaw_info::Error>(())
 /// ```
-pub fn optimize(problem: &Problem) -> Result<Optimum, Error> {
+pub fn optimize(problem: &Setting) -> Result<Optimum, Error> {
     optimize_with(
         problem,
         &Config {
@@ -218,7 +218,7 @@ pub fn optimize(problem: &Problem) -> Result<Optimum, Error> {
 }
 
 /// Steps of the first solver run; then runs of [`CHUNK`] steps, each followed by
-/// [`Problem::certified_gap`], until the gap is certified small or the cap is reached.
+/// [`Setting::certified_gap`], until the gap is certified small or the cap is reached.
 const FIRST_CHUNK: usize = 50;
 const CHUNK: usize = 200;
 /// Floor of `lambda` between runs (the solver lifts entries at or below `1e-300`).
@@ -229,10 +229,10 @@ const LAMBDA_FLOOR: f64 = 1e-250;
 ///
 /// The solver stops by itself at smooth optima (its left-derivative gap vanishes). At an
 /// optimum with a bucket exactly at capacity it does not, so it runs in chunks, and
-/// between chunks [`Problem::certified_gap`] (the gap for the best supergradient) is
+/// between chunks [`Setting::certified_gap`] (the gap for the best supergradient) is
 /// checked against the same tolerance: when it passes, the status is
 /// [`Status::Converged`] and [`Optimum::gap`] is that certified gap.
-pub fn optimize_with(problem: &Problem, config: &Config) -> Result<Optimum, Error> {
+pub fn optimize_with(problem: &Setting, config: &Config) -> Result<Optimum, Error> {
     config.check()?;
     let n = problem.buckets();
     let short = Error::BucketCount {
@@ -308,7 +308,7 @@ pub fn optimize_with(problem: &Problem, config: &Config) -> Result<Optimum, Erro
 
 /// The value `v` in `[0, 1]` maximising `sum_{d in s..e} (info_d(v) - mu v)`: the root of
 /// the block's summed (non-increasing) derivative minus `mu (e - s)`, by bisection.
-fn block_value(problem: &Problem, s: usize, e: usize, mu: f64) -> f64 {
+fn block_value(problem: &Setting, s: usize, e: usize, mu: f64) -> f64 {
     let excess = |v: f64| (s..e).map(|d| problem.slope_at(d, v) - mu).sum::<f64>();
     if excess(0.0) <= 0.0 {
         return 0.0;
@@ -333,7 +333,7 @@ fn block_value(problem: &Problem, s: usize, e: usize, mu: f64) -> f64 {
 /// Pool-adjacent-violators for `max sum_d (info_d(w_d) - mu w_d)` over non-increasing
 /// `w` in `[0, 1]^n` (exact for separable concave terms on a chain), written into `w`;
 /// returns `sum w`.
-fn pava(problem: &Problem, mu: f64, w: &mut [f64]) -> f64 {
+fn pava(problem: &Setting, mu: f64, w: &mut [f64]) -> f64 {
     let (mut start, mut val) = ([0usize; MAX_BUCKETS + 1], [0.0f64; MAX_BUCKETS]);
     let mut top = 0usize;
     let n = w.len();
@@ -381,7 +381,7 @@ fn pava(problem: &Problem, mu: f64, w: &mut [f64]) -> f64 {
 /// interpolating `w(b) -> w(a)` to total 1 (every point between is a maximiser of the
 /// Lagrangian at the root, and non-increasing). Costs milliseconds: the fallback where the
 /// solver does not certify (kinks, badly scaled settings). `false` if it fails.
-fn exact_by_pava(problem: &Problem, out: &mut [f64]) -> bool {
+fn exact_by_pava(problem: &Setting, out: &mut [f64]) -> bool {
     let n = out.len();
     let (mut wa, mut wb) = ([0.0; MAX_BUCKETS], [0.0; MAX_BUCKETS]);
     let (Some(wa), Some(wb)) = (wa.get_mut(..n), wb.get_mut(..n)) else {
@@ -429,13 +429,13 @@ fn exact_by_pava(problem: &Problem, out: &mut [f64]) -> bool {
 /// `seed`.
 ///
 /// ```
-/// use mixlaw_info::{optimize, random_search, InfoLaw, Problem, Source};
-/// let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
+/// use mixlaw_info::{optimize, random_search, InfoLaw, Setting, Source};
+/// let p = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9)?, 7e9, 300e9)?;
 /// let best = random_search(&p, 2_000, 7)?;
 /// assert!(best.info <= optimize(&p)?.info);
 /// # Ok::<(), mixlaw_info::Error>(())
 /// ```
-pub fn random_search(problem: &Problem, samples: usize, seed: u64) -> Result<Sampled, Error> {
+pub fn random_search(problem: &Setting, samples: usize, seed: u64) -> Result<Sampled, Error> {
     if samples == 0 {
         return Err(Error::InvalidConfig {
             what: "samples must be >= 1",
@@ -452,7 +452,7 @@ pub fn random_search(problem: &Problem, samples: usize, seed: u64) -> Result<Sam
     let best = bb.get_mut(..n).ok_or(short)?;
     let mut best_info = f64::NEG_INFINITY;
     for _ in 0..samples {
-        rng.sorted_dirichlet(w);
+        sorted_dirichlet(&mut rng, w);
         let v = problem.value(w);
         if v > best_info {
             best_info = v;
@@ -475,7 +475,7 @@ mod tests {
     #[test]
     fn pava_agrees_with_the_solver() {
         for (n, t) in [(7e9, 200e9), (7e9, 600e9), (1.2e9, 1000e9), (1.8e9, 300e9)] {
-            let p = Problem::new(&InfoLaw::PAPER, &Source::paper(300e9).unwrap(), n, t).unwrap();
+            let p = Setting::new(&InfoLaw::PAPER, &Source::paper(300e9).unwrap(), n, t).unwrap();
             let opt = optimize(&p).unwrap();
             let mut w = [0.0; 6];
             assert!(exact_by_pava(&p, &mut w));

@@ -3,7 +3,7 @@
 //! the central difference is the mean of the two one-sided derivatives).
 
 use mixlaw_info::optimize::MonotoneObjective;
-use mixlaw_info::{InfoLaw, Normalization, PowerLaw, Problem, Side, Source};
+use mixlaw_info::{InfoLaw, KinkSide, Normalization, PowerLaw, Setting, Source};
 use mixlaw_opt::SimplexObjective;
 use proptest::prelude::*;
 
@@ -34,7 +34,7 @@ fn normalization() -> impl Strategy<Value = Normalization> {
 }
 
 /// A setting with 1-8 buckets of random shares, size, budget, model and constants.
-fn setting() -> impl Strategy<Value = (Problem, Vec<Kind>)> {
+fn setting() -> impl Strategy<Value = (Setting, Vec<Kind>)> {
     (1usize..=8)
         .prop_flat_map(|n| {
             (
@@ -56,14 +56,14 @@ fn setting() -> impl Strategy<Value = (Problem, Vec<Kind>)> {
                 ..InfoLaw::PAPER
             };
             let src = Source::new(&shares, 10f64.powf(ls)).unwrap();
-            let p = Problem::new(&law, &src, 10f64.powf(ln), 10f64.powf(lt)).unwrap();
+            let p = Setting::new(&law, &src, 10f64.powf(ln), 10f64.powf(lt)).unwrap();
             (p, kinds)
         })
 }
 
 /// The recipe point (not normalised: the gradient is ambient) and, per bucket, whether
 /// it sits exactly at capacity.
-fn point(p: &Problem, kinds: &[Kind]) -> (Vec<f64>, Vec<bool>) {
+fn point(p: &Setting, kinds: &[Kind]) -> (Vec<f64>, Vec<bool>) {
     let mut w = Vec::new();
     let mut kink = Vec::new();
     for (d, k) in kinds.iter().enumerate() {
@@ -81,22 +81,22 @@ fn point(p: &Problem, kinds: &[Kind]) -> (Vec<f64>, Vec<bool>) {
     (w, kink)
 }
 
-fn info_at(p: &Problem, w: &[f64], d: usize, x: f64) -> f64 {
+fn info_at(p: &Setting, w: &[f64], d: usize, x: f64) -> f64 {
     let mut v = w.to_vec();
     v[d] = x;
     p.info_extended(&v).unwrap()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
 
     #[test]
     fn gradient_matches_finite_differences((p, kinds) in setting()) {
         let (w, kink) = point(&p, &kinds);
         let n = w.len();
         let (mut left, mut right) = (vec![0.0; n], vec![0.0; n]);
-        let v = p.gradient(&w, &mut left, Side::Left).unwrap();
-        let v2 = p.gradient(&w, &mut right, Side::Right).unwrap();
+        let v = p.gradient(&w, &mut left, KinkSide::Left).unwrap();
+        let v2 = p.gradient(&w, &mut right, KinkSide::Right).unwrap();
         let f0 = p.info_extended(&w).unwrap();
         prop_assert!((v - f0).abs() <= 1e-12 * f0.abs().max(1.0));
         prop_assert!((v2 - f0).abs() <= 1e-12 * f0.abs().max(1.0));

@@ -1,14 +1,15 @@
 //! LayerMix edge cases, typed errors, the law's reductions and the optimiser on problems
 //! with known answers.
 
+use approx::{assert_abs_diff_eq, assert_relative_eq};
 use mixlaw_info::law::{accumulated, learning_gain};
 use mixlaw_info::{
     check_recipe, optimize, random_search, Error, InfoLaw, Normalization, OvertrainShift, PowerLaw,
-    Problem, Source, Status, PAPER_SHARES,
+    Setting, Source, Status,
 };
 
-fn paper(s: f64, n: f64, t: f64) -> Problem {
-    Problem::new(&InfoLaw::PAPER, &Source::paper(s).unwrap(), n, t).unwrap()
+fn paper(s: f64, n: f64, t: f64) -> Setting {
+    Setting::new(&InfoLaw::PAPER, &Source::paper(s).unwrap(), n, t).unwrap()
 }
 
 #[test]
@@ -90,11 +91,11 @@ fn invalid_recipes_and_settings_are_typed_errors() {
     ));
     // k = a ln N + b <= 0 for N < e^(-b/a).
     assert!(matches!(
-        Problem::new(&InfoLaw::PAPER, &src, 0.5, 1e11),
+        Setting::new(&InfoLaw::PAPER, &src, 0.5, 1e11),
         Err(Error::InvalidConfig { .. })
     ));
     // ln D <= 0.
-    assert!(Problem::new(&InfoLaw::PAPER, &src, 7e9, 0.5).is_err());
+    assert!(Setting::new(&InfoLaw::PAPER, &src, 7e9, 0.5).is_err());
     assert!(PowerLaw::PAPER.loss(0.0).is_err());
     assert!(OvertrainShift::through(3.6, 3.7, 3.6, 3.5).is_err());
     // Display and source work without std formatting machinery surprises.
@@ -107,17 +108,17 @@ fn invalid_recipes_and_settings_are_typed_errors() {
 fn spec_reference_values() {
     let p = paper(312e9, 7e9, 300e9);
     let info = p.info(&[0.548, 0.444, 0.008, 0.0, 0.0, 0.0]).unwrap();
-    assert!((info / 4.4103e11 - 1.0).abs() < 5e-5, "{info}");
-    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.857).abs() < 5e-4);
+    assert_relative_eq!(info, 4.4103e11, max_relative = 5e-5);
+    assert_abs_diff_eq!(PowerLaw::PAPER.loss(info).unwrap(), 2.857, epsilon = 5e-4);
     let raw = PowerLaw {
         unit: 1.0,
         ..PowerLaw::PAPER
     };
-    assert!((raw.loss(info).unwrap() - 1.146).abs() < 5e-4);
+    assert_abs_diff_eq!(raw.loss(info).unwrap(), 1.146, epsilon = 5e-4);
     let p = paper(312e9, 7e9, 1000e9);
     let info = p.info(&[0.395, 0.391, 0.214, 0.0, 0.0, 0.0]).unwrap();
-    assert!((info / 8.1549e11 - 1.0).abs() < 5e-5, "{info}");
-    assert!((PowerLaw::PAPER.loss(info).unwrap() - 2.781).abs() < 5e-4);
+    assert_relative_eq!(info, 8.1549e11, max_relative = 5e-5);
+    assert_abs_diff_eq!(PowerLaw::PAPER.loss(info).unwrap(), 2.781, epsilon = 5e-4);
 }
 
 /// `info` equals the sum of eq 4 over the LayerMix buckets (an independent path through
@@ -136,7 +137,7 @@ fn info_is_the_sum_of_accumulated_bucket_information() {
         };
         let src = Source::paper(2e11).unwrap();
         let t = 5e11;
-        let p = Problem::new(&law, &src, 1.2e9, t).unwrap();
+        let p = Setting::new(&law, &src, 1.2e9, t).unwrap();
         let k = law.decay_rate(1.2e9).unwrap();
         let g = norm.factor(t).unwrap();
         let mix = src.layermix(&w, t).unwrap();
@@ -165,7 +166,7 @@ fn accumulated_integrates_learning_gain() {
     let sum: f64 = (0..steps)
         .map(|s| learning_gain(i, k, (s as f64 + 0.5) * dt, g) * dt)
         .sum();
-    assert!((sum / accumulated(i, k, r, g) - 1.0).abs() < 1e-9);
+    assert_relative_eq!(sum, accumulated(i, k, r, g), max_relative = 1e-9);
 }
 
 #[test]
@@ -192,7 +193,7 @@ fn two_bucket_optimum_matches_grid() {
             theta: 0.3,
             ..InfoLaw::PAPER
         };
-        let p = Problem::new(&law, &src, n, t).unwrap();
+        let p = Setting::new(&law, &src, n, t).unwrap();
         let opt = optimize(&p).unwrap();
         let steps = 200_000;
         let (mut best, mut arg) = (f64::NEG_INFINITY, 0.0);
@@ -227,7 +228,7 @@ fn optimum_at_capacity_kink() {
         ..InfoLaw::PAPER
     };
     let src = Source::new(&[0.6, 0.4], 1e11).unwrap();
-    let p = Problem::new(&law, &src, 7e9, 1e11).unwrap();
+    let p = Setting::new(&law, &src, 7e9, 1e11).unwrap();
     let opt = optimize(&p).unwrap();
     let w = opt.recipe.as_slice();
     assert!((w[0] - 0.6).abs() < 1e-9, "{w:?}");
@@ -237,7 +238,7 @@ fn optimum_at_capacity_kink() {
     assert_eq!(opt.status, Status::Converged);
     assert!(opt.gap <= 1e-10 * opt.info);
     // Six buckets, S = 3T: bucket 1 ends exactly at capacity (0.45), pooled with bucket 0.
-    let p = Problem::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
+    let p = Setting::new(&law, &Source::paper(3e11).unwrap(), 7e9, 1e11).unwrap();
     let opt = optimize(&p).unwrap();
     let w = opt.recipe.as_slice();
     assert!(
@@ -262,11 +263,11 @@ fn certified_gap_bounds_suboptimality() {
         (3e11, 3e11, InfoLaw::PAPER),
         (3e11, 1e12, InfoLaw::PAPER),
     ] {
-        let p = Problem::new(&law, &Source::paper(s).unwrap(), 7e9, t).unwrap();
+        let p = Setting::new(&law, &Source::paper(s).unwrap(), 7e9, t).unwrap();
         let best = optimize(&p).unwrap();
         let mut w = [0.0; 6];
         for i in 0..2000 {
-            rng.sorted_dirichlet(&mut w);
+            mixlaw_info::rng::sorted_dirichlet(&mut rng, &mut w);
             if i % 3 == 0 {
                 // Put bucket 1 (or the first that fits) exactly at capacity.
                 let c = p.capacity(1).unwrap();
@@ -305,13 +306,12 @@ fn optimum_is_a_monotone_recipe_and_beats_random_search() {
     }
     // A single bucket takes everything.
     let src = Source::new(&[1.0], 1e11).unwrap();
-    let p = Problem::new(&InfoLaw::PAPER, &src, 7e9, 3e11).unwrap();
+    let p = Setting::new(&InfoLaw::PAPER, &src, 7e9, 3e11).unwrap();
     assert_eq!(optimize(&p).unwrap().recipe.as_slice(), &[1.0]);
     // With no repetition anywhere (huge source) info is linear: all on the best bucket.
     let p = paper(3.7e15, 7e9, 1e11);
     let w = optimize(&p).unwrap().recipe;
     assert!(w.as_slice()[0] > 1.0 - 1e-9);
-    let _ = PAPER_SHARES;
 }
 
 #[test]
@@ -354,7 +354,9 @@ fn extended_info_overflow_is_an_error() {
     let far = [-1e307, -1e307, -1e307, -1e307, -1e307, -1e307];
     assert!(p.info_extended(&far).is_err());
     let mut g = [0.0; 6];
-    assert!(p.gradient(&far, &mut g, mixlaw_info::Side::Left).is_err());
+    assert!(p
+        .gradient(&far, &mut g, mixlaw_info::KinkSide::Left)
+        .is_err());
     let w = [0.5, 0.3, 0.2, 0.0, 0.0, 0.0];
     assert!(p.info_extended(&w).is_ok_and(f64::is_finite));
 }
@@ -368,7 +370,7 @@ fn certified_gap_at_rounded_kinks_does_not_panic() {
         normalization: Normalization::Constant(6.75e27),
         ..InfoLaw::PAPER
     };
-    let p = Problem::new(
+    let p = Setting::new(
         &law,
         &Source::new(&[0.5, 0.5], 4.375e9).unwrap(),
         4.375e9,

@@ -3,7 +3,7 @@
 //! a random search.
 
 use mixlaw_info::{
-    check_recipe, optimize, random_search, InfoLaw, Normalization, Problem, Source, Status,
+    check_recipe, optimize, random_search, InfoLaw, Normalization, Setting, Source, Status,
 };
 use proptest::prelude::*;
 
@@ -16,7 +16,7 @@ fn normalization() -> impl Strategy<Value = Normalization> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     #[test]
     fn optimum_is_certified_and_beats_random_search(
@@ -32,7 +32,7 @@ proptest! {
         let shares: Vec<f64> = raw.iter().map(|v| v / sum).collect();
         let law = InfoLaw { theta, normalization: norm, ..InfoLaw::PAPER };
         let src = Source::new(&shares, 10f64.powf(ls)).unwrap();
-        let p = Problem::new(&law, &src, 10f64.powf(ln), 10f64.powf(lt)).unwrap();
+        let p = Setting::new(&law, &src, 10f64.powf(ln), 10f64.powf(lt)).unwrap();
         let opt = optimize(&p).unwrap();
         let w = opt.recipe.as_slice();
         check_recipe(w, shares.len(), true).unwrap();

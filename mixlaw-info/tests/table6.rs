@@ -2,10 +2,10 @@
 //! the exact optimiser and the paper's 100k-sample random search.
 
 use mixlaw_info::paper::{SOURCE_FIT, TABLE6};
-use mixlaw_info::{optimize, random_search, InfoLaw, Problem, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, Setting, Source};
 
-fn problem(model_size: f64, tokens: f64) -> Problem {
-    Problem::new(
+fn problem(model_size: f64, tokens: f64) -> Setting {
+    Setting::new(
         &InfoLaw::PAPER,
         &Source::paper(SOURCE_FIT).unwrap(),
         model_size,

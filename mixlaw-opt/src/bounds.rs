@@ -100,7 +100,7 @@ impl<'a> Bounds<'a> {
             let (lo, hi) = (self.lo(i), self.hi(i));
             // `!(a <= b)` is true for NaN too.
             if !(lo >= 0.0 && lo.is_finite() && hi >= lo) {
-                return Err(Error::InvalidBound { domain: i });
+                return Err(Error::InvalidBound { index: i });
             }
             lsum += lo;
             usum += hi;
@@ -336,44 +336,61 @@ pub(crate) fn solve_scale(
         c = 0.5 * (a + b);
     }
     for _ in 0..(2 * k + 8) {
-        // Classify at c; find the linear piece [pl, pr] around c.
-        let (mut m, mut s) = (0.0, 0.0);
+        // phi(c), its slopes just right and just left of c (a domain exactly at a
+        // breakpoint is free on one side only), and the breakpoints pl < c < pr nearest c.
+        let (mut phi, mut s_right, mut s_left) = (0.0, 0.0, 0.0);
         let (mut pl, mut pr) = (a, b);
         for (i, &yi) in y.iter().enumerate() {
             let (l, u) = (lo(i), hi(i));
             let v = c * yi;
-            if v <= l {
-                m += l;
+            phi += if v <= l {
+                l
             } else if v >= u {
-                m += u;
+                u
             } else {
-                s += yi;
+                v
+            };
+            if l <= v && v < u {
+                s_right += yi;
+            }
+            if l < v && v <= u {
+                s_left += yi;
             }
             for bp in [l / yi, u / yi] {
-                if bp <= c {
+                if bp < c {
                     pl = pl.max(bp);
-                } else {
+                } else if bp > c {
                     pr = pr.min(bp);
                 }
             }
         }
-        let phi = m + c * s;
         if (phi - 1.0).abs() <= tol {
             return Scale::Factor(c);
         }
-        let root = if s > 0.0 { (1.0 - m) / s } else { f64::NAN };
-        let root_here = root >= pl && root <= pr;
+        // phi is linear on [pl, c] and on [c, pr]: the root on the side toward 1, if it
+        // lies on that piece, is exact; otherwise the whole piece is excluded.
+        let root;
         if phi < 1.0 {
-            a = if root_here { c } else { a.max(pr) };
+            root = if s_right > 0.0 {
+                c + (1.0 - phi) / s_right
+            } else {
+                f64::INFINITY
+            };
+            a = if root <= pr { c } else { a.max(pr) };
         } else {
-            b = if root_here { c } else { b.min(pl) };
+            root = if s_left > 0.0 {
+                c - (phi - 1.0) / s_left
+            } else {
+                f64::NEG_INFINITY
+            };
+            b = if root >= pl { c } else { b.min(pl) };
         }
         if a >= b {
             return Scale::Factor(a);
         }
         // A root on the current piece solves phi = 1 exactly, even at an end of [a, b]
         // (bisecting toward an endpoint root does not converge in the loop's budget).
-        c = if root_here || (root > a && root < b) {
+        c = if (root >= pl && root <= pr) || (root > a && root < b) {
             root
         } else {
             0.5 * (a + b)
@@ -509,6 +526,29 @@ pub(crate) fn threshold(
 mod tests {
     use super::*;
 
+    /// Regression (found by the `schedule` fuzz target): a start exactly on a lower
+    /// breakpoint (c y_0 = lo_0) counted domain 0 as bound on the piece to its right, so
+    /// the piece holding the root was skipped and the projection summed to 1.39.
+    #[test]
+    fn projection_from_a_breakpoint_finds_the_root_on_its_right() {
+        let lo = [0.5, 0.04541015625];
+        let hi = [1.0, 0.390625];
+        let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
+        let mut h = [0.0; 2];
+        kl_project(&b, &[1.0, 1.0], &mut h).unwrap();
+        assert!(
+            (h[0] - (1.0 - 0.390625)).abs() < 1e-15 && h[1] == 0.390625,
+            "{h:?}"
+        );
+        // The mirror case: start on an upper breakpoint, root to its left.
+        let lo = [0.0, 0.6];
+        let hi = [0.5, 1.0];
+        let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
+        kl_project(&b, &[1.0, 1.0], &mut h).unwrap();
+        assert!(h[0] == 0.4 || (h[0] - 0.4).abs() < 1e-15, "{h:?}");
+        assert!((h[0] + h[1] - 1.0).abs() < 1e-15, "{h:?}");
+    }
+
     #[test]
     fn gap_plain_simplex_is_weighted_excess_over_min() {
         let g = [1.0, 3.0, 2.0];
@@ -539,11 +579,11 @@ mod tests {
         let lo = [0.2, 0.2];
         let hi = [0.1, 1.0];
         let b = Bounds::new(Side::Each(&lo), Side::Each(&hi));
-        assert_eq!(b.check(2), Err(Error::InvalidBound { domain: 0 }));
+        assert_eq!(b.check(2), Err(Error::InvalidBound { index: 0 }));
         let b = Bounds::new(Side::All(0.0), Side::All(0.3));
         assert!(matches!(b.check(3), Err(Error::Infeasible { .. })));
         let b = Bounds::new(Side::All(f64::NAN), Side::All(1.0));
-        assert_eq!(b.check(3), Err(Error::InvalidBound { domain: 0 }));
+        assert_eq!(b.check(3), Err(Error::InvalidBound { index: 0 }));
     }
 
     #[test]

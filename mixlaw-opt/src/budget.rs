@@ -381,7 +381,7 @@ pub fn compute_optimal<O: AtBudget + ?Sized, const K: usize>(
 
 /// Brent's minimisation (golden section with parabolic interpolation) of `f` on `[a, b]`
 /// from an interior point `x` with known value `fx`, to absolute tolerance `tol`.
-fn brent(
+pub(crate) fn brent(
     mut a: f64,
     mut b: f64,
     x0: f64,

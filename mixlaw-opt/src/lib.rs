@@ -23,6 +23,13 @@
 //! - [`support`]: the training support of a fit (per-domain extremes, distinct training
 //!   mixtures), exact convex-hull membership by a phase-1 simplex method, and the
 //!   [`support::Extrapolation`] report of a proposed mixture with its [`support::Warning`]s.
+//! - [`schedule`]: online mixture weights during training (exponentiated gradient on a
+//!   law's h-gradient, on excess losses as in DoReMi, or Aioli's update) with bounds and
+//!   step-size rules, and a deterministic weighted domain sampler.
+//! - [`autoscale`]: AutoScale's scale extrapolation of optimal per-domain token counts
+//!   (`D*(t) = D*(1)^(1-t) D*(2)^t`) and the authors' notebook numbers, recomputed.
+//! - [`cpt`]: the D-CPT Law's decision procedures for continual pre-training (largest
+//!   domain ratio within a general-loss tolerance; best ratio for limited domain data).
 //! - [`analysis`]: appendix C.1 of Shukor et al.: the map `w -> h*(w)`, the
 //!   Jensen-Shannon distance and fixed-point scans, optima at the corners.
 //!
@@ -66,13 +73,15 @@
 extern crate std;
 
 pub mod analysis;
+pub mod autoscale;
 mod bagging;
 pub mod bounds;
 pub mod budget;
-mod error;
+pub mod cpt;
 pub mod mde;
 pub mod objective;
 pub mod regress;
+pub mod schedule;
 pub mod solver;
 pub mod support;
 
@@ -81,9 +90,14 @@ pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, trust_caps, Bou
 pub use budget::{
     compute_optimal, sweep, Availability, Budget, ComputeConfig, ComputeOptimum, Constraints,
 };
-pub use error::Error;
+pub use mixlaw_core::Error;
 pub use objective::{
-    AtBudget, CapacityAt, FnObjective, KlRegularized, LawAt, SimplexObjective, Targets, TargetsMut,
-    Weighted,
+    AtBudget, FnObjective, KlRegularized, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
 };
 pub use solver::{Config, Solution, Solver, Status, StepRule};
+
+/// The README's Rust quickstart, compiled and run as a doc test (it uses `mixlaw-fit`, a
+/// dev-dependency here).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

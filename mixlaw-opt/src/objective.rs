@@ -2,7 +2,7 @@
 //! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), a closure
 //! ([`FnObjective`]), and any of them pulled toward a prior mixture ([`KlRegularized`]).
 
-use mixlaw_core::{Law, Row, Scales, MAX_DOMAINS};
+use mixlaw_core::{Law, LawExt, Row, Scales, MAX_DOMAINS};
 
 use crate::Error;
 
@@ -39,13 +39,18 @@ impl<T: SimplexObjective + ?Sized> SimplexObjective for &T {
 }
 
 /// A fitted law with its natural parameters at a fixed budget `(N, D)`, as a function of
-/// the mixture: `h -> L(N, D, h)` (Shukor et al. eq 5.1).
+/// the mixture: `h -> L(N, D, h)` (Shukor et al. eq 5.1); for a law with several outputs
+/// (the capacity laws) `h -> sum_j w_j L_j(N, D, h)`, the bilevel objective of Dai &
+/// Zheng's optimal-mixture search (uniform `w` by default, see
+/// [`LawAt::with_output_weights`]), its gradient through the law's own
+/// [`Law::grad_h_outputs`].
 ///
 /// `L` may be a concrete law or `dyn Law`, so targets of different laws can be mixed in
 /// one [`Weighted`] sum.
 pub struct LawAt<'a, L: ?Sized> {
     law: &'a L,
     params: &'a [f64],
+    output_weights: Option<&'a [f64]>,
     scales: Scales,
     n: f64,
     ln_n: f64,
@@ -98,6 +103,7 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
         let mut t = LawAt {
             law,
             params,
+            output_weights: None,
             scales,
             n: 1.0,
             ln_n: 0.0,
@@ -106,6 +112,29 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
         };
         t.rebind(n, d)?;
         Ok(t)
+    }
+
+    /// Weights `w_j` of the law's outputs (one per output, finite, >= 0, not all 0):
+    /// the objective becomes `sum_j w_j L_j`. Without them a law with m outputs weighs
+    /// each by `1/m`.
+    pub fn with_output_weights(mut self, weights: &'a [f64]) -> Result<Self, Error> {
+        let m = self.law.outputs();
+        if weights.len() != m {
+            return Err(mixlaw_core::Error::LengthMismatch {
+                what: "output weights",
+                expected: m,
+                found: weights.len(),
+            });
+        }
+        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+            || weights.iter().all(|w| *w == 0.0)
+        {
+            return Err(mixlaw_core::Error::InvalidConfig {
+                what: "output weights must be finite, >= 0 and not all 0",
+            });
+        }
+        self.output_weights = Some(weights);
+        Ok(self)
     }
 
     /// The same law at another budget `(n, d)` (raw units).
@@ -156,7 +185,50 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
             d: self.d,
             ln_d: self.ln_d,
             u: 1.0,
+            output: 0,
         }
+    }
+
+    /// `sum_j w_j L_j` and its h-gradient (into `grad`, when given) for a law with
+    /// several outputs or explicit output weights.
+    fn weighted(&self, h: &[f64], ln_h: &[f64], grad: Option<&mut [f64]>) -> f64 {
+        let m = self.law.outputs().min(MAX_DOMAINS);
+        let uniform = [1.0 / m as f64; MAX_DOMAINS];
+        let w = self
+            .output_weights
+            .unwrap_or(uniform.get(..m).unwrap_or(&[]));
+        let row = self.row(h, ln_h);
+        match grad {
+            Some(g) => {
+                let mut scratch = [0.0; MAX_DOMAINS];
+                self.law
+                    .grad_h_outputs(self.params, &row, w, g, &mut scratch)
+            }
+            None => {
+                let mut values = [0.0; MAX_DOMAINS];
+                let values = values.get_mut(..m).unwrap_or(&mut []);
+                let mut state = [f64::NAN; 4];
+                let sl = self.law.state_len().min(state.len());
+                self.law.eval_outputs(
+                    self.params,
+                    &row,
+                    values,
+                    None,
+                    state.get_mut(..sl).unwrap_or(&mut []),
+                    &mut [],
+                );
+                values
+                    .iter()
+                    .zip(w)
+                    .filter(|(_, &w)| w != 0.0)
+                    .map(|(v, w)| v * w)
+                    .sum()
+            }
+        }
+    }
+
+    fn plain(&self) -> bool {
+        self.output_weights.is_none() && self.law.outputs() == 1
     }
 }
 
@@ -166,11 +238,19 @@ impl<L: Law + ?Sized> SimplexObjective for LawAt<'_, L> {
     }
     #[inline]
     fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
-        self.law.eval_row(self.params, &self.row(h, ln_h), None)
+        if self.plain() {
+            self.law.eval_row(self.params, &self.row(h, ln_h), None)
+        } else {
+            self.weighted(h, ln_h, None)
+        }
     }
     #[inline]
     fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
-        self.law.grad_h_row(self.params, &self.row(h, ln_h), grad)
+        if self.plain() {
+            self.law.grad_h_row(self.params, &self.row(h, ln_h), grad)
+        } else {
+            self.weighted(h, ln_h, Some(grad))
+        }
     }
 }
 
@@ -420,110 +500,6 @@ where
     }
     fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
         (self.f)(h, ln_h, Some(grad))
-    }
-}
-
-/// A fitted capacity law (`capacity-eq1`/`-eq3`, Dai & Zheng 2026) at a budget `(N, D)`
-/// as a function of the mixture: `h -> sum_j w_j L_j(h, N, D)`, the bilevel objective of
-/// their optimal-mixture search (uniform `w` in their code). Its gradient goes through the
-/// inner capacity allocation by implicit differentiation.
-#[derive(Clone, Copy, Debug)]
-pub struct CapacityAt<'a> {
-    law: &'a mixlaw_core::capacity::CapacityLaw,
-    params: &'a [f64],
-    n: f64,
-    d: f64,
-    scales: Scales,
-    weights: &'a [f64],
-}
-
-impl<'a> CapacityAt<'a> {
-    /// The law with natural `params` at raw `(n, d)` (divided by `scales`), weighting the
-    /// k domain losses by `weights` (k non-negative finite values, not all 0).
-    pub fn new(
-        law: &'a mixlaw_core::capacity::CapacityLaw,
-        params: &'a [f64],
-        n: f64,
-        d: f64,
-        scales: Scales,
-        weights: &'a [f64],
-    ) -> Result<Self, Error> {
-        let k = law.domains();
-        if weights.len() != k {
-            return Err(mixlaw_core::Error::LengthMismatch {
-                what: "target weights",
-                expected: k,
-                found: weights.len(),
-            }
-            .into());
-        }
-        if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0))
-            || weights.iter().all(|w| *w == 0.0)
-        {
-            return Err(mixlaw_core::Error::InvalidConfig {
-                what: "target weights must be finite, >= 0 and not all 0",
-            }
-            .into());
-        }
-        // Validates params, N, D and scales once, at the uniform mixture.
-        let uniform = [1.0 / k as f64; MAX_DOMAINS];
-        let mut out = [0.0; MAX_DOMAINS];
-        law.predict(
-            params,
-            uniform.get(..k).unwrap_or(&[]),
-            n,
-            d,
-            scales,
-            out.get_mut(..k).unwrap_or(&mut []),
-        )?;
-        Ok(CapacityAt {
-            law,
-            params,
-            n,
-            d,
-            scales,
-            weights,
-        })
-    }
-}
-
-impl SimplexObjective for CapacityAt<'_> {
-    fn domains(&self) -> usize {
-        self.law.domains()
-    }
-    fn value(&self, h: &[f64], _ln_h: &[f64]) -> f64 {
-        self.law
-            .weighted_grad(
-                self.params,
-                h,
-                self.n,
-                self.d,
-                self.scales,
-                self.weights,
-                None,
-                None,
-            )
-            .unwrap_or(f64::INFINITY)
-    }
-    fn value_grad(&self, h: &[f64], _ln_h: &[f64], grad: &mut [f64]) -> f64 {
-        match self.law.weighted_grad(
-            self.params,
-            h,
-            self.n,
-            self.d,
-            self.scales,
-            self.weights,
-            None,
-            Some(&mut *grad),
-        ) {
-            Ok(v) => v,
-            Err(_) => {
-                // h_i = 0 under the noise term: the loss is unbounded there (the solver
-                // treats +inf as "step back").
-                grad.iter_mut().for_each(|g| *g = 0.0);
-                f64::INFINITY
-            }
-        }
     }
 }
 

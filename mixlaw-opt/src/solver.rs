@@ -42,7 +42,7 @@ pub const MEMORY: usize = 8;
 /// Sufficient-decrease constant `sigma` of the Armijo tests.
 const SIGMA: f64 = 1e-4;
 /// Floor of `ln y_i - max_j ln y_j`: keeps every free weight above about `1e-304`.
-const LN_FLOOR: f64 = -700.0;
+pub(crate) const LN_FLOOR: f64 = -700.0;
 /// Relative slack on `f` within which the gradient-only (approximate Armijo) test applies.
 const F_NOISE: f64 = 1e-12;
 /// Step-size limits.
@@ -310,6 +310,13 @@ impl<const K: usize> Solver<K> {
         // the gap against min g.
         let plain = lo.iter().all(|&l| l == 0.0) && hi.iter().all(|&u| u >= 1.0);
         let any_fixed = lo.iter().zip(hi).any(|(l, u)| l >= u);
+        let feasible = Feasible {
+            lo,
+            hi,
+            lsum,
+            usum,
+            plain,
+        };
 
         // Start: normalise, lift zeros, project.
         let mut sum = 0.0;
@@ -402,47 +409,8 @@ impl<const K: usize> Solver<K> {
             };
             let mut accepted = None;
             for bt in 0..=cfg.max_backtracks {
-                // Trial point in log space.
-                let mut mx = f64::NEG_INFINITY;
-                for ((yi, &l), &gi) in y.iter_mut().zip(lnh.iter()).zip(g.iter()) {
-                    // Trust region in log space: a coordinate near 0 whose derivative is
-                    // astronomically large (h^gamma, gamma < 1) moves by at most a factor
-                    // e^MAX_LOG_STEP per step instead of swallowing the whole simplex.
-                    let step = (eta * (gi - shift)).clamp(-MAX_LOG_STEP, MAX_LOG_STEP);
-                    *yi = if step.is_nan() { l } else { l - step };
-                    mx = mx.max(*yi);
-                }
-                if !mx.is_finite() {
-                    // An infinite gradient entry: shorten cannot help; give up this step.
+                if !feasible.eg_step(lnh, g, (eta, shift), y, ht, lnht) {
                     break;
-                }
-                for yi in y.iter_mut() {
-                    *yi = (*yi - mx).max(LN_FLOOR);
-                }
-                // y now holds ln y; keep it in lnht and exponentiate into y.
-                lnht.copy_from_slice(y);
-                let mut ysum = 0.0;
-                for yi in y.iter_mut() {
-                    *yi = libm::exp(*yi);
-                    ysum += *yi;
-                }
-                let c = if plain {
-                    // KL projection onto the simplex = normalisation; no clamping.
-                    let ln_sum = libm::log(ysum);
-                    let inv = 1.0 / ysum;
-                    for ((hv, lv), &yi) in ht.iter_mut().zip(lnht.iter_mut()).zip(y.iter()) {
-                        *hv = yi * inv;
-                        *lv -= ln_sum;
-                    }
-                    None
-                } else {
-                    match solve_scale(y, lo_at, hi_at, lsum, usum) {
-                        Scale::Factor(c) => Some(c),
-                        _ => break,
-                    }
-                };
-                if let Some(c) = c {
-                    project_log(c, y, lo, hi, ht, lnht);
                 }
                 let ft = obj.value_grad(ht, lnht, gt);
                 evaluations += 1;
@@ -528,6 +496,77 @@ impl<const K: usize> Solver<K> {
         sol.evaluations = evaluations;
         sol.status = status;
         Ok(sol)
+    }
+}
+
+/// The box-constrained simplex `lo <= h <= hi`, `sum h = 1` (bounds already checked).
+pub(crate) struct Feasible<'a> {
+    /// Lower bounds.
+    pub(crate) lo: &'a [f64],
+    /// Upper bounds (capped at 1).
+    pub(crate) hi: &'a [f64],
+    /// `sum lo`.
+    pub(crate) lsum: f64,
+    /// `sum hi`.
+    pub(crate) usum: f64,
+    /// No bounds at all: the projection is a normalisation.
+    pub(crate) plain: bool,
+}
+
+impl Feasible<'_> {
+    /// One exponentiated-gradient step from `ln_h` with gradient `g` and
+    /// `(eta, shift)`: `ln y_i = ln h_i - eta (g_i - shift)` (each change clamped to
+    /// [`MAX_LOG_STEP`], shifted by the maximum and floored at [`LN_FLOOR`], so nothing
+    /// overflows), then the KL projection `h_new = clamp(c y, lo, hi)` with `ln h_new`
+    /// (a normalisation on the plain simplex). `y` is scratch. Returns `false` when no step
+    /// can be taken (an infinite gradient entry, or bounds that leave no free scale).
+    pub(crate) fn eg_step(
+        &self,
+        ln_h: &[f64],
+        g: &[f64],
+        (eta, shift): (f64, f64),
+        y: &mut [f64],
+        h_new: &mut [f64],
+        ln_h_new: &mut [f64],
+    ) -> bool {
+        let mut mx = f64::NEG_INFINITY;
+        for ((yi, &l), &gi) in ln_h_new.iter_mut().zip(ln_h.iter()).zip(g.iter()) {
+            // Trust region in log space: a coordinate near 0 whose derivative is
+            // astronomically large (h^gamma, gamma < 1) moves by at most a factor
+            // e^MAX_LOG_STEP per step instead of swallowing the whole simplex.
+            let step = (eta * (gi - shift)).clamp(-MAX_LOG_STEP, MAX_LOG_STEP);
+            *yi = if step.is_nan() { l } else { l - step };
+            mx = mx.max(*yi);
+        }
+        if !mx.is_finite() {
+            // An infinite gradient entry: shortening cannot help.
+            return false;
+        }
+        let mut ysum = 0.0;
+        for (yi, li) in y.iter_mut().zip(ln_h_new.iter_mut()) {
+            *li = (*li - mx).max(LN_FLOOR);
+            *yi = libm::exp(*li);
+            ysum += *yi;
+        }
+        if self.plain {
+            // KL projection onto the simplex = normalisation; no clamping.
+            let ln_sum = libm::log(ysum);
+            let inv = 1.0 / ysum;
+            for ((hv, lv), &yi) in h_new.iter_mut().zip(ln_h_new.iter_mut()).zip(y.iter()) {
+                *hv = yi * inv;
+                *lv -= ln_sum;
+            }
+            return true;
+        }
+        let lo_at = |i: usize| self.lo.get(i).copied().unwrap_or(0.0);
+        let hi_at = |i: usize| self.hi.get(i).copied().unwrap_or(0.0);
+        match solve_scale(y, lo_at, hi_at, self.lsum, self.usum) {
+            Scale::Factor(c) => {
+                project_log(c, y, self.lo, self.hi, h_new, ln_h_new);
+                true
+            }
+            _ => false,
+        }
     }
 }
 

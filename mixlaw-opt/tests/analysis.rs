@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+use approx::{abs_diff_eq, assert_abs_diff_eq};
 use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::Scales;
 use mixlaw_opt::analysis::{
@@ -146,9 +147,7 @@ fn scan_with_identical_targets_finds_the_nearest_grid_point() {
         |w, h, js, sol| {
             visits += 1;
             assert_eq!(sol.status, Status::Converged);
-            for i in 0..3 {
-                assert!((h[i] - h0[i]).abs() < 1e-7, "{h:?} vs {h0:?}");
-            }
+            assert_abs_diff_eq!(h[..3], h0[..3], epsilon = 1e-7);
             assert!((js - js_distance(w, h).unwrap()).abs() < 1e-15);
         },
     )
@@ -185,9 +184,10 @@ fn warm_started_scan_agrees_with_cold_solves() {
             assert_eq!(sol.status, Status::Converged);
             let mut hc = [1.0 / 3.0; 3];
             optimum_for_weights(&mut cold, &targets, w, &Bounds::SIMPLEX, &mut hc).unwrap();
-            for i in 0..3 {
-                assert!((h[i] - hc[i]).abs() < 1e-6, "w = {w:?}: {h:?} vs {hc:?}");
-            }
+            assert!(
+                abs_diff_eq!(h[..3], hc[..3], epsilon = 1e-6),
+                "w = {w:?}: {h:?} vs {hc:?}"
+            );
             assert!(js >= 0.0 && js.is_finite());
         },
     )

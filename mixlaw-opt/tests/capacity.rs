@@ -3,7 +3,19 @@
 
 use mixlaw_core::capacity::{CapacityLaw, Head};
 use mixlaw_core::Scales;
-use mixlaw_opt::{Bounds, CapacityAt, SimplexObjective, Solver};
+use mixlaw_opt::{Bounds, LawAt, SimplexObjective, Solver};
+
+/// The capacity law at (n, d) weighing its outputs by `w`: the generic [`LawAt`].
+fn at<'a>(
+    law: &'a CapacityLaw,
+    params: &'a [f64],
+    n: f64,
+    d: f64,
+    s: Scales,
+    w: &'a [f64],
+) -> Result<LawAt<'a, CapacityLaw>, mixlaw_opt::Error> {
+    LawAt::new(law, params, n, d, s)?.with_output_weights(w)
+}
 
 /// Eq 1 alone has h* = w for target weights w (the flaw the paper's eq 3 fixes): the
 /// capacity part of the gradient vanishes at h = w.
@@ -14,7 +26,7 @@ fn eq1_optimum_is_the_target_weights() {
         0.2, 0.4, 0.3, 0.6, 2.0, 5.0, 1.0, 3.0, 1.0, 1.5, 2.0, 0.5, 2.0,
     ];
     let w = [0.1, 0.2, 0.3, 0.4];
-    let target = CapacityAt::new(&law, &params, 200.0, 1.0, Scales::default(), &w).unwrap();
+    let target = at(&law, &params, 200.0, 1.0, Scales::default(), &w).unwrap();
     let mut h = [0.25; 4];
     let solution = Solver::<4>::default()
         .minimize(&target, &Bounds::min_weight(0.0), &mut h)
@@ -34,7 +46,7 @@ fn eq3_optimum_beats_a_grid() {
         0.3, 0.5, 0.4, 2.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.3, 0.4, 0.5, 1.5, 1.0, 2.0, 1.0,
     ];
     let w = [1.0 / 3.0; 3];
-    let target = CapacityAt::new(&law, &params, 100.0, 10.0, Scales::default(), &w).unwrap();
+    let target = at(&law, &params, 100.0, 10.0, Scales::default(), &w).unwrap();
     let mut h = [1.0 / 3.0; 3];
     let solution = Solver::<3>::default()
         .minimize(&target, &Bounds::min_weight(1e-4), &mut h)
@@ -61,9 +73,9 @@ fn bad_targets_are_errors() {
     let law = CapacityLaw::eq1(2, Head::Fitted).unwrap();
     let params = [0.2, 0.4, 2.0, 5.0, 1.0, 1.5, 2.0];
     let s = Scales::default();
-    assert!(CapacityAt::new(&law, &params, 200.0, 1.0, s, &[0.5]).is_err());
-    assert!(CapacityAt::new(&law, &params, 200.0, 1.0, s, &[0.0, 0.0]).is_err());
-    assert!(CapacityAt::new(&law, &params, 200.0, 1.0, s, &[f64::NAN, 1.0]).is_err());
-    assert!(CapacityAt::new(&law, &params, -1.0, 1.0, s, &[0.5, 0.5]).is_err());
-    assert!(CapacityAt::new(&law, &params[..3], 200.0, 1.0, s, &[0.5, 0.5]).is_err());
+    assert!(at(&law, &params, 200.0, 1.0, s, &[0.5]).is_err());
+    assert!(at(&law, &params, 200.0, 1.0, s, &[0.0, 0.0]).is_err());
+    assert!(at(&law, &params, 200.0, 1.0, s, &[f64::NAN, 1.0]).is_err());
+    assert!(at(&law, &params, -1.0, 1.0, s, &[0.5, 0.5]).is_err());
+    assert!(at(&law, &params[..3], 200.0, 1.0, s, &[0.5, 0.5]).is_err());
 }

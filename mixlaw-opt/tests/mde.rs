@@ -8,6 +8,7 @@
     clippy::panic
 )]
 
+use approx::assert_abs_diff_eq;
 use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
 use mixlaw_opt::regress::{aggregate_linear_mde, fit_ridge, predict, workspace_len};
 use mixlaw_opt::{Bounds, Error, SimplexObjective, Solver, Status};
@@ -54,7 +55,7 @@ fn disjoint_set(k: usize, counts: &[usize], q: f64, d: f64) -> Vec<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64)))]
 
     #[test]
     fn loss_and_gradient_match_direct_sums_and_differences(
@@ -324,9 +325,7 @@ fn ridge_recovers_coefficients_and_satisfies_normal_equations() {
     let mut beta = [0.0; 4];
     let b0 = fit_ridge(&x, &y, p, 0.0, true, &mut work, &mut beta).unwrap();
     assert!((b0 - 3.0).abs() < 1e-10);
-    for i in 0..p {
-        assert!((beta[i] - beta_true[i]).abs() < 1e-10);
-    }
+    assert_abs_diff_eq!(beta[..p], beta_true[..p], epsilon = 1e-10);
     // Ridge: the centred normal equations hold, Xc^T (yc - Xc beta) = alpha beta.
     let alpha = 0.7;
     let b0 = fit_ridge(&x, &y, p, alpha, true, &mut work, &mut beta).unwrap();

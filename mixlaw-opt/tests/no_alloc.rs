@@ -1,15 +1,11 @@
-//! Solving paths allocate nothing: a counting global allocator watches them. One test
-//! function, so no other test thread allocates meanwhile.
-#![allow(unsafe_code)] // a counting global allocator needs `unsafe impl GlobalAlloc`
+//! Solving paths allocate nothing: a counting global allocator (`mixlaw-testkit`,
+//! counted per thread) watches them.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic
 )]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
 use mixlaw_core::metrics::Summary;
@@ -20,41 +16,13 @@ use mixlaw_opt::budget::{
 };
 use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
 use mixlaw_opt::regress::{fit_ridge, workspace_len};
+use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
 use mixlaw_opt::support::{Extrapolation, TrainingSupport};
 use mixlaw_opt::{
     bagged_optimum, kl_project, trust_caps, Bounds, KlRegularized, LawAt, Side, Solution, Solver,
     Status, Weighted,
 };
-
-struct Counting;
-
-// Counted per thread: the test harness runs other tests (which allocate) concurrently.
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+use mixlaw_testkit::allocations_during;
 
 #[test]
 fn solving_paths_do_not_allocate() {
@@ -225,6 +193,29 @@ fn solving_paths_do_not_allocate() {
         solver.minimize(&io, &Bounds::SIMPLEX, &mut h).unwrap();
         let mut beta = [0.0; 3];
         fit_ridge(&x, &y, 3, 0.1, true, &mut work, &mut beta).unwrap();
+        // Online schedule: every kind of update, the Aioli estimate, the sampler.
+        let bounds = Bounds::new(Side::Each(&lo), Side::All(1.0));
+        let mut sched = Scheduler::<4>::new(3, &bounds, Step::default()).unwrap();
+        sched.step_objective(&t).unwrap();
+        sched.step_gradient(&[0.1, -0.2, 0.3]).unwrap();
+        sched
+            .step_excess_loss(&[2.0, 2.5, 3.0], &[2.1, 2.2, 2.3])
+            .unwrap();
+        let mut a = [0.0; 9];
+        aioli_matrix(
+            3,
+            &[0.1, 0.02, 0.01, 0.0, 0.2, 0.03, 0.01, 0.0, 0.3],
+            0.75,
+            true,
+            &mut a,
+        )
+        .unwrap();
+        sched.step_aioli(&a, &Aioli { ema: Some(0.1) }).unwrap();
+        let mut sampler = Sampler::<4>::new(sched.weights()).unwrap();
+        for _ in 0..100 {
+            sampler.next_domain();
+        }
+        sampler.set_weights(sched.weights()).unwrap();
     });
     assert_eq!(n, 0, "solving paths allocated {n} times");
 }

@@ -10,8 +10,7 @@
     clippy::panic
 )]
 
-mod common;
-use common::data_dir;
+use mixlaw_testkit::data_dir;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;

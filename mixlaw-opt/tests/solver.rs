@@ -7,6 +7,7 @@
     clippy::panic
 )]
 
+use approx::assert_abs_diff_eq;
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
 use mixlaw_core::{Law, Scales};
 use mixlaw_opt::{
@@ -15,23 +16,12 @@ use mixlaw_opt::{
 };
 use proptest::prelude::*;
 
+mod common;
+use common::joint_params;
+
 const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
 const N: f64 = 7e9;
 const D: f64 = 150e9;
-
-/// A convex `joint` law for k domains: gamma < 1, gammaA, gammaB >= 1.
-fn joint_params(k: usize, u: &[f64]) -> Vec<f64> {
-    let mut it = u.iter().cycle().copied();
-    let mut next = |lo: f64, hi: f64| lo + (hi - lo) * it.next().unwrap();
-    let mut p = vec![next(1.0, 2.0), next(0.2, 0.5), next(0.2, 0.5)];
-    p.extend((0..k).map(|_| next(0.5, 3.0))); // C
-    p.extend((0..k).map(|_| next(0.2, 0.9))); // gamma
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CA
-    p.push(next(1.0, 1.5)); // gammaA
-    p.extend((0..k).map(|_| next(0.3, 2.0))); // CB
-    p.push(next(1.0, 1.5)); // gammaB
-    p
-}
 
 fn value_at<O: SimplexObjective>(obj: &O, h: &[f64]) -> f64 {
     let ln: Vec<f64> = h.iter().map(|v| v.ln()).collect();
@@ -107,7 +97,21 @@ fn check_kkt(g: &[f64], h: &[f64], lo: &[f64], hi: &[f64], tol: f64) -> Result<(
         .collect();
     let lambda = match inside.first() {
         Some(&i) => g[i],
-        None => return Ok(()), // a vertex of the box: nothing to compare against
+        None => {
+            // A vertex of the box: some lambda must still separate the bounds, every
+            // gradient at an upper bound <= every gradient at a lower bound.
+            let top = at_hi
+                .iter()
+                .map(|&i| g[i])
+                .fold(f64::NEG_INFINITY, f64::max);
+            let bottom = at_lo.iter().map(|&i| g[i]).fold(f64::INFINITY, f64::min);
+            if top > bottom + tol {
+                return Err(format!(
+                    "no lambda at a vertex: max g at upper bounds {top} > min g at lower bounds {bottom}"
+                ));
+            }
+            return Ok(());
+        }
     };
     for &i in &inside {
         if (g[i] - lambda).abs() > tol {
@@ -187,9 +191,7 @@ fn boxed_k3_matches_brute_force() {
     let (hb, vb) = brute_force_3(&t, lo, hi);
     assert!(sol.objective <= vb + 1e-12);
     assert!((h[2] - 0.4).abs() < 1e-15 && h[0] >= 0.2, "h = {h:?}");
-    for i in 0..3 {
-        assert!((h[i] - hb[i]).abs() < 1e-4, "h = {h:?}, brute force {hb:?}");
-    }
+    assert_abs_diff_eq!(h[..3], hb[..3], epsilon = 1e-4);
 }
 
 #[test]
@@ -211,9 +213,7 @@ fn additive_optimum_does_not_depend_on_scale() {
         &Bounds::SIMPLEX,
         &mut h2,
     );
-    for i in 0..4 {
-        assert!((h1[i] - h2[i]).abs() < 1e-7, "{h1:?} vs {h2:?}");
-    }
+    assert_abs_diff_eq!(h1[..4], h2[..4], epsilon = 1e-7);
 }
 
 #[test]
@@ -261,9 +261,7 @@ fn fixed_domain_keeps_its_value() {
         &Bounds::new(Side::Each(&lo2), Side::Each(&hi2)),
         &mut h2,
     );
-    for i in 0..4 {
-        assert!((h2[i] - free[i]).abs() < 1e-7, "{h2:?} vs {free:?}");
-    }
+    assert_abs_diff_eq!(h2[..4], free[..4], epsilon = 1e-7);
 }
 
 #[test]
@@ -307,9 +305,7 @@ fn weighted_sum_matches_brute_force_and_gradient() {
     let sol = solve(&obj, &Bounds::SIMPLEX, &mut h);
     let (hb, vb) = brute_force_3(&obj, [0.0; 3], [1.0; 3]);
     assert!(sol.objective <= vb + 1e-12);
-    for i in 0..3 {
-        assert!((h[i] - hb[i]).abs() < 1e-4, "h = {h:?}, brute force {hb:?}");
-    }
+    assert_abs_diff_eq!(h[..3], hb[..3], epsilon = 1e-4);
     // Heterogeneous targets through `dyn Law`.
     let add = Additive::new(3).unwrap();
     let pa = [1.5, 2.0, 3.0, 0.3, 0.3, 1.0, 2.0, 3.0, 0.5, 0.4, 0.3];
@@ -362,7 +358,7 @@ fn typed_errors() {
     ));
     assert!(matches!(
         LawAt::new(&law, &p[..5], N, D, SCALES),
-        Err(Error::Core(_))
+        Err(Error::WrongParamCount { .. })
     ));
     let nan_start = FnObjective::new(3, |_: &[f64], _: &[f64], _: Option<&mut [f64]>| f64::NAN);
     assert_eq!(
@@ -412,9 +408,7 @@ fn starts_at_a_corner_with_infinite_gradients() {
         (sa.status, sb.status),
         (Status::Converged, Status::Converged)
     );
-    for i in 0..3 {
-        assert!((a[i] - b[i]).abs() < 1e-7);
-    }
+    assert_abs_diff_eq!(a[..3], b[..3], epsilon = 1e-7);
 }
 
 #[test]
@@ -436,9 +430,7 @@ fn armijo_rule_agrees_with_spectral() {
         (sa.status, sb.status),
         (Status::Converged, Status::Converged)
     );
-    for i in 0..7 {
-        assert!((a[i] - b[i]).abs() < 1e-6, "{a:?} vs {b:?}");
-    }
+    assert_abs_diff_eq!(a[..7], b[..7], epsilon = 1e-6);
 }
 
 /// Random feasible bounds for k domains from uniforms in [0, 1).
@@ -474,7 +466,7 @@ fn random_bounds(k: usize, u: &[f64]) -> (Vec<f64>, Vec<f64>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(96)))]
 
     /// At the returned point: converged, inside the bounds, KKT conditions hold.
     #[test]
@@ -556,6 +548,13 @@ proptest! {
                 if lo[i] < hi[i] && h[i] == lo[i] { prop_assert!(c * y[i] <= lo[i] * (1.0 + 1e-12)); }
                 if lo[i] < hi[i] && h[i] == hi[i] { prop_assert!(c * y[i] >= hi[i] * (1.0 - 1e-12)); }
             }
+        } else {
+            // Every weight at a bound: some ratio c must still separate them, every
+            // hi_i / y_i at an upper bound <= every lo_i / y_i at a lower bound.
+            let moving = |i: &usize| lo[*i] < hi[*i];
+            let top = (0..k).filter(moving).filter(|&i| h[i] == hi[i]).map(|i| hi[i] / y[i]).fold(0.0, f64::max);
+            let bottom = (0..k).filter(moving).filter(|&i| h[i] == lo[i]).map(|i| lo[i] / y[i]).fold(f64::INFINITY, f64::min);
+            prop_assert!(top <= bottom * (1.0 + 1e-12), "no ratio at a vertex: {} > {}", top, bottom);
         }
         let kl = |x: &[f64]| -> f64 {
             x.iter().zip(y).map(|(&a, &b)| if a > 0.0 { a * (a / b).ln() } else { 0.0 }).sum()

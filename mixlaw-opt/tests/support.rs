@@ -9,8 +9,7 @@
     clippy::panic
 )]
 
-mod common;
-use common::{data_dir, python::python_rows};
+use mixlaw_testkit::{data_dir, python_rows};
 
 use mixlaw_fit::Rng;
 use mixlaw_opt::support::{

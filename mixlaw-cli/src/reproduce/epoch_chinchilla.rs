@@ -18,7 +18,7 @@ use std::time::Instant;
 use std::vec::Vec;
 
 use mixlaw_core::laws::chinchilla::Chinchilla;
-use mixlaw_core::{Law, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{Law, LawExt, Loss, Objective, Prepared, Scales};
 use mixlaw_fit::owned::{fit, Fit, FitOptions, Runs};
 use mixlaw_fit::{BasinConfig, HopInfo};
 

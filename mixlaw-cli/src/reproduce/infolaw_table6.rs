@@ -17,7 +17,7 @@ use std::time::Instant;
 use std::vec;
 
 use mixlaw_info::paper::{Published, SOURCE_FIT, SOURCE_PRINTED, TABLE6};
-use mixlaw_info::{optimize, random_search, InfoLaw, PowerLaw, Problem, Source};
+use mixlaw_info::{optimize, random_search, InfoLaw, PowerLaw, Setting, Source};
 
 use super::Report;
 use crate::error::CliError;
@@ -48,7 +48,7 @@ pub fn run(_data: &Path, progress: bool) -> Result<Report, CliError> {
     let mut report = Report::new(NAME);
     for (i, row) in TABLE6.iter().enumerate() {
         let problem =
-            Problem::new(&law, &source, row.model_size, row.tokens).map_err(|e| err(row, e))?;
+            Setting::new(&law, &source, row.model_size, row.tokens).map_err(|e| err(row, e))?;
         let opt = optimize(&problem).map_err(|e| err(row, e))?;
         let published = row.normalized();
         let info_published = problem.info(&published).map_err(|e| err(row, e))?;

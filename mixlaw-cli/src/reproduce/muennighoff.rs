@@ -16,7 +16,7 @@ use std::time::Instant;
 use mixlaw_core::frozen::Frozen;
 use mixlaw_core::laws::chinchilla::Chinchilla;
 use mixlaw_core::laws::data_constrained::DataConstrained;
-use mixlaw_core::{Law, Loss, Scales};
+use mixlaw_core::{Law, LawExt, Loss, Scales};
 use mixlaw_fit::owned::{fit, score, Fit, FitOptions, Runs};
 
 use super::epoch_chinchilla::{note, num, objective_at, pass, progress as observer};

@@ -14,7 +14,7 @@ use std::string::ToString;
 use std::time::Instant;
 use std::vec::Vec;
 
-use mixlaw_core::{AnyLaw, Law, Loss, Scales};
+use mixlaw_core::{AnyLaw, Law, LawExt, Loss, Scales};
 use mixlaw_fit::owned::{FitOptions, Runs};
 use mixlaw_fit::select::{cross_validate, Split};
 use mixlaw_fit::BasinConfig;

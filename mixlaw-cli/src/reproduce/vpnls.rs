@@ -21,7 +21,7 @@ use std::vec::Vec;
 
 use mixlaw_core::frozen::Frozen;
 use mixlaw_core::laws::chinchilla::Chinchilla;
-use mixlaw_core::{Law, Loss, Scales};
+use mixlaw_core::{Law, LawExt, Loss, Scales};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_fit::BasinConfig;
 

@@ -16,7 +16,7 @@ use std::string::ToString;
 use std::time::Instant;
 use std::vec::Vec;
 
-use mixlaw_core::{AnyLaw, Law, Loss};
+use mixlaw_core::{AnyLaw, Law, LawExt, Loss};
 use mixlaw_fit::owned::{fit, score, Fit};
 
 use super::sldbench_mixture::{load, options, runs, Mixture, GROUPS};

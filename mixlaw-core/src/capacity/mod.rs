@@ -10,21 +10,22 @@
 //! L_i(h, N, D) = c_i x_i*^-b_i + A_i (D h_i)^-a_i + E_i        (eq 3; eq 1 drops the A term)
 //! ```
 //!
-//! Unlike the other laws, one inner problem serves all k outputs, so a law here predicts
-//! the losses of every domain at once and is fitted jointly over all of them
-//! ([`CapacityObjective`]). The inner problem is solved exactly ([`allocate`]); gradients
-//! in the parameters and in `h` go through its solution by implicit differentiation of the
+//! One inner problem serves all k outputs, so a capacity law is a [`Law`] with k outputs
+//! ([`Law::outputs`]): a data set holds k observed losses per run and the generic
+//! [`crate::Objective`] fits all of them jointly, one inner solve per run
+//! ([`Law::eval_outputs`], warm-started from the previous multiplier kept in the
+//! objective's scratch). The inner problem is solved exactly ([`allocate`]); gradients in
+//! the parameters and in `h` go through its solution by implicit differentiation of the
 //! KKT conditions, in O(k) per run. Nothing is allocated: per-run vectors live on the
 //! stack, bounded by [`crate::MAX_DOMAINS`].
 
 mod inner;
-mod objective;
 
 pub use inner::{allocate, Allocation};
-pub use objective::{CapacityData, CapacityObjective};
 
-use crate::data::Scales;
-use crate::param::{self, Block, ParamInfo, Reader};
+use crate::data::{Inputs, Row, Scales};
+use crate::law::{Law, LawExt, OutputsGrad};
+use crate::param::{self, Block, Reader};
 use crate::{Error, MAX_DOMAINS};
 
 /// Largest parameter count of a capacity law (eq 3 with a fitted head, k = MAX_DOMAINS).
@@ -54,16 +55,16 @@ pub enum Head {
 const EQ1: &[Block] = &[
     Block::positive_each("b", -2.3, -0.5),
     Block::positive_each("c", 0.0, 2.1),
-    Block::free_each("E", 0.1, 2.0),
+    Block::free_each("E", 0.1, 2.0).linear(),
     Block::positive("H", -3.0, 3.0),
 ];
 /// Layout of eq 3 with a fitted head: `b[i], c[i], A[i], a[i], E[i], H`.
 const EQ3: &[Block] = &[
     Block::positive_each("b", -2.3, -0.5),
     Block::positive_each("c", 0.0, 2.1),
-    Block::positive_each("A", 0.0, 2.1),
+    Block::positive_each("A", 0.0, 2.1).linear(),
     Block::positive_each("a", -2.3, -0.5),
-    Block::free_each("E", 0.1, 2.0),
+    Block::free_each("E", 0.1, 2.0).linear(),
     Block::positive("H", -3.0, 3.0),
 ];
 
@@ -77,12 +78,13 @@ const EQ3: &[Block] = &[
 ///
 /// ```
 /// use mixlaw_core::capacity::{CapacityLaw, Head};
-/// use mixlaw_core::Scales;
+/// use mixlaw_core::{prelude::*, Point, Scales};
 /// let law = CapacityLaw::eq3(2, Head::Fitted)?;
 /// //           b[0] b[1] c[0] c[1] A[0] A[1] a[0] a[1] E[0] E[1] H
 /// let params = [0.3, 0.5, 2.0, 3.0, 1.0, 2.0, 0.3, 0.4, 1.5, 2.0, 1.0];
 /// let mut losses = [0.0; 2];
-/// law.predict(&params, &[0.7, 0.3], 100.0, 10.0, Scales::default(), &mut losses)?;
+/// let point = Point::new(&[0.7, 0.3], 100.0, 10.0)?;
+/// law.values(&params, &point, Scales::default(), &mut losses)?;
 /// assert!(losses[0] < losses[1]); // domain 0 has more weight, capacity and data
 /// # Ok::<(), mixlaw_core::Error>(())
 /// ```
@@ -138,17 +140,6 @@ impl CapacityLaw {
         }
     }
 
-    /// The public name, as in `laws.md`.
-    pub fn name(&self) -> &'static str {
-        match self.form {
-            Form::Eq1 => "capacity-eq1",
-            Form::Eq3 => "capacity-eq3",
-        }
-    }
-    /// Number of domains k (both of the mixture and of the outputs).
-    pub fn domains(&self) -> usize {
-        self.k
-    }
     /// Eq 1 or eq 3.
     pub fn form(&self) -> Form {
         self.form
@@ -158,8 +149,8 @@ impl CapacityLaw {
         self.head
     }
 
-    /// The parameter layout.
-    pub fn blocks(&self) -> &'static [Block] {
+    /// The parameter layout (the one of [`Law::blocks`]).
+    fn layout(&self) -> &'static [Block] {
         let all = match self.form {
             Form::Eq1 => EQ1,
             Form::Eq3 => EQ3,
@@ -168,70 +159,6 @@ impl CapacityLaw {
             (Head::Fixed(_), Some((_, without_head))) => without_head,
             _ => all,
         }
-    }
-    /// Number of parameters: 3k (eq 1) or 5k (eq 3), plus one for a fitted head.
-    pub fn num_params(&self) -> usize {
-        param::count(self.blocks(), self.k)
-    }
-    /// Name, constraint and start range of parameter `i`.
-    pub fn param_info(&self, i: usize) -> Option<ParamInfo> {
-        param::info(self.blocks(), self.k, i)
-    }
-    /// Checks length, finiteness and positivity of natural parameters.
-    pub fn check_params(&self, params: &[f64]) -> Result<(), Error> {
-        param::check_params(self.blocks(), self.k, params)
-    }
-    /// Natural parameters to unconstrained coordinates (`ln p` for positive ones).
-    pub fn to_unconstrained(&self, params: &[f64], theta: &mut [f64]) -> Result<(), Error> {
-        param::to_unconstrained(self.blocks(), self.k, params, theta)
-    }
-    /// Unconstrained coordinates to natural parameters.
-    pub fn to_natural(&self, theta: &[f64], params: &mut [f64]) -> Result<(), Error> {
-        param::to_natural(self.blocks(), self.k, theta, params)
-    }
-
-    /// The k losses at one run (raw N and D, divided by `scales`) into `out`. Under eq 3 a
-    /// domain with `h_i = 0` has no data and an infinite loss: its entry is `+inf` (fits
-    /// mask such entries, as the authors do).
-    pub fn predict(
-        &self,
-        params: &[f64],
-        h: &[f64],
-        n: f64,
-        d: f64,
-        scales: Scales,
-        out: &mut [f64],
-    ) -> Result<(), Error> {
-        let (n, d) = self.checked_run(params, h, n, d, scales)?;
-        param::check_len("out", out, self.k)?;
-        self.predict_scaled(params, h, n, d, out);
-        // Only an eq 3 output at h_i = 0 may be infinite (documented); anything else that
-        // overflowed is an error, never a silent inf or NaN.
-        let diverges = |i: usize| self.form == Form::Eq3 && h.get(i) == Some(&0.0);
-        if out
-            .iter()
-            .enumerate()
-            .any(|(i, l)| l.is_nan() || (l.is_infinite() && !(diverges(i) && *l > 0.0)))
-        {
-            return Err(Error::NonFiniteValue { row: 0 });
-        }
-        Ok(())
-    }
-
-    /// [`Self::predict`] on validated, scaled inputs.
-    pub(crate) fn predict_scaled(
-        &self,
-        params: &[f64],
-        h: &[f64],
-        n: f64,
-        d: f64,
-        out: &mut [f64],
-    ) {
-        let v = self.view(params);
-        let mut x = [0.0; MAX_DOMAINS];
-        let x = x.get_mut(..self.k).unwrap_or(&mut []);
-        self.solve(&v, h, n, x, f64::NAN);
-        self.terms(&v, h, d, x, out);
     }
 
     /// The capacity allocation `x*(h, N)` of one run into `x` (scaled units).
@@ -248,42 +175,8 @@ impl CapacityLaw {
         Ok(self.solve(&self.view(params), h, n, x, f64::NAN))
     }
 
-    /// `F = sum_j w_j L_j` at one run, with `dF/dp` for every natural parameter into `grad`
-    /// and `dF/dh_i` into `grad_h` (each optional, overwritten). Fails with
-    /// [`Error::InfiniteGradient`] where a weighted eq 3 output has `h_i = 0`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn weighted_grad(
-        &self,
-        params: &[f64],
-        h: &[f64],
-        n: f64,
-        d: f64,
-        scales: Scales,
-        w: &[f64],
-        mut grad: Option<&mut [f64]>,
-        mut grad_h: Option<&mut [f64]>,
-    ) -> Result<f64, Error> {
-        let (n, d) = self.checked_run(params, h, n, d, scales)?;
-        param::check_len("w", w, self.k)?;
-        if let Some(g) = grad.as_deref_mut() {
-            param::check_len("grad", g, params.len())?;
-            g.iter_mut().for_each(|v| *v = 0.0);
-        }
-        if let Some(g) = grad_h.as_deref_mut() {
-            param::check_len("grad_h", g, self.k)?;
-            g.iter_mut().for_each(|v| *v = 0.0);
-        }
-        let value = self.weighted_at(params, h, n, d, w, grad, grad_h.as_deref_mut());
-        if !value.is_finite() {
-            return Err(Error::NonFiniteValue { row: 0 });
-        }
-        if let Some(i) = grad_h.and_then(|g| g.iter().position(|v| !v.is_finite())) {
-            return Err(Error::InfiniteGradient { domain: i });
-        }
-        Ok(value)
-    }
-
-    /// [`Self::weighted_grad`] on validated, scaled inputs; gradients accumulate.
+    /// `F = sum_j w_j L_j` at one run on validated, scaled inputs, with
+    /// `sum_j w_j dL_j/dp` and `sum_j w_j dL_j/dh` added to `grad` and `grad_h`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn weighted_at(
         &self,
@@ -391,10 +284,16 @@ impl CapacityLaw {
         }
     }
 
-    /// Solves the inner problem at scaled `n`.
+    /// Solves the inner problem at scaled `n`. A budget or floor that cannot be resolved
+    /// to the budget's precision (subnormal) gives a NaN allocation, so that every output
+    /// is NaN and callers report [`Error::NonFiniteValue`].
     fn solve(&self, v: &View<'_>, h: &[f64], n: f64, x: &mut [f64], guess: f64) -> Allocation {
         let budget = n + (self.k as f64 - 1.0) * v.head;
-        inner::solve(h, v.b, v.c, budget, v.head, x, guess)
+        let alloc = inner::solve(h, v.b, v.c, budget, v.head, x, guess);
+        if inner::check_resolvable(budget, v.head).is_err() {
+            x.iter_mut().for_each(|x| *x = f64::NAN);
+        }
+        alloc
     }
 
     /// The per-domain pieces of the losses given the allocation `x`, at scaled `d`, and
@@ -547,6 +446,172 @@ impl CapacityLaw {
     }
 }
 
+impl Law for CapacityLaw {
+    fn name(&self) -> &'static str {
+        match self.form {
+            Form::Eq1 => "capacity-eq1",
+            Form::Eq3 => "capacity-eq3",
+        }
+    }
+
+    /// Number of domains k (both of the mixture and of the outputs).
+    fn domains(&self) -> usize {
+        self.k
+    }
+
+    fn blocks(&self) -> &'static [Block] {
+        self.layout()
+    }
+
+    /// h and N; D for eq 3's noise term.
+    fn inputs(&self) -> Inputs {
+        Inputs {
+            h: true,
+            n: true,
+            d: self.form == Form::Eq3,
+            u: false,
+        }
+    }
+
+    /// One loss per domain.
+    fn outputs(&self) -> usize {
+        self.k
+    }
+
+    /// N and D must be normal floats after scaling (the inner solve divides by them);
+    /// under eq 3 output j is undefined (infinite) where h_j = 0.
+    fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
+        if !(row.n.is_normal() && row.d.is_normal()) {
+            return Err(Error::NotPositive {
+                what: "N / n_scale and D / d_scale (normal floats)",
+                index,
+            });
+        }
+        if self.form == Form::Eq3 && row.h.get(row.output) == Some(&0.0) {
+            return Err(Error::ZeroTargetWeight { row: index });
+        }
+        Ok(())
+    }
+
+    fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let j = row.output;
+        let mut value = f64::NAN;
+        let mut grad = grad;
+        if let Some(g) = grad.as_deref_mut() {
+            g.iter_mut().for_each(|v| *v = 0.0);
+        }
+        self.run_pass(
+            params,
+            row.h,
+            row.n,
+            row.d,
+            f64::NAN,
+            grad,
+            None,
+            |pred, cot| {
+                value = pred.get(j).copied().unwrap_or(f64::NAN);
+                if let Some(c) = cot.get_mut(j) {
+                    *c = 1.0;
+                }
+            },
+        );
+        value
+    }
+
+    fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        let j = row.output;
+        let mut value = f64::NAN;
+        grad_h.iter_mut().for_each(|v| *v = 0.0);
+        self.run_pass(
+            params,
+            row.h,
+            row.n,
+            row.d,
+            f64::NAN,
+            None,
+            Some(grad_h),
+            |pred, cot| {
+                value = pred.get(j).copied().unwrap_or(f64::NAN);
+                if let Some(c) = cot.get_mut(j) {
+                    *c = 1.0;
+                }
+            },
+        );
+        value
+    }
+
+    /// One inner solve for all k outputs, from the multiplier kept in `state`.
+    fn eval_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        values: &mut [f64],
+        grad: OutputsGrad<'_>,
+        state: &mut [f64],
+        _scratch: &mut [f64],
+    ) {
+        let guess = state.first().copied().unwrap_or(f64::NAN);
+        let (grad, mut cotangent) = match grad {
+            Some((g, c)) => (Some(g), Some(c)),
+            None => (None, None),
+        };
+        let alloc = self.run_pass(
+            params,
+            row.h,
+            row.n,
+            row.d,
+            guess,
+            grad,
+            None,
+            |pred, cot| {
+                for (v, &p) in values.iter_mut().zip(pred) {
+                    *v = p;
+                }
+                match cotangent.as_mut() {
+                    Some(c) => c(pred, cot),
+                    None => cot.iter_mut().for_each(|c| *c = 0.0),
+                }
+            },
+        );
+        if let Some(s) = state.first_mut() {
+            *s = alloc.ln_lambda;
+        }
+    }
+
+    fn grad_h_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        weights: &[f64],
+        grad_h: &mut [f64],
+        _scratch: &mut [f64],
+    ) -> f64 {
+        grad_h.iter_mut().for_each(|v| *v = 0.0);
+        self.weighted_at(params, row.h, row.n, row.d, weights, None, Some(grad_h))
+    }
+
+    /// The inner problem's `ln lambda`, a warm start for the next solve.
+    fn state_len(&self) -> usize {
+        1
+    }
+}
+
+/// Entry weights that keep the entries with `h_i >= threshold` (and `h_i > 0`), the
+/// authors' masks: `threshold = 0` keeps `h_i > 0` (eq 3, whose noise term diverges at
+/// `h_i = 0`), `0.1` their 7-domain mask. Writes `h.len()` weights into `w` (for
+/// [`crate::Dataset::with_entry_weights`]; the mixture's k domains are the law's k outputs).
+pub fn mask_below(h: &[f64], threshold: f64, w: &mut [f64]) -> Result<(), Error> {
+    param::check_len("weights", w, h.len())?;
+    for (wi, &hi) in w.iter_mut().zip(h) {
+        *wi = if hi > 0.0 && hi >= threshold {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    Ok(())
+}
+
 /// Per-domain pieces of one run's losses, kept for the pullback: `ln x_i`, `x_i^-b_i`,
 /// the noise term `A_i (D h_i)^-a_i` and `ln(D h_i)` (both 0 under eq 1).
 struct Terms {
@@ -573,7 +638,11 @@ fn check_mixture(h: &[f64], k: usize, row: usize) -> Result<(), Error> {
         });
     }
     if crate::data::non_negative_sum("h", h, |_| row)? <= 0.0 {
-        return Err(Error::OffSimplex { row, sum: 0.0 });
+        return Err(Error::OffSimplex {
+            what: "mixture",
+            row,
+            sum: 0.0,
+        });
     }
     Ok(())
 }

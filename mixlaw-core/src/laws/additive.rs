@@ -6,7 +6,7 @@ use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_slice, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h, weight,
-    write_factors, Head,
+    write_factors, ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
@@ -28,9 +28,9 @@ impl Additive {
 
 /// Parameter layout of [`Additive`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("A", -3.0, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("A", -3.0, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
     Block::positive_each("C", -2.0, 3.0),
@@ -60,7 +60,7 @@ impl Law for Additive {
     }
     fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         match factor {
             Factor::Mixture => write_factors(
@@ -86,7 +86,7 @@ impl Law for Additive {
         scratch: &mut [f64],
     ) {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         let w = (weight(weights, 0), weight(weights, 2), weight(weights, 3));
         head.vjp(factor, row, w, grad);
@@ -100,7 +100,7 @@ impl Law for Additive {
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         match grad {
             None => head.value(row) + inverse_mixture(c, gamma, row.h, row.ln_h),
@@ -114,7 +114,7 @@ impl Law for Additive {
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         grad_h.iter_mut().for_each(|g| *g = 0.0);
         head.value(row) + inverse_mixture_grad_h(c, gamma, row.h, row.ln_h, grad_h)

@@ -28,8 +28,8 @@ impl AdditiveN {
 
 /// Parameter layout of [`AdditiveN`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("beta", -3.0, 0.0),
     Block::positive_each("C", -2.0, 3.0),
     Block::positive_each("gamma", -3.0, 0.5),

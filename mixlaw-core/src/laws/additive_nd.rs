@@ -25,7 +25,7 @@ impl AdditiveNd {
 
 /// Parameter layout of [`AdditiveNd`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
     Block::positive_each("C", -2.0, 3.0),
     Block::positive_each("gamma", -3.0, 0.5),
 ];

@@ -3,8 +3,8 @@
 
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
-use crate::laws::check_domains;
 use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
+use crate::laws::{check_target, own_weight};
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
 
@@ -21,10 +21,7 @@ pub struct Bimix {
 impl Bimix {
     /// The law for `k >= 1` domains, predicting the loss on domain `target < k`.
     pub fn new(k: usize, target: usize) -> Result<Self, Error> {
-        check_domains(k, 1)?;
-        if target >= k {
-            return Err(Error::TargetOutOfRange { target, domains: k });
-        }
+        check_target(k, target)?;
         Ok(Bimix { k, target })
     }
 
@@ -32,21 +29,13 @@ impl Bimix {
     pub fn target(&self) -> usize {
         self.target
     }
-
-    /// `(h_t, ln h_t)` of a row (NaN if the row is too short, which validation prevents).
-    fn target_weight(&self, row: &Row<'_>) -> (f64, f64) {
-        (
-            row.h.get(self.target).copied().unwrap_or(f64::NAN),
-            row.ln_h.get(self.target).copied().unwrap_or(f64::NAN),
-        )
-    }
 }
 
 /// Parameter layout of [`Bimix`].
 pub const BLOCKS: &[Block] = &[
-    Block::positive("B", -3.0, 2.0),
+    Block::positive("B", -3.0, 2.0).linear(),
     Block::positive("beta", -3.0, 0.0),
-    Block::positive("E", 0.0, 1.2),
+    Block::positive("E", 0.0, 1.2).linear(),
     Block::positive("gamma", -4.0, -0.5),
 ];
 
@@ -86,7 +75,7 @@ impl Law for Bimix {
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
         match factor {
             Factor::Mixture => {
-                let m = decay(1.0, gamma, self.target_weight(row).1);
+                let m = decay(1.0, gamma, own_weight(row, self.target).1);
                 write_factors(out, [m, e * m]);
             }
             Factor::Model => write_factors(out, [1.0, 1.0]),
@@ -106,7 +95,7 @@ impl Law for Bimix {
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
         match factor {
             Factor::Mixture => {
-                let ln_ht = self.target_weight(row).1;
+                let ln_ht = own_weight(row, self.target).1;
                 let m = decay(1.0, gamma, ln_ht);
                 let (w0, w1) = (weight(weights, 0), weight(weights, 1));
                 add_at(grad, 2, w1 * m);
@@ -119,7 +108,7 @@ impl Law for Bimix {
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        let (_, ln_ht) = self.target_weight(row);
+        let (_, ln_ht) = own_weight(row, self.target);
         let td = decay(b, beta, row.ln_d);
         let m = decay(1.0, gamma, ln_ht);
         let v = (td + e) * m;
@@ -135,7 +124,7 @@ impl Law for Bimix {
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let mut p = Reader::new(params);
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        let (ht, ln_ht) = self.target_weight(row);
+        let (ht, ln_ht) = own_weight(row, self.target);
         let v = (decay(b, beta, row.ln_d) + e) * decay(1.0, gamma, ln_ht);
         grad_h.iter_mut().for_each(|g| *g = 0.0);
         if let Some(gh) = grad_h.get_mut(self.target) {

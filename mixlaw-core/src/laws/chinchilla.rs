@@ -2,7 +2,7 @@
 
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
-use crate::laws::terms::{weight, write_factors, Head};
+use crate::laws::terms::{weight, write_factors, ChinchillaTerms};
 use crate::param::{Block, Reader, Writer};
 
 /// The Chinchilla law `E + A N^-alpha + B D^-beta`; parameters `E, A, B, alpha, beta`.
@@ -18,9 +18,9 @@ impl Chinchilla {
 
 /// Parameter layout of [`Chinchilla`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("A", -3.0, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("A", -3.0, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
 ];
@@ -47,7 +47,7 @@ impl Law for Chinchilla {
         3
     }
     fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
-        let head = Head::read(&mut Reader::new(params));
+        let head = ChinchillaTerms::read(&mut Reader::new(params));
         match factor {
             Factor::Mixture => write_factors(out, [head.e(), 1.0, 1.0]),
             Factor::Model => write_factors(out, [1.0, head.model(row), 1.0]),
@@ -63,12 +63,12 @@ impl Law for Chinchilla {
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {
-        let head = Head::read(&mut Reader::new(params));
+        let head = ChinchillaTerms::read(&mut Reader::new(params));
         let w = (weight(weights, 0), weight(weights, 1), weight(weights, 2));
         head.vjp(factor, row, w, grad);
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let head = Head::read(&mut Reader::new(params));
+        let head = ChinchillaTerms::read(&mut Reader::new(params));
         match grad {
             Some(grad) => head.value_grad(row, &mut Writer::new(grad)),
             None => head.value(row),

@@ -9,6 +9,7 @@
 
 use crate::data::{Inputs, Row};
 use crate::law::Law;
+use crate::law::Structure;
 use crate::param::{Block, Reader, Writer};
 
 /// The data-constrained law of Muennighoff et al.; parameters `E, A, B, alpha, beta, RN, RD`
@@ -33,7 +34,7 @@ impl DataConstrained {
 /// in raw units (scales 1): `E = 1.87, A = e^6.26, B = e^7.30, alpha = beta = 0.353,
 /// RN = 5.31, RD = 15.4`.
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 1.0, 2.5),
+    Block::free("E", 1.0, 2.5).linear(),
     Block::positive("A", 4.5, 8.0),
     Block::positive("B", 5.5, 9.0),
     Block::positive("alpha", -1.6, -0.7),
@@ -105,6 +106,10 @@ impl Law for DataConstrained {
             d: true,
             u: true,
         }
+    }
+    /// Published in raw units: automatic scales are 1.
+    fn structure(&self) -> Structure {
+        Structure::raw_units()
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);

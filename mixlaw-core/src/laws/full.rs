@@ -34,7 +34,7 @@ impl Full {
 /// `-2.5 .. -0.25` and `gammaalpha` in `0.25 .. 1.25`, so `alpha^h` (likewise `beta^h`)
 /// lies in about `0.04 .. 0.94`; `gammaalpha = 1` (linear in h) is inside the range.
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
     Block::positive_each("C", -2.0, 3.0),
     Block::positive_each("gamma", -3.0, 0.5),
     Block::positive_each("CA", -3.0, 3.0),

@@ -28,7 +28,7 @@ impl Joint {
 
 /// Parameter layout of [`Joint`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
     Block::positive_each("C", -2.0, 3.0),

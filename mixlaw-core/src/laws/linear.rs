@@ -25,7 +25,7 @@ impl Linear {
 }
 
 /// Parameter layout of [`Linear`].
-pub const BLOCKS: &[Block] = &[Block::free_each("W", 1.5, 4.5)];
+pub const BLOCKS: &[Block] = &[Block::free_each("W", 1.5, 4.5).linear()];
 
 impl Law for Linear {
     fn name(&self) -> &'static str {

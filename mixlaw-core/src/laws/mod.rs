@@ -1,16 +1,25 @@
 //! The published laws, one per file, and [`AnyLaw`], which picks one by name.
 
+use crate::capacity::{CapacityLaw, Head};
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law};
-use crate::param::Block;
+use crate::law::{Factor, Law, OutputsGrad, Structure};
+use crate::param::{Block, ParamInfo};
 use crate::{Error, MAX_DOMAINS};
+
+/// `capacity-eq1` in the registry (a [`CapacityLaw`] of form eq 1).
+pub type CapacityEq1 = CapacityLaw;
+/// `capacity-eq3` in the registry (a [`CapacityLaw`] of form eq 3).
+pub type CapacityEq3 = CapacityLaw;
 
 use additive::Additive;
 use additive_n::AdditiveN;
 use additive_nd::AdditiveNd;
+use autoscale::Autoscale;
 use bimix::Bimix;
 use chinchilla::Chinchilla;
 use data_constrained::DataConstrained;
+use dcpt::Dcpt;
+use farseer::Farseer;
 use full::Full;
 use joint::Joint;
 use linear::Linear;
@@ -23,9 +32,12 @@ use ye_m4::YeM4;
 pub mod additive;
 pub mod additive_n;
 pub mod additive_nd;
+pub mod autoscale;
 pub mod bimix;
 pub mod chinchilla;
 pub mod data_constrained;
+pub mod dcpt;
+pub mod farseer;
 pub mod full;
 pub mod joint;
 pub mod linear;
@@ -36,7 +48,7 @@ pub mod ye_m2;
 pub mod ye_m3;
 pub mod ye_m4;
 
-/// How a law is built from the domain count k and a target-domain index.
+/// How a law is built from the domain count k and its [`LawOptions`].
 #[derive(Clone, Copy, Debug)]
 enum Build {
     /// `new()`: the law does not depend on the mixture.
@@ -45,6 +57,33 @@ enum Build {
     Domains,
     /// `new(k, target)`: the law needs the target domain's index.
     Target,
+    /// A capacity law of form eq 1 with its head size (fitted unless fixed).
+    Eq1,
+    /// A capacity law of form eq 3.
+    Eq3,
+}
+
+/// Configuration some laws take besides k (not fitted).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct LawOptions {
+    /// The target domain's index (`bimix`).
+    pub target: Option<usize>,
+    /// A fixed head size H for the capacity laws (`None`: H is fitted).
+    pub head: Option<f64>,
+}
+
+impl LawOptions {
+    /// With a target domain index.
+    pub const fn target(mut self, target: Option<usize>) -> Self {
+        self.target = target;
+        self
+    }
+    /// With a fixed capacity head size (`None`: fitted).
+    pub const fn head(mut self, head: Option<f64>) -> Self {
+        self.head = head;
+        self
+    }
 }
 
 macro_rules! registry {
@@ -64,10 +103,15 @@ macro_rules! registry {
 
         impl AnyLaw {
             /// The law called `name` for `k` domains; `target` is the target domain's
-            /// index, required by `bimix` and ignored by the others.
+            /// index, required by `bimix` and `dcpt` and ignored by the others.
             pub fn new(name: &str, k: usize, target: Option<usize>) -> Result<Self, Error> {
+                Self::with_options(name, k, LawOptions::default().target(target))
+            }
+
+            /// The law called `name` for `k` domains with its configuration.
+            pub fn with_options(name: &str, k: usize, options: LawOptions) -> Result<Self, Error> {
                 match name {
-                    $($name => build!($variant, $build, k, target),)*
+                    $($name => build!($variant, $build, k, options),)*
                     _ => Err(Error::UnknownLaw),
                 }
             }
@@ -84,6 +128,7 @@ macro_rules! registry {
             pub fn target(&self) -> Option<usize> {
                 match self {
                     AnyLaw::Bimix(l) => Some(l.target()),
+                    AnyLaw::Dcpt(l) => Some(l.target()),
                     _ => None,
                 }
             }
@@ -101,6 +146,49 @@ macro_rules! registry {
             }
             fn inputs(&self) -> Inputs {
                 match self { $(AnyLaw::$variant(l) => l.inputs(),)* }
+            }
+            fn outputs(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.outputs(),)* }
+            }
+            fn num_params(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.num_params(),)* }
+            }
+            fn param_info(&self, i: usize) -> Option<ParamInfo> {
+                match self { $(AnyLaw::$variant(l) => l.param_info(i),)* }
+            }
+            fn structure(&self) -> Structure {
+                match self { $(AnyLaw::$variant(l) => l.structure(),)* }
+            }
+            fn state_len(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.state_len(),)* }
+            }
+            fn outputs_scratch_len(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.outputs_scratch_len(),)* }
+            }
+            fn eval_outputs(
+                &self,
+                params: &[f64],
+                row: &Row<'_>,
+                values: &mut [f64],
+                grad: OutputsGrad<'_>,
+                state: &mut [f64],
+                scratch: &mut [f64],
+            ) {
+                match self {
+                    $(AnyLaw::$variant(l) => l.eval_outputs(params, row, values, grad, state, scratch),)*
+                }
+            }
+            fn grad_h_outputs(
+                &self,
+                params: &[f64],
+                row: &Row<'_>,
+                weights: &[f64],
+                grad_h: &mut [f64],
+                scratch: &mut [f64],
+            ) -> f64 {
+                match self {
+                    $(AnyLaw::$variant(l) => l.grad_h_outputs(params, row, weights, grad_h, scratch),)*
+                }
             }
             fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
                 match self { $(AnyLaw::$variant(l) => l.check_row(row, index),)* }
@@ -137,14 +225,20 @@ macro_rules! registry {
 }
 
 macro_rules! build {
-    ($variant:ident, NoMixture, $k:expr, $target:expr) => {
+    ($variant:ident, NoMixture, $k:expr, $options:expr) => {
         Ok(AnyLaw::$variant($variant::new()))
     };
-    ($variant:ident, Domains, $k:expr, $target:expr) => {
+    ($variant:ident, Domains, $k:expr, $options:expr) => {
         $variant::new($k).map(AnyLaw::$variant)
     };
-    ($variant:ident, Target, $k:expr, $target:expr) => {
-        match $target {
+    ($variant:ident, Eq1, $k:expr, $options:expr) => {
+        CapacityLaw::eq1($k, head($options)).map(AnyLaw::$variant)
+    };
+    ($variant:ident, Eq3, $k:expr, $options:expr) => {
+        CapacityLaw::eq3($k, head($options)).map(AnyLaw::$variant)
+    };
+    ($variant:ident, Target, $k:expr, $options:expr) => {
+        match $options.target {
             Some(t) => $variant::new($k, t).map(AnyLaw::$variant),
             None => Err(Error::InvalidConfig {
                 what: "this law needs a target domain index",
@@ -168,6 +262,34 @@ registry! {
     Bimix = "bimix", Target;
     Linear = "linear", Domains;
     DataConstrained = "data-constrained", NoMixture;
+    CapacityEq1 = "capacity-eq1", Eq1;
+    CapacityEq3 = "capacity-eq3", Eq3;
+    Autoscale = "autoscale", Domains;
+    Dcpt = "dcpt", Target;
+    Farseer = "farseer", NoMixture;
+}
+
+/// The capacity head of `options`: fixed when given, else fitted.
+fn head(options: LawOptions) -> Head {
+    options.head.map_or(Head::Fitted, Head::Fixed)
+}
+
+/// Checks `1 <= k <= MAX_DOMAINS` and a target domain index `target < k` (the laws of one
+/// target's own weight: `bimix`, `dcpt`).
+pub(crate) fn check_target(k: usize, target: usize) -> Result<(), Error> {
+    check_domains(k, 1)?;
+    if target >= k {
+        return Err(Error::TargetOutOfRange { target, domains: k });
+    }
+    Ok(())
+}
+
+/// `(h_t, ln h_t)` of a row (NaN if the row is too short, which validation prevents).
+pub(crate) fn own_weight(row: &Row<'_>, t: usize) -> (f64, f64) {
+    (
+        row.h.get(t).copied().unwrap_or(f64::NAN),
+        row.ln_h.get(t).copied().unwrap_or(f64::NAN),
+    )
 }
 
 /// Checks `min <= k <= MAX_DOMAINS`.

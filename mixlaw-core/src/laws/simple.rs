@@ -7,7 +7,7 @@ use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_at, add_slice, linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
-    Head,
+    ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::Error;
@@ -30,9 +30,9 @@ impl Simple {
 /// Parameter layout of [`Simple`]. At the starts `sum_i C_i h_i` lies in about
 /// `e^-2 .. e^1` and `gamma` in `-1 .. 1`, so the mixture term stays below about 7.4.
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("A", -3.0, 3.0),
-    Block::positive("B", -3.0, 3.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("A", -3.0, 3.0).linear(),
+    Block::positive("B", -3.0, 3.0).linear(),
     Block::positive("alpha", -3.0, 0.0),
     Block::positive("beta", -3.0, 0.0),
     Block::positive_each("C", -2.0, 1.0),
@@ -62,7 +62,7 @@ impl Law for Simple {
     }
     fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         match factor {
             Factor::Mixture => {
@@ -82,7 +82,7 @@ impl Law for Simple {
         scratch: &mut [f64],
     ) {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         let w = (weight(weights, 0), weight(weights, 2), weight(weights, 3));
         head.vjp(factor, row, w, grad);
@@ -95,7 +95,7 @@ impl Law for Simple {
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         match grad {
             None => head.value(row) + linear_power(c, gamma, row.h).0,
@@ -110,7 +110,7 @@ impl Law for Simple {
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let mut p = Reader::new(params);
-        let head = Head::read(&mut p);
+        let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         grad_h.iter_mut().for_each(|g| *g = 0.0);
         head.value(row) + linear_power_grad_h(c, gamma, row.h, 1.0, grad_h)

@@ -155,7 +155,7 @@ pub fn weight(weights: &[f64], t: usize) -> f64 {
 /// The leading parameters `E, A, B, alpha, beta` that `chinchilla`, `additive` and `simple`
 /// share, and their part of the law: `E + A N^-alpha + B D^-beta`.
 #[derive(Clone, Copy, Debug)]
-pub struct Head {
+pub struct ChinchillaTerms {
     e: f64,
     a: f64,
     b: f64,
@@ -163,11 +163,11 @@ pub struct Head {
     beta: f64,
 }
 
-impl Head {
+impl ChinchillaTerms {
     /// Reads `E, A, B, alpha, beta` (the first five parameters).
     #[inline]
     pub fn read(p: &mut crate::param::Reader<'_>) -> Self {
-        Head {
+        ChinchillaTerms {
             e: p.scalar(),
             a: p.scalar(),
             b: p.scalar(),
@@ -195,7 +195,7 @@ impl Head {
     pub fn value(&self, row: &crate::data::Row<'_>) -> f64 {
         self.e + self.model(row) + self.tokens(row)
     }
-    /// [`Head::value`], writing its five gradient slots.
+    /// [`ChinchillaTerms::value`], writing its five gradient slots.
     #[inline]
     pub fn value_grad(&self, row: &crate::data::Row<'_>, g: &mut crate::param::Writer<'_>) -> f64 {
         let (tn, td) = (self.model(row), self.tokens(row));

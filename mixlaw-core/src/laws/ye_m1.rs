@@ -24,8 +24,8 @@ impl YeM1 {
 
 /// Parameter layout of [`YeM1`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::free_each("C", -1.0, 1.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::free_each("C", -1.0, 1.0).linear(),
     Block::free_each("gamma", -2.0, 2.0),
 ];
 

@@ -23,8 +23,8 @@ impl YeM2 {
 
 /// Parameter layout of [`YeM2`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::free("C", -1.0, 1.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::free("C", -1.0, 1.0).linear(),
     Block::free_each("gamma", -2.0, 2.0),
 ];
 

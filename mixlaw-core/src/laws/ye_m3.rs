@@ -28,8 +28,8 @@ impl YeM3 {
 
 /// Parameter layout of [`YeM3`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::free("C", -1.0, 1.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::free("C", -1.0, 1.0).linear(),
     Block::free_each("gamma", -3.0, 3.0),
 ];
 

@@ -28,8 +28,8 @@ impl YeM4 {
 
 /// Parameter layout of [`YeM4`].
 pub const BLOCKS: &[Block] = &[
-    Block::free("E", 0.5, 3.0),
-    Block::positive("C", -2.0, 1.0),
+    Block::free("E", 0.5, 3.0).linear(),
+    Block::positive("C", -2.0, 1.0).linear(),
     Block::free_each("gamma", -2.0, 2.0),
 ];
 

@@ -1,9 +1,7 @@
 //! Shared test machinery: random inputs from a law's own layout, and finite-difference checks.
 #![allow(dead_code, clippy::indexing_slicing)]
 
-pub mod python;
-
-use mixlaw_core::{Law, Row};
+use mixlaw_core::{Law, LawExt, Row};
 use proptest::prelude::*;
 
 /// Inputs for one check: unconstrained parameters, a mixture, N, D, U (already scaled).
@@ -16,14 +14,15 @@ pub struct Case {
     pub u: f64,
 }
 
-/// A mixture on the simplex of `k` domains, with exact zeros and near-zero weights mixed in.
+/// A mixture on the simplex of `k` domains, with exact zeros and near-zero weights
+/// (log-uniform in 1e-12..1e-6 before renormalising) mixed in.
 pub fn mixture(k: usize) -> impl Strategy<Value = Vec<f64>> {
     proptest::collection::vec((0u8..10, 0.0f64..1.0), k).prop_map(move |raw| {
         let mut h: Vec<f64> = raw
             .iter()
             .map(|&(kind, x)| match kind {
                 0 => 0.0,
-                1 => 1e-9 * (1.0 + x),
+                1 => 10f64.powf(-12.0 + 6.0 * x),
                 _ => 0.05 + x,
             })
             .collect();
@@ -34,6 +33,11 @@ pub fn mixture(k: usize) -> impl Strategy<Value = Vec<f64>> {
         h.iter_mut().for_each(|v| *v /= s);
         h
     })
+}
+
+/// A number of domains `k` in 1..=7 and a mixture of `k` domains.
+pub fn k_and_mixture() -> impl Strategy<Value = (usize, Vec<f64>)> {
+    (1usize..8).prop_flat_map(|k| (Just(k), mixture(k)))
 }
 
 /// Random cases for `law`: theta uniform in each parameter's start range.
@@ -70,10 +74,11 @@ pub fn row<'a>(c: &Case, h: &'a [f64], ln_h: &'a [f64]) -> Row<'a> {
         d: c.d,
         ln_d: c.d.ln(),
         u: c.u,
+        output: 0,
     }
 }
 
-fn value_at<L: Law>(law: &L, theta: &[f64], c: &Case, h: &[f64]) -> f64 {
+fn value_at<L: Law + LawExt>(law: &L, theta: &[f64], c: &Case, h: &[f64]) -> f64 {
     let mut p = vec![0.0; theta.len()];
     law.to_natural(theta, &mut p).unwrap();
     let h = &h[..law.domains()];
@@ -127,7 +132,8 @@ pub fn check_param_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseErr
 }
 
 /// Checks the gradient in h (ambient coordinates) against central differences where
-/// h_i > 0, against a forward difference where h_i = 0 and the derivative is finite.
+/// h_i > 0 (a step of 1e-6 h_i above 1e-6; below, a step relative to h_i with Richardson
+/// extrapolation), against forward differences where h_i = 0 and the derivative is finite.
 pub fn check_h_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseError> {
     let k = law.domains();
     let mut p = vec![0.0; law.num_params()];
@@ -155,6 +161,29 @@ pub fn check_h_gradient<L: Law>(law: &L, c: &Case) -> Result<(), TestCaseError> 
                 close(gh[i], fd, f, 1e-6, step),
                 "{}: d/dh[{i}]: analytic {} vs finite difference {fd} (case {c:?})",
                 law.name(),
+                gh[i]
+            );
+        } else if h[i] > 0.0 {
+            // 0 < h_i <= 1e-6: a step of 1e-6 h_i would drown in rounding. The law varies
+            // on the scale of h_i itself (h^g, ln h), so the step is s = h_i / 100 (h_i - s
+            // stays positive), and Richardson's (4 D(s/2) - D(s)) / 3 of the central
+            // quotients D removes their s^2 error term, leaving ~ (s/h_i)^4 = 1e-8
+            // relative. It triples D(s/2)'s rounding error: the tolerance's step is s/3.
+            let central = |s: f64| {
+                let mut hp = h.to_vec();
+                hp[i] = h[i] + s;
+                let fp = value_at(law, &c.theta, c, &hp);
+                hp[i] = h[i] - s;
+                let fm = value_at(law, &c.theta, c, &hp);
+                (fp - fm) / (2.0 * s)
+            };
+            let s = 1e-2 * h[i];
+            let fd = (4.0 * central(s / 2.0) - central(s)) / 3.0;
+            prop_assert!(
+                close(gh[i], fd, f, 1e-6, s / 3.0),
+                "{}: d/dh[{i}] at h = {:e}: analytic {} vs finite difference {fd} (case {c:?})",
+                law.name(),
+                h[i],
                 gh[i]
             );
         } else if h[i] == 0.0 {
@@ -205,7 +234,7 @@ macro_rules! gradient_tests {
             use super::*;
             use proptest::prelude::*;
             proptest! {
-                #![proptest_config(ProptestConfig::with_cases(512))]
+                #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(512)))]
                 #[test]
                 fn params((law, c) in common::law_and_case($make)) {
                     common::check_param_gradient(&law, &c)?;
