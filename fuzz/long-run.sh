@@ -3,7 +3,7 @@
 #
 #   bash fuzz/long-run.sh [SECONDS_PER_TARGET] [TARGET...]
 #
-# Defaults: 1200 s (20 min) per target, all eight targets. Builds with `-s none` (stable
+# Defaults: 1200 s (20 min) per target, all nine targets. Builds with `-s none` (stable
 # toolchain). Each target's corpus grows in fuzz/corpus/<target>/ (not committed); a crash
 # lands in fuzz/artifacts/<target>/. Prints libFuzzer's final stats (number of executed
 # units, execs per second, coverage, features) and a one-line summary per target.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 secs="${1:-1200}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(law_eval fit_small simplex_solver csv_reader infolaw capacity schedule cpt_autoscale)
+[ "${#targets[@]}" -gt 0 ] || targets=(law_eval fit_small simplex_solver csv_reader infolaw capacity schedule cpt_autoscale decisions)
 
 nice -n 19 cargo fuzz build -s none || exit 1
 for target in "${targets[@]}"; do

@@ -136,6 +136,16 @@ pub enum Error {
         /// `sum_i min(hi_i, 1)`.
         upper_sum: f64,
     },
+    /// Limits that leave no feasible mixture: the upper limit of `domain` (a trust cap, an
+    /// availability cap, a user maximum) is below its lower bound.
+    ConflictingLimits {
+        /// The domain.
+        domain: usize,
+        /// Its lower bound.
+        lower: f64,
+        /// Its tightest upper limit.
+        upper: f64,
+    },
     /// At this D, data availability caps domain `domain` below its lower bound
     /// (`U_i * max_epochs / D < lo_i`).
     DataExhausted {
@@ -238,6 +248,15 @@ impl fmt::Display for Error {
                 f,
                 "infeasible bounds: lower bounds sum to {lower_sum} and upper bounds to \
                  {upper_sum}; a mixture needs sum(lower) <= 1 <= sum(upper)"
+            ),
+            Error::ConflictingLimits {
+                domain,
+                lower,
+                upper,
+            } => write!(
+                f,
+                "no feasible mixture: domain {domain} is capped at {upper} below its minimum \
+                 {lower}"
             ),
             Error::DataExhausted { domain, d } => write!(
                 f,

@@ -1,7 +1,10 @@
-//! Goodness-of-fit metrics of `laws.md`: MRE, MAE, RMSE, R^2, SLDBench R^2, Pearson, Spearman.
+//! Goodness-of-fit metrics of `laws.md`: MRE, MAE, RMSE, R^2, SLDBench R^2, Pearson,
+//! Spearman, Kendall tau-b; and the percentile summaries of resampled estimates.
 //!
 //! Each takes predictions and observations of equal, non-zero length and fails with a typed
-//! error otherwise; none allocates (Spearman ranks in caller scratch).
+//! error otherwise; none allocates (rank statistics work in caller scratch). A correlation
+//! that is undefined (fewer than 2 rows, a constant series) is
+//! [`Error::InvalidConfig`], never NaN.
 
 use crate::Error;
 
@@ -328,4 +331,215 @@ pub fn spearman(
     ranks(x, order, rx)?;
     ranks(y, order, ry)?;
     pearson(rx, ry)
+}
+
+/// Sort key under which `-0.0` and `+0.0` tie (`total_cmp` alone separates them).
+#[inline]
+fn tie_key(v: f64) -> f64 {
+    v + 0.0
+}
+
+/// Number of pairs `t (t - 1) / 2` within runs of equal `key` along `order` (which must be
+/// sorted so that equal keys are adjacent).
+fn tied_pairs(order: &[usize], key: impl Fn(usize) -> f64) -> u64 {
+    let mut pairs = 0u64;
+    let mut run = 0u64;
+    let mut prev = f64::NAN;
+    for &i in order {
+        let v = key(i);
+        if v == prev {
+            run += 1;
+        } else {
+            pairs += run * run.saturating_sub(1) / 2;
+            run = 1;
+            prev = v;
+        }
+    }
+    pairs + run * run.saturating_sub(1) / 2
+}
+
+/// Stable bottom-up merge sort of `order` by `key`, returning the number of inversions
+/// (pairs taken out of order, `key(a) > key(b)` strictly, equal keys are not inversions).
+/// `buf` is scratch of the same length.
+fn sort_counting_inversions(
+    order: &mut [usize],
+    buf: &mut [usize],
+    key: impl Fn(usize) -> f64,
+) -> u64 {
+    let n = order.len().min(buf.len());
+    let mut swaps = 0u64;
+    let mut width = 1;
+    // `in_order`: the runs currently live in `order` (else in `buf`).
+    let mut in_order = true;
+    while width < n {
+        let (src, dst): (&[usize], &mut [usize]) = if in_order {
+            (&*order, &mut *buf)
+        } else {
+            (&*buf, &mut *order)
+        };
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (left, right) = (
+                src.get(start..mid).unwrap_or(&[]),
+                src.get(mid..end).unwrap_or(&[]),
+            );
+            let out = dst.get_mut(start..end).unwrap_or(&mut []);
+            let (mut i, mut j) = (0, 0);
+            for o in out.iter_mut() {
+                let take_left = match (left.get(i), right.get(j)) {
+                    (Some(&a), Some(&b)) => {
+                        if key(a) <= key(b) {
+                            true
+                        } else {
+                            swaps += (left.len() - i) as u64;
+                            false
+                        }
+                    }
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+                if take_left {
+                    *o = left.get(i).copied().unwrap_or(0);
+                    i += 1;
+                } else {
+                    *o = right.get(j).copied().unwrap_or(0);
+                    j += 1;
+                }
+            }
+            start = end;
+        }
+        in_order = !in_order;
+        width *= 2;
+    }
+    if !in_order {
+        if let (Some(o), Some(b)) = (order.get_mut(..n), buf.get(..n)) {
+            o.copy_from_slice(b);
+        }
+    }
+    swaps
+}
+
+/// Kendall's rank correlation tau-b (ties handled, as `scipy.stats.kendalltau`):
+///
+/// ```text
+/// tau_b = (n_c - n_d) / sqrt((n_0 - n_x) (n_0 - n_y)),   n_0 = n (n - 1) / 2
+/// ```
+///
+/// with `n_c`, `n_d` the concordant and discordant pairs and `n_x`, `n_y` the pairs tied in
+/// `x`, in `y`. Computed in `O(n log n)` by Knight's algorithm (Knight 1966, "A computer
+/// method for calculating Kendall's tau with ungrouped data", JASA 61): sort by `(x, y)`,
+/// count the inversions of `y` by a merge sort, `n_c - n_d = n_0 - n_x - n_y + n_xy - 2
+/// swaps` (`n_xy`: pairs tied in both). `work` needs `2n` slots.
+///
+/// Undefined (an [`Error::InvalidConfig`]) for fewer than 2 rows or a constant series.
+///
+/// ```
+/// use mixlaw_core::metrics::kendall;
+/// let mut work = [0usize; 8];
+/// // One discordant pair out of six.
+/// let tau = kendall(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &mut work)?;
+/// assert!((tau - 4.0 / 6.0).abs() < 1e-15);
+/// # Ok::<(), mixlaw_core::Error>(())
+/// ```
+pub fn kendall(x: &[f64], y: &[f64], work: &mut [usize]) -> Result<f64, Error> {
+    check_pair(x, y)?;
+    let n = x.len();
+    if work.len() < 2 * n {
+        return Err(Error::BufferTooSmall {
+            needed: 2 * n,
+            found: work.len(),
+        });
+    }
+    let (order, rest) = work.split_at_mut(n);
+    let buf = rest.get_mut(..n).unwrap_or(&mut []);
+    let xk = |i: usize| tie_key(x.get(i).copied().unwrap_or(0.0));
+    let yk = |i: usize| tie_key(y.get(i).copied().unwrap_or(0.0));
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i;
+    }
+    order.sort_unstable_by(|&a, &b| xk(a).total_cmp(&xk(b)).then(yk(a).total_cmp(&yk(b))));
+    let n_x = tied_pairs(order, xk);
+    // Pairs tied in both: runs of equal (x, y), adjacent after the lexicographic sort.
+    let mut n_xy = 0u64;
+    let mut run = 0u64;
+    let mut prev: Option<(f64, f64)> = None;
+    for &i in order.iter() {
+        let v = (xk(i), yk(i));
+        if prev == Some(v) {
+            run += 1;
+        } else {
+            n_xy += run * run.saturating_sub(1) / 2;
+            run = 1;
+            prev = Some(v);
+        }
+    }
+    n_xy += run * run.saturating_sub(1) / 2;
+    let swaps = sort_counting_inversions(order, buf, yk);
+    let n_y = tied_pairs(order, yk);
+    let n0 = (n as u64) * (n as u64).saturating_sub(1) / 2;
+    if n0 <= n_x || n0 <= n_y {
+        return Err(Error::InvalidConfig {
+            what: "correlation of a constant series is undefined",
+        });
+    }
+    // n0 + n_xy >= n_x + n_y (inclusion-exclusion), so this never underflows.
+    let num = (n0 + n_xy).saturating_sub(n_x + n_y) as f64 - 2.0 * swaps as f64;
+    let den = libm::sqrt((n0 - n_x) as f64 * (n0 - n_y) as f64);
+    Ok((num / den).clamp(-1.0, 1.0))
+}
+
+/// The `q`-th percentile (0..=100) of ascending `sorted`, interpolating linearly between
+/// order statistics (numpy's default); NaN when `sorted` is empty.
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = (q.clamp(0.0, 100.0) / 100.0) * (n - 1) as f64;
+    let lo = libm::floor(pos) as usize;
+    let frac = pos - lo as f64;
+    let at = |i: usize| sorted.get(i.min(n - 1)).copied().unwrap_or(f64::NAN);
+    if frac == 0.0 {
+        at(lo)
+    } else {
+        at(lo) + frac * (at(lo + 1) - at(lo))
+    }
+}
+
+/// Mean, standard error (sample standard deviation) and 95 % percentile interval of a
+/// resampled estimate (a bootstrap distribution).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Summary {
+    /// Mean over the resamples.
+    pub mean: f64,
+    /// Sample standard deviation over the resamples (the bootstrap standard error; 0 for
+    /// one resample).
+    pub se: f64,
+    /// 2.5 % percentile.
+    pub lo: f64,
+    /// 97.5 % percentile.
+    pub hi: f64,
+}
+
+/// [`Summary`] of ascending, finite `sorted` values; `None` when empty.
+pub fn summarize_sorted(sorted: &[f64]) -> Option<Summary> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let n = sorted.len() as f64;
+    let mean = sorted.iter().sum::<f64>() / n;
+    let ss: f64 = sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
+    let se = if sorted.len() > 1 {
+        libm::sqrt(ss / (n - 1.0))
+    } else {
+        0.0
+    };
+    Some(Summary {
+        mean,
+        se,
+        lo: percentile(sorted, 2.5),
+        hi: percentile(sorted, 97.5),
+    })
 }

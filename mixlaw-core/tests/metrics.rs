@@ -2,6 +2,7 @@
 
 use approx::{assert_abs_diff_eq, assert_relative_eq};
 use mixlaw_core::{metrics, Error, Loss};
+use mixlaw_testkit::python_rows;
 use proptest::prelude::*;
 
 #[test]
@@ -172,5 +173,146 @@ proptest! {
         prop_assert!((metrics::spearman(&x3, &y, &mut order, &mut buf).unwrap() - s).abs() < 1e-12);
         // R^2 of perfect predictions is 1.
         prop_assert_eq!(metrics::r2(&y, &y).unwrap(), 1.0);
+    }
+}
+
+/// Kendall tau-b by its definition, in O(n^2): concordant minus discordant pairs over the
+/// geometric mean of the pairs untied in x and in y.
+fn kendall_reference(x: &[f64], y: &[f64]) -> Option<f64> {
+    let n = x.len();
+    let (mut s, mut untied_x, mut untied_y) = (0i64, 0i64, 0i64);
+    for i in 0..n {
+        for j in i + 1..n {
+            let dx = (x[i] - x[j]).signum() * ((x[i] != x[j]) as i64 as f64);
+            let dy = (y[i] - y[j]).signum() * ((y[i] != y[j]) as i64 as f64);
+            s += (dx * dy) as i64;
+            untied_x += (dx != 0.0) as i64;
+            untied_y += (dy != 0.0) as i64;
+        }
+    }
+    if untied_x == 0 || untied_y == 0 {
+        return None;
+    }
+    Some(s as f64 / ((untied_x as f64) * (untied_y as f64)).sqrt())
+}
+
+fn kendall(x: &[f64], y: &[f64]) -> Result<f64, Error> {
+    let mut work = vec![0usize; 2 * x.len()];
+    metrics::kendall(x, y, &mut work)
+}
+
+#[test]
+fn kendall_on_hand_computed_examples() {
+    // No ties: 10 pairs, 2 discordant ((3,1)-(1,2)... counted by hand): x sorted, y = 3 1 2 5 4.
+    // Inversions of y: (3,1), (3,2), (5,4) -> n_d = 3, n_c = 7, tau = 4 / 10.
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let y = [3.0, 1.0, 2.0, 5.0, 4.0];
+    assert!((kendall(&x, &y).unwrap() - 0.4).abs() < 1e-15);
+    // Ties in both: x = 1 1 2 3, y = 1 2 2 3. Pairs: (0,1) tied x; (0,2) c; (0,3) c;
+    // (1,2) tied y; (1,3) c; (2,3) c. n_c = 4, n_d = 0, n0 = 6, n_x = 1, n_y = 1:
+    // tau_b = 4 / sqrt(5 * 5) = 0.8.
+    let x = [1.0, 1.0, 2.0, 3.0];
+    let y = [1.0, 2.0, 2.0, 3.0];
+    assert!((kendall(&x, &y).unwrap() - 0.8).abs() < 1e-15);
+    // A pair tied in both counts in n_x and n_y: x = 1 1 2, y = 5 5 4: (0,2) d, (1,2) d,
+    // n0 = 3, n_x = n_y = 1: tau_b = -2 / 2 = -1.
+    assert!((kendall(&[1.0, 1.0, 2.0], &[5.0, 5.0, 4.0]).unwrap() + 1.0).abs() < 1e-15);
+    // -0.0 and 0.0 are one value.
+    let a = kendall(&[-0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]).unwrap();
+    let b = kendall(&[0.0, 0.0, 1.0], &[1.0, 2.0, 3.0]).unwrap();
+    assert_eq!(a, b);
+    assert!(a < 1.0);
+}
+
+#[test]
+fn rank_correlations_are_undefined_not_nan() {
+    let mut work = [0usize; 8];
+    let mut ranks = [0.0; 8];
+    for (x, y) in [
+        (&[1.0][..], &[2.0][..]),
+        (&[1.0, 1.0, 1.0][..], &[1.0, 2.0, 3.0][..]),
+        (&[1.0, 2.0, 3.0][..], &[4.0, 4.0, 4.0][..]),
+    ] {
+        assert!(matches!(
+            metrics::kendall(x, y, &mut work),
+            Err(Error::InvalidConfig { .. })
+        ));
+        assert!(matches!(
+            metrics::spearman(x, y, &mut work, &mut ranks),
+            Err(Error::InvalidConfig { .. })
+        ));
+    }
+    assert_eq!(metrics::kendall(&[], &[], &mut work), Err(Error::Empty));
+    assert!(matches!(
+        metrics::kendall(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut work[..5]),
+        Err(Error::BufferTooSmall {
+            needed: 6,
+            found: 5
+        })
+    ));
+    assert!(matches!(
+        metrics::kendall(&[1.0, f64::NAN], &[1.0, 2.0], &mut work),
+        Err(Error::NonFinite { .. })
+    ));
+}
+
+/// Against scipy.stats.kendalltau / spearmanr on random data with ties (series up to
+/// 3000 long), generated at test time by benches/scripts/rank_scipy.py; skipped with a
+/// notice when python3 with scipy is not available.
+#[test]
+fn rank_metrics_match_scipy() {
+    let Some(rows) = python_rows("rank_scipy.py") else {
+        return;
+    };
+    let mut cases = 0;
+    for v in rows {
+        let n = v[0] as usize;
+        let (x, y) = (&v[1..1 + n], &v[1 + n..1 + 2 * n]);
+        let (tau, rho) = (v[1 + 2 * n], v[2 + 2 * n]);
+        let got = kendall(x, y).unwrap();
+        assert!(
+            (got - tau).abs() < 1e-12,
+            "n = {n}: kendall {got} vs scipy {tau}"
+        );
+        let (mut order, mut ranks) = (vec![0usize; n], vec![0.0; 2 * n]);
+        let got = metrics::spearman(x, y, &mut order, &mut ranks).unwrap();
+        assert!(
+            (got - rho).abs() < 1e-12,
+            "n = {n}: spearman {got} vs scipy {rho}"
+        );
+        cases += 1;
+    }
+    assert!(cases >= 50, "only {cases} cases from rank_scipy.py");
+}
+
+proptest! {
+    /// Knight's O(n log n) count equals the O(n^2) definition, ties included (values drawn
+    /// from a few levels); tau-b of a strictly increasing map of x is 1, of a decreasing one
+    /// -1, and tau-b is invariant under strictly increasing transforms of either series.
+    #[test]
+    fn kendall_matches_its_definition_and_is_rank_invariant(
+        xs in proptest::collection::vec((0u8..6, 0u8..6, -50.0f64..50.0), 1..80),
+    ) {
+        let x: Vec<f64> = xs.iter().map(|p| p.0 as f64).collect();
+        let y: Vec<f64> = xs.iter().map(|p| p.1 as f64 * 0.5 - 1.0).collect();
+        let z: Vec<f64> = xs.iter().map(|p| p.2).collect();
+        for (a, b) in [(&x, &y), (&x, &z), (&z, &y)] {
+            let want = kendall_reference(a, b);
+            match (kendall(a, b), want) {
+                (Ok(t), Some(w)) => {
+                    prop_assert!((t - w).abs() < 1e-12, "{t} vs {w}");
+                    let a3: Vec<f64> = a.iter().map(|v| v.powi(3) * 2.0 + 7.0).collect();
+                    let b_exp: Vec<f64> = b.iter().map(|v| (v / 10.0).exp()).collect();
+                    prop_assert!((kendall(&a3, &b_exp).unwrap() - t).abs() < 1e-12);
+                }
+                (Err(Error::InvalidConfig { .. }), None) => {}
+                (got, want) => prop_assert!(false, "{got:?} vs {want:?}"),
+            }
+        }
+        if let Ok(t) = kendall(&z, &z.iter().map(|v| v.atan()).collect::<Vec<_>>()) {
+            prop_assert_eq!(t, 1.0);
+            let rev: Vec<f64> = z.iter().map(|v| -v).collect();
+            prop_assert_eq!(kendall(&z, &rev).unwrap(), -1.0);
+        }
     }
 }

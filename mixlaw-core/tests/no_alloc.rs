@@ -39,7 +39,7 @@ fn evaluation_paths_do_not_allocate() {
     let mut grad = [0.0; 17];
     let mut scratch = [0.0; 36]; // 2 x 17 parameters + 2 x 1 output
     let mut preds = vec![0.0; rows];
-    let mut order = vec![0usize; rows];
+    let mut order = vec![0usize; 2 * rows];
     let mut ranks = vec![0.0; 2 * rows];
     let point = Point::new(&[0.2, 0.3, 0.5], 7e9, 1.5e11).unwrap();
     let scales = Scales { n: 1e9, d: 1e9 };
@@ -74,6 +74,7 @@ fn evaluation_paths_do_not_allocate() {
         eval::predict(&joint, &pj, &prepared, &mut preds).unwrap();
         total += metrics::mre(&preds, &y).unwrap() + metrics::r2(&preds, &y).unwrap();
         total += metrics::spearman(&preds, &y, &mut order, &mut ranks).unwrap();
+        total += metrics::kendall(&preds, &y, &mut order).unwrap();
         total += joint.value(&pj, &point, scales).unwrap();
         total += joint.value_grad(&pj, &point, scales, &mut grad).unwrap();
         total += joint.grad_h(&pj, &point, scales, &mut grad[..3]).unwrap();

@@ -96,19 +96,7 @@ pub struct Draw {
     pub predictions: Vec<f64>,
 }
 
-/// Mean, standard error (sample standard deviation) and 95 % percentile interval of a
-/// bootstrap distribution.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Summary {
-    /// Mean over the resamples.
-    pub mean: f64,
-    /// Sample standard deviation over the resamples (the bootstrap standard error).
-    pub se: f64,
-    /// 2.5 % percentile.
-    pub lo: f64,
-    /// 97.5 % percentile.
-    pub hi: f64,
-}
+pub use mixlaw_core::metrics::{percentile, Summary};
 
 /// The refits of a bootstrap.
 #[derive(Clone, Debug, PartialEq)]
@@ -150,42 +138,8 @@ impl Bootstrap {
 /// `None` when there are none.
 pub fn summarize(values: &[f64]) -> Option<Summary> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
     v.sort_by(f64::total_cmp);
-    let n = v.len() as f64;
-    let mean = v.iter().sum::<f64>() / n;
-    let ss: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
-    let se = if v.len() > 1 {
-        libm::sqrt(ss / (n - 1.0))
-    } else {
-        0.0
-    };
-    Some(Summary {
-        mean,
-        se,
-        lo: percentile(&v, 2.5),
-        hi: percentile(&v, 97.5),
-    })
-}
-
-/// The `q`-th percentile (0..=100) of ascending `sorted`, interpolating linearly between
-/// order statistics; NaN when `sorted` is empty.
-pub fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    if n == 0 {
-        return f64::NAN;
-    }
-    let pos = (q.clamp(0.0, 100.0) / 100.0) * (n - 1) as f64;
-    let lo = libm::floor(pos) as usize;
-    let frac = pos - lo as f64;
-    let at = |i: usize| sorted.get(i.min(n - 1)).copied().unwrap_or(f64::NAN);
-    if frac == 0.0 {
-        at(lo)
-    } else {
-        at(lo) + frac * (at(lo + 1) - at(lo))
-    }
+    mixlaw_core::metrics::summarize_sorted(&v)
 }
 
 /// One group id per run: runs with the same mixture share an id (with `with_n`, the same

@@ -229,16 +229,28 @@ pub struct Metrics {
     pub rmse: f64,
     /// Coefficient of determination (`None` for constant observations).
     pub r2: Option<f64>,
+    /// Spearman rank correlation of predictions against observations, in [-1, 1] (`None`
+    /// when undefined: fewer than 2 rows, constant predictions or observations).
+    pub spearman: Option<f64>,
+    /// Kendall's tau-b of predictions against observations, in [-1, 1] (`None` when
+    /// undefined, as `spearman`).
+    pub kendall: Option<f64>,
 }
 
 /// Scores predictions against observations.
 pub fn score(pred: &[f64], obs: &[f64]) -> Result<Metrics, Error> {
+    let mre = 100.0 * metrics::mre(pred, obs)?;
+    let n = obs.len();
+    let mut order = vec![0usize; 2 * n];
+    let mut ranks = vec![0.0; 2 * n];
     Ok(Metrics {
-        rows: obs.len(),
-        mre: 100.0 * metrics::mre(pred, obs)?,
+        rows: n,
+        mre,
         mae: metrics::mae(pred, obs)?,
         rmse: metrics::rmse(pred, obs)?,
         r2: metrics::r2(pred, obs).ok(),
+        spearman: metrics::spearman(pred, obs, &mut order, &mut ranks).ok(),
+        kendall: metrics::kendall(pred, obs, &mut order).ok(),
     })
 }
 

@@ -54,6 +54,31 @@ impl Rng {
         lo + (hi - lo) * self.next_f64()
     }
 
+    /// Fills `w` with a Dirichlet(1, ..., 1) draw: standard exponentials `-ln u`,
+    /// `u` uniform in `(0, 1]` with 53 random bits, normalised (uniform on the simplex;
+    /// all-zero draws, probability ~2^-53 each, give the uniform mixture).
+    ///
+    /// ```
+    /// let mut rng = mixlaw_fit::Rng::new(1);
+    /// let mut w = [0.0; 4];
+    /// rng.dirichlet(&mut w);
+    /// assert!(w.iter().all(|&v| v >= 0.0) && (w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    /// ```
+    pub fn dirichlet(&mut self, w: &mut [f64]) {
+        let mut sum = 0.0;
+        for v in w.iter_mut() {
+            *v = -libm::log(self.next_open01());
+            sum += *v;
+        }
+        if sum > 0.0 {
+            let inv = 1.0 / sum;
+            w.iter_mut().for_each(|v| *v *= inv);
+        } else {
+            let u = 1.0 / w.len() as f64;
+            w.iter_mut().for_each(|v| *v = u);
+        }
+    }
+
     /// A generator for an independent sub-stream (e.g. one start of a multi-start fit).
     pub fn fork(&mut self) -> Rng {
         Rng::new(self.next_u64())

@@ -3,8 +3,8 @@
 
 pub use mixlaw_fit::Rng;
 
-/// Fills `w` with a Dirichlet(1, ..., 1) draw (normalised standard exponentials,
-/// uniform on the simplex) sorted in decreasing order.
+/// Fills `w` with a Dirichlet(1, ..., 1) draw ([`Rng::dirichlet`]: normalised standard
+/// exponentials, uniform on the simplex) sorted in decreasing order.
 ///
 /// ```
 /// use mixlaw_info::rng::{sorted_dirichlet, Rng};
@@ -15,19 +15,7 @@ pub use mixlaw_fit::Rng;
 /// assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12);
 /// ```
 pub fn sorted_dirichlet(rng: &mut Rng, w: &mut [f64]) {
-    let mut sum = 0.0;
-    for v in w.iter_mut() {
-        *v = -libm::log(rng.next_open01());
-        sum += *v;
-    }
-    if sum > 0.0 {
-        let inv = 1.0 / sum;
-        w.iter_mut().for_each(|v| *v *= inv);
-    } else {
-        // All draws were exactly 1 (probability ~2^-53 per bucket): uniform.
-        let u = 1.0 / w.len() as f64;
-        w.iter_mut().for_each(|v| *v = u);
-    }
+    rng.dirichlet(w);
     // Insertion sort, decreasing (a handful of buckets).
     for i in 1..w.len() {
         let mut j = i;

@@ -114,6 +114,83 @@ impl<'a> Bounds<'a> {
         Ok((lsum, usum))
     }
 
+    /// These bounds with every upper bound tightened by `caps` (each of length k, entries
+    /// `>= 0`, `+inf` for none): `lo_i` unchanged, `hi_i = min(hi_i, caps[0][i], caps[1][i],
+    /// ...)` written to `upper` (length k). One set of bounds for minimum weights, user
+    /// maxima, [`trust_caps`], [`availability_caps`] and a prior's zeros
+    /// ([`crate::objective::KlRegularized::caps`]).
+    ///
+    /// Errors: the checks of [`Bounds::check`] on `self`; a cap NaN or negative
+    /// ([`Error::InvalidInput`]); and when the combination leaves no feasible mixture, a
+    /// domain whose cap falls below its lower bound ([`Error::ConflictingLimits`]) or upper
+    /// bounds summing below 1 ([`Error::Infeasible`]).
+    ///
+    /// ```
+    /// use mixlaw_opt::{trust_caps, Bounds};
+    /// let max_weight = [0.5, 0.2, 0.3];
+    /// let mut trust = [0.0; 3];
+    /// trust_caps(&max_weight, 1.5, &mut trust)?; // [0.75, 0.3, 0.45]
+    /// let available = [1.0, 0.25, f64::INFINITY]; // e.g. from availability_caps
+    /// let mut upper = [0.0; 3];
+    /// let b = Bounds::min_weight(0.01).with_caps(3, &[&trust, &available], &mut upper)?;
+    /// assert_eq!(b.hi(1), 0.25);
+    /// assert!(Bounds::min_weight(0.3).with_caps(3, &[&trust, &[0.2, 1.0, 1.0]], &mut upper).is_err());
+    /// # Ok::<(), mixlaw_opt::Error>(())
+    /// ```
+    pub fn with_caps<'b>(
+        &self,
+        k: usize,
+        caps: &[&[f64]],
+        upper: &'b mut [f64],
+    ) -> Result<Bounds<'b>, Error>
+    where
+        'a: 'b,
+    {
+        self.check(k)?;
+        if upper.len() != k {
+            return Err(Error::LengthMismatch {
+                what: "upper bounds",
+                expected: k,
+                found: upper.len(),
+            });
+        }
+        for c in caps {
+            if c.len() != k {
+                return Err(Error::LengthMismatch {
+                    what: "caps",
+                    expected: k,
+                    found: c.len(),
+                });
+            }
+        }
+        for (i, u) in upper.iter_mut().enumerate() {
+            let mut v = self.hi(i);
+            for c in caps {
+                let cap = c.get(i).copied().unwrap_or(f64::NAN);
+                if cap.is_nan() || cap < 0.0 {
+                    return Err(Error::InvalidInput {
+                        what: "cap",
+                        index: i,
+                    });
+                }
+                v = v.min(cap);
+            }
+            let lower = self.lo(i);
+            if v < lower {
+                return Err(Error::ConflictingLimits {
+                    domain: i,
+                    lower,
+                    upper: v,
+                });
+            }
+            *u = v;
+        }
+        let upper = &*upper;
+        let b = Bounds::new(self.lower, Side::Each(upper));
+        b.check(k)?;
+        Ok(b)
+    }
+
     /// Whether `h` (length k) lies in the box within `tol` and sums to 1 within `tol`.
     pub fn contains(&self, h: &[f64], tol: f64) -> bool {
         let mut sum = 0.0;
@@ -129,7 +206,9 @@ impl<'a> Bounds<'a> {
 
 /// Upper bounds from data availability: `hi_i = min(1, unique_i * max_epochs / d)`, where
 /// `unique_i` is the number of unique tokens of domain i and `d` the training tokens (both
-/// raw counts): training on `h_i d` tokens of domain i repeats it at most `max_epochs` times.
+/// raw counts): training on `h_i d` tokens of domain i repeats it at most `max_epochs` times
+/// (`cli.md`: `h_i <= available_i * R / T`). `unique_i = f64::INFINITY` leaves domain i
+/// uncapped. Combine with other limits by [`Bounds::with_caps`].
 pub fn availability_caps(
     unique: &[f64],
     max_epochs: f64,
@@ -154,7 +233,7 @@ pub fn availability_caps(
         });
     }
     for (i, (o, &u)) in out.iter_mut().zip(unique).enumerate() {
-        if !(u >= 0.0 && u.is_finite()) {
+        if u.is_nan() || u < 0.0 {
             return Err(Error::InvalidInput {
                 what: "unique tokens",
                 index: i,
@@ -162,6 +241,38 @@ pub fn availability_caps(
         }
         let cap = u * max_epochs / d;
         *o = if cap > 1.0 { 1.0 } else { cap };
+    }
+    Ok(())
+}
+
+/// Upper bounds of a trust region around the training support:
+/// `hi_i = min(1, trust * max_weight_i)` (`cli.md`, `--trust X`: never more than `X` times
+/// the largest weight a domain had in training; a domain never trained on gets 0).
+/// Combine with other limits by [`Bounds::with_caps`].
+///
+/// Errors: `trust` not finite or below 1, a `max_weight` entry negative or not finite,
+/// lengths.
+pub fn trust_caps(max_weight: &[f64], trust: f64, out: &mut [f64]) -> Result<(), Error> {
+    if out.len() != max_weight.len() {
+        return Err(Error::LengthMismatch {
+            what: "caps",
+            expected: max_weight.len(),
+            found: out.len(),
+        });
+    }
+    if !(trust >= 1.0 && trust.is_finite()) {
+        return Err(Error::InvalidConfig {
+            what: "trust must be finite and >= 1",
+        });
+    }
+    for (i, (o, &m)) in out.iter_mut().zip(max_weight).enumerate() {
+        if !(m >= 0.0 && m.is_finite()) {
+            return Err(Error::InvalidInput {
+                what: "max_weight",
+                index: i,
+            });
+        }
+        *o = (trust * m).min(1.0);
     }
     Ok(())
 }

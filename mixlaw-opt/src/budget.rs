@@ -28,7 +28,6 @@
 //! # Ok::<(), mixlaw_opt::Error>(())
 //! ```
 
-use crate::bounds::Side;
 use crate::objective::AtBudget;
 use crate::{Bounds, Error, Solution, Solver};
 
@@ -161,21 +160,18 @@ pub fn solve_at<O: AtBudget + ?Sized, const K: usize>(
         None => solver.minimize(obj, bounds, h),
         Some(a) => {
             let k = obj.domains();
-            let mut caps = [0.0; K];
-            let caps = caps
-                .get_mut(..k)
-                .ok_or(Error::TooManyDomains { max: K, found: k })?;
+            let (mut caps, mut upper) = ([0.0; K], [0.0; K]);
+            let too_many = Error::TooManyDomains { max: K, found: k };
+            let caps = caps.get_mut(..k).ok_or(too_many)?;
+            let upper = upper.get_mut(..k).ok_or(too_many)?;
             crate::bounds::availability_caps(a.unique, a.max_epochs, budget.d, caps)?;
-            for (i, c) in caps.iter_mut().enumerate() {
-                *c = c.min(bounds.hi(i));
-                if *c < bounds.lo(i) {
-                    return Err(Error::DataExhausted {
-                        domain: i,
-                        d: budget.d,
-                    });
-                }
-            }
-            let tightened = Bounds::new(bounds.lower, Side::Each(caps));
+            let tightened = bounds.with_caps(k, &[caps], upper).map_err(|e| match e {
+                Error::ConflictingLimits { domain, .. } => Error::DataExhausted {
+                    domain,
+                    d: budget.d,
+                },
+                e => e,
+            })?;
             solver.minimize(obj, &tightened, h)
         }
     }

@@ -6,18 +6,23 @@
 //!
 //! - [`SimplexObjective`]: value and gradient in `h`; implemented by [`LawAt`] (one fitted
 //!   law at a budget `(N, D)`), [`Weighted`] (`sum_j w_j L^j`, eq 5.2 and C.1) and
-//!   [`FnObjective`] (a closure).
+//!   [`FnObjective`] (a closure); [`KlRegularized`] adds `lambda KL(h || prior)` to any of
+//!   them.
 //! - [`Solver`]: the exponentiated-gradient solver with self-tuning steps, stopping on
 //!   the Frank-Wolfe duality gap; all memory is inside it (const capacity `K`).
 //! - [`Bounds`]: per-domain lower and upper bounds (minimum weights, data-availability
-//!   caps, fixed domains), with the exact KL projection [`kl_project`] and
-//!   [`frank_wolfe_gap`].
+//!   caps, trust caps, fixed domains; combined by [`Bounds::with_caps`]), with the exact
+//!   KL projection [`kl_project`] and [`frank_wolfe_gap`].
 //! - [`budget`]: `h*(N, D)` along compute budgets `C = 6 N D` and the compute-optimal
 //!   `(N, D, h)` for a given `C`, with data-availability caps.
 //! - [`mde`]: Mixtures of Data Experts (Belenki et al.): the MDE loss and its gradient
 //!   from cached per-token expert probabilities, streamed in chunks and mergeable across
 //!   shards; `mde-interp`; objectives for optimising `lambda`. [`regress`]: the LINEAR and
 //!   LINEAR+MDE regressors (least squares or ridge) in closed form.
+//! - [`bagged_optimum`]: the mean of bootstrap optima with its per-domain spread.
+//! - [`support`]: the training support of a fit (per-domain extremes, distinct training
+//!   mixtures), exact convex-hull membership by a phase-1 simplex method, and the
+//!   [`support::Extrapolation`] report of a proposed mixture with its [`support::Warning`]s.
 //! - [`schedule`]: online mixture weights during training (exponentiated gradient on a
 //!   law's h-gradient, on excess losses as in DoReMi, or Aioli's update) with bounds and
 //!   step-size rules, and a deterministic weighted domain sampler.
@@ -69,6 +74,7 @@ extern crate std;
 
 pub mod analysis;
 pub mod autoscale;
+mod bagging;
 pub mod bounds;
 pub mod budget;
 pub mod cpt;
@@ -77,14 +83,16 @@ pub mod objective;
 pub mod regress;
 pub mod schedule;
 pub mod solver;
+pub mod support;
 
-pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, Bounds, Side};
+pub use bagging::bagged_optimum;
+pub use bounds::{availability_caps, frank_wolfe_gap, kl_project, trust_caps, Bounds, Side};
 pub use budget::{
     compute_optimal, sweep, Availability, Budget, ComputeConfig, ComputeOptimum, Constraints,
 };
 pub use mixlaw_core::Error;
 pub use objective::{
-    AtBudget, FnObjective, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
+    AtBudget, FnObjective, KlRegularized, LawAt, SimplexObjective, Targets, TargetsMut, Weighted,
 };
 pub use solver::{Config, Solution, Solver, Status, StepRule};
 

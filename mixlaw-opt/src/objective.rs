@@ -1,6 +1,6 @@
 //! Objectives on the simplex: one fitted law at a budget `(N, D)` ([`LawAt`]), a weighted
-//! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), or a closure
-//! ([`FnObjective`]).
+//! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), a closure
+//! ([`FnObjective`]), and any of them pulled toward a prior mixture ([`KlRegularized`]).
 
 use mixlaw_core::{Law, LawExt, Row, Scales, MAX_DOMAINS};
 
@@ -500,5 +500,196 @@ where
     }
     fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
         (self.f)(h, ln_h, Some(grad))
+    }
+}
+
+/// An objective plus a KL penalty toward a prior mixture:
+///
+/// ```text
+/// F_lambda(h) = F(h) + lambda KL(h || p),   KL(h || p) = sum_i h_i ln(h_i / p_i)
+/// dF_lambda / dh_i = dF / dh_i + lambda (ln(h_i / p_i) + 1)
+/// ```
+///
+/// (`0 ln 0 = 0`; `p` is normalised to sum 1). `KL(. || p)` is convex, so for a convex `F`
+/// the solver's Frank-Wolfe gap still bounds `F_lambda(h) - min F_lambda`; with `lambda = 0`
+/// this is `F` exactly, and as `lambda` grows the minimiser tends to the prior (projected on
+/// the bounds). This is the regularised proposer of olmix (KL to the natural distribution).
+///
+/// A domain with `p_i = 0` can only get weight 0 (`KL = +inf` otherwise): pass
+/// [`KlRegularized::caps`] to [`crate::Bounds::with_caps`]. Report the law's value and the
+/// penalised one with [`KlRegularized::parts`].
+///
+/// ```
+/// use mixlaw_opt::{Bounds, FnObjective, KlRegularized, Solver};
+/// // F(h) = h_0 (a law preferring domain 1), pulled toward the prior (0.5, 0.5).
+/// let f = FnObjective::new(2, |h: &[f64], _: &[f64], g: Option<&mut [f64]>| {
+///     if let Some(g) = g { g[0] = 1.0; g[1] = 0.0; }
+///     h[0]
+/// });
+/// let reg = KlRegularized::new(&f, &[0.5, 0.5], 1.0)?;
+/// let mut h = [0.5, 0.5];
+/// let sol = Solver::<4>::default().minimize(&reg, &Bounds::SIMPLEX, &mut h)?;
+/// // Minimiser p_i exp(-g_i / lambda) normalised: h_0 = 1 / (1 + e).
+/// assert!((h[0] - 1.0 / (1.0 + 1f64.exp())).abs() < 1e-9);
+/// let (objective, penalized) = reg.parts(&h)?;
+/// assert!((objective - h[0]).abs() < 1e-15 && (penalized - sol.objective).abs() < 1e-12);
+/// # Ok::<(), mixlaw_opt::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct KlRegularized<'p, O> {
+    inner: O,
+    prior: &'p [f64],
+    /// `ln sum_i p_i`, so `ln(p_i / sum p) = ln p_i - ln_sum`.
+    ln_sum: f64,
+    lambda: f64,
+}
+
+impl<'p, O: SimplexObjective> KlRegularized<'p, O> {
+    /// `inner + lambda KL(. || prior)`: `prior` of length `inner.domains()`, entries finite
+    /// and `>= 0`, not all 0 (normalised here); `lambda` finite and `>= 0`.
+    pub fn new(inner: O, prior: &'p [f64], lambda: f64) -> Result<Self, Error> {
+        let k = inner.domains();
+        if prior.len() != k {
+            return Err(Error::LengthMismatch {
+                what: "prior",
+                expected: k,
+                found: prior.len(),
+            });
+        }
+        if let Some(i) = prior.iter().position(|p| !(*p >= 0.0 && p.is_finite())) {
+            return Err(Error::InvalidInput {
+                what: "prior",
+                index: i,
+            });
+        }
+        let sum: f64 = prior.iter().sum();
+        if !(sum > 0.0 && sum.is_finite()) {
+            return Err(Error::InvalidConfig {
+                what: "the prior must have a positive, finite sum",
+            });
+        }
+        if !(lambda >= 0.0 && lambda.is_finite()) {
+            return Err(Error::InvalidConfig {
+                what: "the KL weight lambda must be finite and >= 0",
+            });
+        }
+        Ok(KlRegularized {
+            inner,
+            prior,
+            ln_sum: libm::log(sum),
+            lambda,
+        })
+    }
+
+    /// The unregularised objective.
+    pub fn inner(&self) -> &O {
+        &self.inner
+    }
+
+    /// `lambda`.
+    pub fn lambda(&self) -> f64 {
+        self.lambda
+    }
+
+    /// Upper caps for [`crate::Bounds::with_caps`]: 0 where the prior is 0 (when
+    /// `lambda > 0`), `+inf` elsewhere. `out` has length k.
+    pub fn caps(&self, out: &mut [f64]) -> Result<(), Error> {
+        if out.len() != self.prior.len() {
+            return Err(Error::LengthMismatch {
+                what: "caps",
+                expected: self.prior.len(),
+                found: out.len(),
+            });
+        }
+        for (o, &p) in out.iter_mut().zip(self.prior) {
+            *o = if p == 0.0 && self.lambda > 0.0 {
+                0.0
+            } else {
+                f64::INFINITY
+            };
+        }
+        Ok(())
+    }
+
+    /// `KL(h || p)` given `ln_h` (`+inf` where `h_i > 0 = p_i`).
+    fn kl(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        h.iter()
+            .zip(ln_h)
+            .zip(self.prior)
+            .filter(|((&v, _), _)| v > 0.0)
+            .map(|((&v, &l), &p)| {
+                if p > 0.0 {
+                    v * (l - (libm::log(p) - self.ln_sum))
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .sum()
+    }
+
+    /// `(F(h), F(h) + lambda KL(h || p))` at a mixture `h`: the law's value (the
+    /// `objective` to report) and the penalised value the solver minimised.
+    pub fn parts(&self, h: &[f64]) -> Result<(f64, f64), Error> {
+        let k = self.prior.len();
+        if h.len() != k {
+            return Err(Error::LengthMismatch {
+                what: "h",
+                expected: k,
+                found: h.len(),
+            });
+        }
+        if k > MAX_DOMAINS {
+            return Err(Error::TooManyDomains {
+                max: MAX_DOMAINS,
+                found: k,
+            });
+        }
+        let mut ln_h = [0.0; MAX_DOMAINS];
+        let ln_h = ln_h.get_mut(..k).unwrap_or(&mut []);
+        for (l, &v) in ln_h.iter_mut().zip(h) {
+            *l = libm::log(v);
+        }
+        let f = self.inner.value(h, ln_h);
+        let penalized = if self.lambda > 0.0 {
+            f + self.lambda * self.kl(h, ln_h)
+        } else {
+            f
+        };
+        Ok((f, penalized))
+    }
+}
+
+impl<O: SimplexObjective> SimplexObjective for KlRegularized<'_, O> {
+    fn domains(&self) -> usize {
+        self.inner.domains()
+    }
+    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+        let f = self.inner.value(h, ln_h);
+        if self.lambda > 0.0 {
+            f + self.lambda * self.kl(h, ln_h)
+        } else {
+            f
+        }
+    }
+    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+        let f = self.inner.value_grad(h, ln_h, grad);
+        if self.lambda == 0.0 {
+            return f;
+        }
+        for (((g, &v), &l), &p) in grad.iter_mut().zip(h).zip(ln_h).zip(self.prior) {
+            *g += if v > 0.0 {
+                if p > 0.0 {
+                    self.lambda * (l - (libm::log(p) - self.ln_sum) + 1.0)
+                } else {
+                    f64::INFINITY
+                }
+            } else if p > 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                // h_i = p_i = 0: the domain is pinned at 0 (see `caps`).
+                0.0
+            };
+        }
+        f + self.lambda * self.kl(h, ln_h)
     }
 }

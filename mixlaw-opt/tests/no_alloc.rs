@@ -8,6 +8,7 @@
 )]
 
 use mixlaw_core::laws::{additive::Additive, joint::Joint};
+use mixlaw_core::metrics::Summary;
 use mixlaw_core::Scales;
 use mixlaw_opt::analysis::{corner_optima, fixed_point_scan};
 use mixlaw_opt::budget::{
@@ -16,7 +17,11 @@ use mixlaw_opt::budget::{
 use mixlaw_opt::mde::{InterpObjective, MdeObjective, MdeSums};
 use mixlaw_opt::regress::{fit_ridge, workspace_len};
 use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
-use mixlaw_opt::{kl_project, Bounds, LawAt, Side, Solution, Solver, Status, Weighted};
+use mixlaw_opt::support::{Extrapolation, TrainingSupport};
+use mixlaw_opt::{
+    bagged_optimum, kl_project, trust_caps, Bounds, KlRegularized, LawAt, Side, Solution, Solver,
+    Status, Weighted,
+};
 use mixlaw_testkit::allocations_during;
 
 #[test]
@@ -53,8 +58,53 @@ fn solving_paths_do_not_allocate() {
         };
         5
     ];
+    // Decision support: training mixtures, their support storage and hull workspace.
+    let train: Vec<f64> = (0..200)
+        .flat_map(|i| {
+            let a = 0.05 + 0.4 * ((i * 13) % 17) as f64 / 17.0;
+            let b = 0.05 + 0.4 * ((i * 7) % 11) as f64 / 11.0;
+            [a, b, 1.0 - a - b]
+        })
+        .collect();
+    let mut storage = vec![0.0; TrainingSupport::storage_len(3, 256)];
+    let mut hull_work = vec![0.0; 3 + 4 + 5 * (256 + 7) + 256];
+    let mut bag_work = vec![0.0; 8];
+    let mut spread = [Summary::default(); 3];
     let n = allocations_during(|| {
         let mut solver = Solver::<4>::default();
+        let support = TrainingSupport::from_mixtures(3, &train, &mut storage).unwrap();
+        let hw = &mut hull_work[..support.hull_workspace_len()];
+        let inside = support.contains(&[0.3, 0.3, 0.4], hw).unwrap().inside;
+        let mut caps = [0.0; 3];
+        trust_caps(support.max_weight(), 1.5, &mut caps).unwrap();
+        let mut upper = [0.0; 3];
+        let capped = Bounds::min_weight(0.01)
+            .with_caps(3, &[&caps], &mut upper)
+            .unwrap();
+        let t0 = LawAt::new(&law, &p1, 7e9, 150e9, SCALES).unwrap();
+        let reg = KlRegularized::new(&t0, &[0.2, 0.3, 0.5], 0.1).unwrap();
+        let mut hd = [1.0 / 3.0; 3];
+        solver.minimize(&reg, &capped, &mut hd).unwrap();
+        let (_, _) = reg.parts(&hd).unwrap();
+        let r = Extrapolation::new(
+            &hd,
+            support.min_weight(),
+            support.max_weight(),
+            Some(!inside),
+        )
+        .unwrap();
+        let _ = r.warnings().count() + r.above_max().count();
+        let optima = [0.2, 0.3, 0.5, 0.3, 0.3, 0.4, 0.25, 0.35, 0.4];
+        let mut hb = [0.0; 3];
+        bagged_optimum(
+            &optima,
+            3,
+            &Bounds::SIMPLEX,
+            &mut hb,
+            &mut spread,
+            &mut bag_work,
+        )
+        .unwrap();
         let t = LawAt::new(&law, &p1, 7e9, 150e9, SCALES).unwrap();
         let mut h = [1.0, 0.0, 0.0];
         solver.minimize(&t, &Bounds::SIMPLEX, &mut h).unwrap();

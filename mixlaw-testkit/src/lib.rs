@@ -1,7 +1,8 @@
 //! # mixlaw-testkit
 //!
 //! Test support shared by the mixlaw crates' test binaries (a dev-dependency only, `std`,
-//! not published): a counting allocator and the case count of property tests.
+//! not published): a counting allocator, the case count of property tests, the real-data
+//! directory and reference values computed by the scipy scripts of `benches/scripts/`.
 //!
 //! Linking this crate installs [`CountingAllocator`] as the global allocator of the test
 //! binary, so [`allocations_during`] can count the heap allocations a closure makes. The
@@ -78,6 +79,57 @@ pub fn proptest_cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(default)
+}
+
+/// The data directory: `$MIXLAW_DATA`, else `../shared/data` from the workspace root;
+/// `None` (with a skip notice) when unset and the default is absent.
+///
+/// # Panics
+/// When `MIXLAW_DATA` is set but is not a directory (a real-data test must then fail).
+pub fn data_dir() -> Option<std::path::PathBuf> {
+    match std::env::var_os("MIXLAW_DATA") {
+        Some(d) if !d.is_empty() => {
+            let d = std::path::PathBuf::from(d);
+            assert!(d.is_dir(), "MIXLAW_DATA={} is not a directory", d.display());
+            Some(d)
+        }
+        _ => {
+            let d = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data");
+            if d.is_dir() {
+                Some(d)
+            } else {
+                eprintln!("skipped: set MIXLAW_DATA (no {})", d.display());
+                None
+            }
+        }
+    }
+}
+
+/// Runs `python3 benches/scripts/<script>` and parses each output line as space-separated
+/// floats; `None` (with a skip notice) when python3 or scipy is missing.
+///
+/// # Panics
+/// When the script prints something other than floats.
+pub fn python_rows(script: &str) -> Option<Vec<Vec<f64>>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../benches/scripts")
+        .join(script);
+    let out = match std::process::Command::new("python3").arg(&path).output() {
+        Ok(o) if o.status.success() => o,
+        _ => {
+            eprintln!(
+                "skipped: python3 with scipy is not available ({})",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let text = String::from_utf8(out.stdout).expect("utf-8 output");
+    Some(
+        text.lines()
+            .map(|l| l.split(' ').map(|t| t.parse().expect("a float")).collect())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
