@@ -189,9 +189,11 @@ fn predictions(
     } else {
         vec![1.0; runs]
     };
+    // Observed losses are not read by predictions (and may be absent).
+    let y = vec![0.0; data.h.len()];
     // Mixtures are used as given, like the authors' (rounded weights need not sum to 1).
     let layout = Layout::new(k).outputs(k).sum_tolerance(f64::INFINITY);
-    let set = Dataset::with_layout(layout, &data.h, &data.y)?
+    let set = Dataset::with_layout(layout, &data.h, &y)?
         .with_n(&data.n)?
         .with_d(&d)?;
     let mut cache = vec![0.0; Prepared::buffer_len(runs, k)];

@@ -160,13 +160,14 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
     }
 }
 
-/// Every law of the catalogue whose inputs the columns provide (`bimix` only with a
-/// target domain).
+/// Every law of the catalogue whose inputs the columns provide (`bimix` and `dcpt` only
+/// with a target domain) and that predicts the one loss column (not the capacity laws,
+/// which predict every domain's loss).
 pub fn default_laws(cols: &Columns, target: Option<usize>) -> Vec<String> {
     laws::NAMES
         .iter()
         .filter(|n| !AnyLaw::needs_target(n) || target.is_some())
-        .filter(|n| build_law(n, cols, target).is_ok())
+        .filter(|n| build_law(n, cols, target).is_ok_and(|l| l.outputs() == 1))
         .map(|n| n.to_string())
         .collect()
 }
