@@ -32,6 +32,7 @@ type Runner = fn(&Path, bool) -> Result<Report, Error>;
 
 /// Every experiment, in a stable order: one `(name, module::run)` line per experiment.
 const RUNNERS: &[(&str, Runner)] = &[
+    ("autoscale", experiments::autoscale::run),
     ("capacity-demo", experiments::capacity::run_demo),
     ("capacity-pile4", experiments::capacity::run_pile4),
     ("capacity-table2", experiments::capacity::run_table2),

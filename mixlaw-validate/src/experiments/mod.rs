@@ -1,6 +1,7 @@
 //! One module per published experiment; each reads its data through [`crate::data`] and
 //! shares fitting helpers through [`crate::fits`], never through another experiment.
 
+pub mod autoscale;
 pub mod capacity;
 pub mod epoch_bootstrap;
 pub mod epoch_chinchilla;

@@ -42,3 +42,31 @@ fn optimal_mixtures_match_table_15() {
             <= ours(rows, "openhermes_loss_at_published_h_oh")
     );
 }
+
+/// `reproduce autoscale`: every figure (DDO optimum, next-scale and midpoint tokens,
+/// totals) within 1e-4 (relative for totals) of the notebooks' numbers quoted in
+/// `spec/laws-extra.md`.
+#[test]
+fn autoscale_matches_the_notebooks() {
+    let report = run("autoscale", std::path::Path::new("."), false).unwrap();
+    let figures: Vec<_> = report
+        .rows
+        .iter()
+        .filter(|r| r.get("metric").and_then(|m| m.as_str()) != Some("seconds"))
+        .collect();
+    assert!(figures.len() >= 21, "{} figures", figures.len());
+    for r in figures {
+        let metric = r.get("metric").and_then(|m| m.as_str()).unwrap();
+        let ours = r.get("ours").and_then(|v| v.as_f64()).unwrap();
+        let published = r.get("published").and_then(|v| v.as_f64()).unwrap();
+        let tolerance = if metric.contains("total") {
+            1e-4 * published.abs()
+        } else {
+            1e-4
+        };
+        assert!(
+            (ours - published).abs() <= tolerance,
+            "{metric}: ours {ours} vs published {published}"
+        );
+    }
+}
