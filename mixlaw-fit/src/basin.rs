@@ -227,7 +227,6 @@ impl BasinHopping {
                 out.minimizations += 1;
                 out.evaluations += local.evaluations;
                 out.resets += local.resets;
-                out.resets += local.resets;
                 let v = local.value;
                 let accept = v.is_finite()
                     && (v < cur_value
