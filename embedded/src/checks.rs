@@ -138,7 +138,7 @@ pub fn joint3() -> Result<Joint, Failure> {
 /// Law value, gradient in the unconstrained parameters, and gradient in `h` at [`H3`].
 pub fn law(out: &mut Values) -> Result<(), Failure> {
     let law = joint3()?;
-    let point = Point::new(&H3, BUDGET.0, BUDGET.1)?;
+    let point = Point::<3>::with_capacity(&H3, BUDGET.0, BUDGET.1, 1.0)?;
     out.push(law.value(&JOINT3, &point, SCALES)?)?;
     let mut grad = [0.0; 17];
     out.push(law.value_grad(&JOINT3, &point, SCALES, &mut grad)?)?;
@@ -200,7 +200,8 @@ pub fn fit(out: &mut Values) -> Result<(), Failure> {
         h[FIT_K * r + 1] = 1.0 - w;
         n[r] = [0.1e9, 0.4e9, 1.6e9][(r / 4) % 3];
         d[r] = [4e9, 32e9][r / 12];
-        let point = Point::new(&h[FIT_K * r..FIT_K * r + FIT_K], n[r], d[r])?;
+        let point =
+            Point::<FIT_K>::with_capacity(&h[FIT_K * r..FIT_K * r + FIT_K], n[r], d[r], 1.0)?;
         // A fixed zig-zag noise of +-0.5 % (same on every machine).
         let noise = 1.0 + 0.005 * (((r * 7) % 5) as f64 - 2.0) / 2.0;
         y[r] = law.value(&FIT_TRUTH, &point, SCALES)? * noise;

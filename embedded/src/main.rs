@@ -153,7 +153,7 @@ const REPS: u64 = 16;
 #[inline(never)]
 fn per_call(clock: &mut cycles::Counter) {
     let Ok(law) = checks::joint3() else { return };
-    let Ok(point) = Point::new(&H3, BUDGET.0, BUDGET.1) else {
+    let Ok(point) = Point::<3>::with_capacity(&H3, BUDGET.0, BUDGET.1, 1.0) else {
         return;
     };
     let Ok(target) = LawAt::new(&law, &JOINT3, BUDGET.0, BUDGET.1, SCALES) else {

@@ -87,11 +87,16 @@ pub struct Row<'a> {
 }
 
 /// A single evaluation point in raw units, with `ln h` computed on the stack.
+///
+/// Its capacity `K` (the largest mixture it can hold) is chosen by the caller, heapless
+/// style: `Point::new` gives the host default [`MAX_DOMAINS`] (2 KiB); a device computing
+/// a k = 3 law at a fixed point uses `Point::<3>::with_capacity(..)` (a few dozen bytes
+/// of stack).
 #[derive(Clone, Copy, Debug)]
-pub struct Point {
+pub struct Point<const K: usize = MAX_DOMAINS> {
     k: usize,
-    h: [f64; MAX_DOMAINS],
-    ln_h: [f64; MAX_DOMAINS],
+    h: [f64; K],
+    ln_h: [f64; K],
     n: f64,
     d: f64,
     u: f64,
@@ -107,12 +112,17 @@ impl Point {
 
     /// As [`Point::new`], with unique tokens `u` for repetition laws.
     pub fn with_unique(h: &[f64], n: f64, d: f64, u: f64) -> Result<Self, Error> {
+        Self::with_capacity(h, n, d, u)
+    }
+}
+
+impl<const K: usize> Point<K> {
+    /// A point of capacity `K` (at least `h.len()` domains): mixture `h`, model size `n`,
+    /// tokens `d`, unique tokens `u` (1.0 for inputs the law ignores), in raw units.
+    pub fn with_capacity(h: &[f64], n: f64, d: f64, u: f64) -> Result<Self, Error> {
         let k = h.len();
-        if k > MAX_DOMAINS {
-            return Err(Error::TooManyDomains {
-                max: MAX_DOMAINS,
-                found: k,
-            });
+        if k > K {
+            return Err(Error::TooManyDomains { max: K, found: k });
         }
         if k > 0 {
             check_mixture(h, 0)?;
@@ -122,8 +132,8 @@ impl Point {
         }
         let mut p = Point {
             k,
-            h: [0.0; MAX_DOMAINS],
-            ln_h: [0.0; MAX_DOMAINS],
+            h: [0.0; K],
+            ln_h: [0.0; K],
             n,
             d,
             u,

@@ -2,7 +2,7 @@
 
 use crate::data::{Inputs, Point, Row, Scales};
 use crate::param::{self, Block, ParamInfo};
-use crate::{Error, MAX_DOMAINS};
+use crate::Error;
 
 /// A data-mixture scaling law: the trait a law *implements* (as `rand`'s `RngCore`).
 ///
@@ -277,7 +277,12 @@ pub trait LawExt: Law {
 
     /// The law's value at one point (raw units, divided by `scales`); for a law with
     /// several outputs, output 0 (see [`LawExt::values`]).
-    fn value(&self, params: &[f64], point: &Point, scales: Scales) -> Result<f64, Error> {
+    fn value<const K: usize>(
+        &self,
+        params: &[f64],
+        point: &Point<K>,
+        scales: Scales,
+    ) -> Result<f64, Error> {
         let row = self.checked_row(params, point, scales)?;
         finite(self.eval_row(params, &row, None), 0)
     }
@@ -285,10 +290,10 @@ pub trait LawExt: Law {
     /// Every output at one point into `out` (`outputs()` values). An output the law
     /// declares undefined there ([`Law::check_row`] fails for it, e.g. a capacity law's
     /// noise term at h_i = 0) is `+inf`; any other non-finite value is an error.
-    fn values(
+    fn values<const K: usize>(
         &self,
         params: &[f64],
-        point: &Point,
+        point: &Point<K>,
         scales: Scales,
         out: &mut [f64],
     ) -> Result<(), Error> {
@@ -309,10 +314,10 @@ pub trait LawExt: Law {
     }
 
     /// Value and gradient in the *unconstrained* coordinates at one point (output 0).
-    fn value_grad(
+    fn value_grad<const K: usize>(
         &self,
         params: &[f64],
-        point: &Point,
+        point: &Point<K>,
         scales: Scales,
         grad: &mut [f64],
     ) -> Result<f64, Error> {
@@ -325,10 +330,10 @@ pub trait LawExt: Law {
 
     /// Value and gradient in h at one point (output 0; [`LawExt::weighted_grad_h`] for
     /// a weighted sum of outputs).
-    fn grad_h(
+    fn grad_h<const K: usize>(
         &self,
         params: &[f64],
-        point: &Point,
+        point: &Point<K>,
         scales: Scales,
         grad_h: &mut [f64],
     ) -> Result<f64, Error> {
@@ -341,10 +346,10 @@ pub trait LawExt: Law {
 
     /// `F = sum_j w_j L_j` at one point and `dF/dh` into `grad_h` (see
     /// [`Law::grad_h_outputs`]); `weights` has `outputs()` entries.
-    fn weighted_grad_h(
+    fn weighted_grad_h<const K: usize>(
         &self,
         params: &[f64],
-        point: &Point,
+        point: &Point<K>,
         scales: Scales,
         weights: &[f64],
         grad_h: &mut [f64],
@@ -352,7 +357,7 @@ pub trait LawExt: Law {
         let row = self.checked_row_any(params, point, scales)?;
         param::check_len("grad_h", grad_h, self.domains())?;
         param::check_len("weights", weights, self.outputs())?;
-        let mut scratch = [0.0; MAX_DOMAINS];
+        let mut scratch = [0.0; K];
         let v = self.grad_h_outputs(params, &row, weights, grad_h, &mut scratch);
         finite(v, 0)?;
         check_grad_h(grad_h)?;
@@ -361,10 +366,10 @@ pub trait LawExt: Law {
 
     /// Validates parameters and a point for this law and returns the row to evaluate
     /// (output 0, which must be defined there).
-    fn checked_row<'p>(
+    fn checked_row<'p, const K: usize>(
         &self,
         params: &[f64],
-        point: &'p Point,
+        point: &'p Point<K>,
         scales: Scales,
     ) -> Result<Row<'p>, Error> {
         let row = self.checked_row_any(params, point, scales)?;
@@ -373,10 +378,10 @@ pub trait LawExt: Law {
     }
 
     /// As [`LawExt::checked_row`], without the per-output check.
-    fn checked_row_any<'p>(
+    fn checked_row_any<'p, const K: usize>(
         &self,
         params: &[f64],
-        point: &'p Point,
+        point: &'p Point<K>,
         scales: Scales,
     ) -> Result<Row<'p>, Error> {
         self.check_params(params)?;
