@@ -5,7 +5,7 @@
 use core::ops::ControlFlow;
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_core::{LawExt, laws::NAMES, AnyLaw, Law, Loss, Scales};
+use mixlaw_core::{laws::NAMES, AnyLaw, Law, Loss, Scales};
 use mixlaw_fit::{
     owned::{fit, FitOptions, Runs},
     BasinConfig, LbfgsConfig,
@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let options = FitOptions {
         loss,
-        scales,
+        scales: Some(scales),
         basin,
         ..FitOptions::default()
     };

@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use mixlaw_fuzz::Bytes;
 use mixlaw_info::{
-    optimize_with, random_search, InfoLaw, Normalization, PowerLaw, Setting, KinkSide, SolverConfig,
-    Source,
+    optimize_with, random_search, InfoLaw, KinkSide, Normalization, PowerLaw, Setting,
+    SolverConfig, Source,
 };
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_core::{LawExt, laws::NAMES, AnyLaw, Law, Point, Scales};
+use mixlaw_core::{laws::NAMES, AnyLaw, Law, LawExt, Point, Scales};
 use mixlaw_fuzz::Bytes;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mixlaw_core::{LawExt, laws::NAMES, AnyLaw, Law, Scales};
+use mixlaw_core::{laws::NAMES, AnyLaw, Law, Scales};
 use mixlaw_fuzz::Bytes;
 use mixlaw_opt::{Bounds, Config, LawAt, Side, Solver, StepRule};
 
