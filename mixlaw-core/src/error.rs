@@ -129,6 +129,8 @@ pub enum Error {
     },
     /// The objective was not finite at any point the search tried.
     NoFiniteObjective,
+    /// No parameter of the law has this name (or matches this pattern).
+    UnknownParameter,
     /// Mixture bounds that do not meet the simplex: `sum lo > 1` or `sum hi < 1`.
     Infeasible {
         /// `sum_i lo_i`.
@@ -241,6 +243,7 @@ impl fmt::Display for Error {
             Error::NoFiniteObjective => {
                 write!(f, "the objective was not finite at any point tried")
             }
+            Error::UnknownParameter => write!(f, "no parameter of the law has this name"),
             Error::Infeasible {
                 lower_sum,
                 upper_sum,

@@ -239,6 +239,38 @@ pub trait LawExt: Law {
         (0..self.num_params()).find(|&i| self.param_info(i).is_some_and(|p| p.name.matches(name)))
     }
 
+    /// Sets the bound `(lo, hi)` (natural units; an infinite side is open) of every
+    /// parameter matching `pattern` (`"E"`, `"C[2]"`, or `"C[*]"` for a whole block) in
+    /// `bounds` (one pair per parameter, for [`crate::Objective::with_bounds`]); returns
+    /// how many matched. No match is [`Error::UnknownParameter`]; an empty interval or a
+    /// NaN is [`Error::InvalidBound`].
+    fn set_bound(
+        &self,
+        pattern: &str,
+        lo: f64,
+        hi: f64,
+        bounds: &mut [(f64, f64)],
+    ) -> Result<usize, Error> {
+        param::check_len_of("bounds", bounds.len(), self.num_params())?;
+        let mut matched = 0;
+        for (i, b) in bounds.iter_mut().enumerate() {
+            if self
+                .param_info(i)
+                .is_some_and(|p| p.name.matches_pattern(pattern))
+            {
+                if lo.is_nan() || hi.is_nan() || lo >= hi {
+                    return Err(Error::InvalidBound { index: i });
+                }
+                *b = (lo, hi);
+                matched += 1;
+            }
+        }
+        if matched == 0 {
+            return Err(Error::UnknownParameter);
+        }
+        Ok(matched)
+    }
+
     /// True when every parameter enters linearly: the law is fitted in closed form
     /// (weighted least squares) rather than by a search.
     fn is_linear(&self) -> bool {

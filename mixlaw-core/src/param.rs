@@ -119,6 +119,16 @@ impl ParamName {
             }
         }
     }
+
+    /// True when this name matches `pattern`: a name (`"E"`, `"C[2]"`), or a block with
+    /// every index (`"C[*]"`).
+    pub fn matches_pattern(&self, pattern: &str) -> bool {
+        match (pattern.strip_suffix("[*]"), self.index) {
+            (Some(base), Some(_)) => base == self.base,
+            (Some(_), None) => false,
+            (None, _) => self.matches(pattern),
+        }
+    }
 }
 
 /// Everything known about one parameter slot.
