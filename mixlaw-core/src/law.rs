@@ -447,6 +447,23 @@ pub(crate) fn finite_outputs<L: Law + ?Sized>(
     out: &[f64],
     index: usize,
 ) -> Result<(), Error> {
+    // A row on which no output is defined is bad input (e.g. a capacity law's N / n_scale
+    // below the normal floats), not a row of undefined outputs.
+    let mut all_undefined = None;
+    for j in 0..out.len() {
+        match law.check_row(&Row { output: j, ..*row }, index) {
+            Ok(()) => {
+                all_undefined = None;
+                break;
+            }
+            Err(e) => {
+                all_undefined.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = all_undefined {
+        return Err(e);
+    }
     for (j, &v) in out.iter().enumerate() {
         if v.is_finite() {
             continue;

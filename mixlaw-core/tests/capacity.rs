@@ -567,3 +567,28 @@ fn subnormal_budgets_are_errors() {
     let law = CapacityLaw::eq1(2, Head::Fixed(1e-309)).unwrap();
     assert!(predict(&law, &p, &[0.5, 0.5], 1e-300, 1.0, s, &mut out).is_err());
 }
+
+/// A row on which no output is defined (N / n_scale below the normal floats) is an error,
+/// never a row of +inf outputs (found by the capacity fuzz target in CI's smoke run).
+#[test]
+fn rows_without_any_defined_output_are_errors() {
+    for law in [
+        CapacityLaw::eq1(2, Head::Fitted).unwrap(),
+        CapacityLaw::eq3(2, Head::Fitted).unwrap(),
+    ] {
+        let p: Vec<f64> = (0..law.num_params())
+            .map(|i| 0.3 + 0.1 * i as f64)
+            .collect();
+        let mut out = [0.0; 2];
+        let r = predict(
+            &law,
+            &p,
+            &[0.5, 0.5],
+            1e-310,
+            1.0,
+            Scales::default(),
+            &mut out,
+        );
+        assert!(r.is_err(), "{out:?}");
+    }
+}
