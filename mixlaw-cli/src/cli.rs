@@ -249,6 +249,9 @@ pub struct SelectArgs {
     /// Leave out each mixture, or the largest model size: mixture or largest-n.
     #[arg(long, value_name = "WHAT")]
     pub leave_out: Option<String>,
+    /// The ranking key: mre, rmse (lowest first), spearman or kendall (highest first).
+    #[arg(long, value_name = "KEY", default_value = "mre")]
+    pub by: String,
     /// Which columns hold what.
     #[command(flatten)]
     pub columns: ColumnArgs,

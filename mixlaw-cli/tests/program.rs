@@ -119,7 +119,7 @@ fn each_command_help_lists_exactly_its_flags() {
         (
             &["select"],
             [
-                &["train", "laws", "folds", "leave-out", "threads"][..],
+                &["train", "laws", "folds", "leave-out", "by", "threads"][..],
                 &columns,
                 &search,
             ]
