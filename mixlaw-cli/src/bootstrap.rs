@@ -121,8 +121,11 @@ impl Bootstrap {
                     ..fit.clone()
                 };
                 let path = dir.join(format!("resample_{:06}.json", d.index));
-                std::fs::write(&path, params::to_json(&refit).to_string() + "\n")
-                    .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(
+                    &path,
+                    params::to_json(&mixlaw_fit::saved::SavedFit::new(&refit)).to_string() + "\n",
+                )
+                .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
             }
         }
         Ok(BootstrapReport {
@@ -194,11 +197,18 @@ impl BootstrapReport {
 pub struct OptimumIntervals {
     resamples: usize,
     failed: usize,
+    h_bagged: Vec<f64>,
     h: Vec<Summary>,
     objective: Summary,
 }
 
 impl OptimumIntervals {
+    /// The bagged optimum: the mean of the per-resample optima
+    /// ([`mixlaw_opt::bagged_optimum`]).
+    pub fn h_bagged(&self) -> &[f64] {
+        &self.h_bagged
+    }
+
     /// The `"bootstrap"` object of the optimize JSON.
     pub fn to_json(&self) -> Json {
         obj([
@@ -284,7 +294,7 @@ pub fn optimum_intervals(
     for name in &names {
         let mut set = Vec::with_capacity(fits.len());
         for (dir, fit) in dirs.iter().zip(fits) {
-            let refit = params::load(&Path::new(dir).join(name.as_str()))?;
+            let refit = params::load(&Path::new(dir).join(name.as_str()))?.to_fit();
             if refit.law.name() != fit.law.name() || refit.law.domains() != fit.law.domains() {
                 return Err(Error::input(format!(
                     "{dir}/{name}: law {} with {} domains, but its --params file has {} with {}",
@@ -319,6 +329,11 @@ pub fn optimum_intervals(
     }
     let objective = bootstrap::summarize(&objectives)
         .ok_or_else(|| Error::compute("h* could not be solved for any bootstrap set"))?;
+    let flat: Vec<f64> = hs.concat();
+    let mut h_bagged = std::vec![0.0; k];
+    let mut spread = std::vec![mixlaw_core::metrics::Summary::default(); k];
+    let mut work = std::vec![0.0; hs.len()];
+    mixlaw_opt::bagged_optimum(&flat, k, bounds, &mut h_bagged, &mut spread, &mut work)?;
     let h = (0..k)
         .filter_map(|i| {
             let column: Vec<f64> = hs.iter().filter_map(|h| h.get(i).copied()).collect();
@@ -328,6 +343,7 @@ pub fn optimum_intervals(
     Ok(OptimumIntervals {
         resamples: names.len(),
         failed,
+        h_bagged,
         h,
         objective,
     })

@@ -382,6 +382,24 @@ fn fit_bootstrap_then_optimize_intervals() {
         );
     }
     assert!(ob.get("objective_se").unwrap().as_f64().unwrap() > 0.0);
+    // The bagged optimum: the mean of the 30 optima, a feasible mixture inside the
+    // per-domain intervals.
+    let Json::Array(bagged) = o.get("h_bagged").unwrap() else {
+        panic!("{out}")
+    };
+    let bagged: Vec<f64> = bagged.iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(
+        (bagged.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{bagged:?}"
+    );
+    for (ci, b) in h_ci.iter().zip(&bagged) {
+        let Json::Array(ci) = ci else { panic!() };
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!(
+            *b >= 0.05 - 1e-9 && *b >= lo - 1e-9 && *b <= hi + 1e-9,
+            "{b} [{lo}, {hi}]"
+        );
+    }
 }
 
 #[test]

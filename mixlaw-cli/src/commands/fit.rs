@@ -73,7 +73,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         Some(b) => Some(b.run(&fit, &runs, eval_runs.as_ref(), &options, out)?),
         None => None,
     };
-    let saved = params::to_json(&fit);
+    let saved = params::to_json(&params::saved(&fit, &cols, &runs));
     if let Some(path) = &a.out {
         std::fs::write(path, saved.to_string() + "\n")
             .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;

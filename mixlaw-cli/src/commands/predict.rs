@@ -17,8 +17,12 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     if params::is_capacity(&saved) {
         return super::capacity::predict(&saved, a, out);
     }
-    let fit = params::from_json(&saved, &a.params)?;
-    let cols = columns(&a.columns)?;
+    let saved = params::from_json(&saved, &a.params)?;
+    let fit = saved.to_fit();
+    let mut cols = columns(&a.columns)?;
+    if fit.law.inputs().h {
+        cols.weights = params::weight_columns(&saved, &cols.weights)?;
+    }
     if fit.law.inputs().h && cols.weights.len() != fit.law.domains() {
         return Err(Error::input(format!(
             "the saved law has {} domains: pass --weights with {} columns",
