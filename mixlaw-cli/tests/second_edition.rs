@@ -540,3 +540,85 @@ fn optimize_kl_prior_and_availability() {
         "error: ",
     );
 }
+
+/// RegMix's 1M training runs (mixtures and the Pile-CC loss joined on `index`) as one CSV.
+fn regmix_train(dir: &std::path::Path) -> String {
+    let read = |f: &str| std::fs::read_to_string(dir.join("regmix").join(f)).unwrap();
+    let (mix, loss) = (read("train_mixture_1m.csv"), read("train_pile_loss_1m.csv"));
+    let header: Vec<&str> = loss.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| h.contains("pile_cc")).unwrap();
+    let losses: std::collections::HashMap<&str, &str> = loss
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[0], c[col])
+        })
+        .collect();
+    let mut lines = mix.lines();
+    let head = lines.next().unwrap().split_once(',').unwrap().1;
+    let mut out = format!("{head},loss\n");
+    for l in lines {
+        let (index, weights) = l.split_once(',').unwrap();
+        out += &format!("{weights},{}\n", losses[index]);
+    }
+    out
+}
+
+#[test]
+fn regmix_linear_optimum_is_flagged_as_extrapolation() {
+    let Some(dir) = mixlaw_validate::data::for_test("regmix extrapolation") else {
+        return;
+    };
+    let text = regmix_train(&dir);
+    let weights = text
+        .lines()
+        .next()
+        .unwrap()
+        .trim_end_matches(",loss")
+        .to_string();
+    let train = temp("regmix_train.csv", &text);
+    let params = temp("regmix_linear.json", "");
+    let (code, out, err) = run(&[
+        "fit",
+        "--law",
+        "linear",
+        "--train",
+        &train,
+        "--weights",
+        &weights,
+        "--loss",
+        "loss",
+        "--normalize",
+        "--out",
+        &params,
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let t = parse(&out).get("train").cloned().unwrap();
+    assert_eq!(num(&t, "rows"), 512.0);
+    assert!(
+        num(&t, "spearman") > 0.85 && num(&t, "kendall") > 0.65,
+        "{t:?}"
+    );
+    // The linear law's optimum is a corner far outside the 512 training mixtures.
+    let (code, j, err) = optimize(&params, &["--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let e = j.get("extrapolation").unwrap();
+    assert!(num(e, "max_ratio") > 10.0, "{e:?}");
+    assert_eq!(e.get("outside_hull"), Some(&Json::Bool(true)));
+    let Some(Json::Array(w)) = j.get("warnings") else {
+        panic!()
+    };
+    assert!(
+        w.iter().any(|w| w.as_str().unwrap().contains("one-hot")),
+        "{w:?}"
+    );
+    // --trust 1 keeps every domain within its training range.
+    let (code, j, err) = optimize(&params, &["--trust", "1", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let e = j.get("extrapolation").unwrap();
+    assert!(num(e, "max_ratio") <= 1.0 + 1e-9, "{e:?}");
+    assert_eq!(e.get("domains"), Some(&Json::Array(vec![])));
+}

@@ -428,16 +428,21 @@ fn prior_from(value: &str, names: &[String], k: usize) -> Result<Vec<f64>, Error
     Ok(p)
 }
 
-/// A library message about "domain I" with the domain's name.
+/// A library message with every "domain I" naming the domain instead.
 fn name_domains(message: &str, names: &[String]) -> String {
-    match message
-        .strip_prefix("domain ")
-        .and_then(|r| r.split_once(':'))
-    {
-        Some((i, rest)) => match i.parse::<usize>().ok().and_then(|i| names.get(i)) {
-            Some(name) => format!("domain '{name}':{rest}"),
-            None => message.to_string(),
-        },
-        None => message.to_string(),
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find("domain ") {
+        let (head, tail) = rest.split_at(at + "domain ".len());
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let (index, after) = tail.split_at(digits);
+        match index.parse::<usize>().ok().and_then(|i| names.get(i)) {
+            Some(name) => out.push_str(&format!("'{name}'")),
+            None => out.push_str(index),
+        }
+        rest = after;
     }
+    out.push_str(rest);
+    out
 }
