@@ -533,6 +533,16 @@ fn optimize_kl_prior_and_availability() {
     refused(&params, &["--available", "w0=1e9"], "--target-tokens");
     refused(
         &params,
+        &["--available", "w0=1e9", "--target-tokens", "0"],
+        "--target-tokens",
+    );
+    refused(
+        &params,
+        &["--available", "w1=-1", "--target-tokens", "1e9"],
+        "'w1'",
+    );
+    refused(
+        &params,
         &["--available", "x=1e9", "--target-tokens", "1e10"],
         "'x'",
     );

@@ -153,6 +153,15 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         (Some(av), Some(t)) => {
             let unique = per_domain("available", av, &names, k, f64::INFINITY)?;
             let r = a.max_repeat.unwrap_or(1.0);
+            if t <= 0.0 || r <= 0.0 {
+                return Err(Error::input("--target-tokens and --max-repeat must be > 0"));
+            }
+            if let Some(i) = unique.iter().position(|u| *u < 0.0) {
+                return Err(Error::input(format!(
+                    "--available: domain '{}' has a negative token count",
+                    names.get(i).map_or("?", String::as_str)
+                )));
+            }
             let mut cap = std::vec![0.0; k];
             availability_caps(&unique, r, t, &mut cap)
                 .map_err(|e| Error::input(format!("--available: {e}")))?;
