@@ -11,6 +11,7 @@ use std::vec::Vec;
 use mixlaw_core::{AnyLaw, Law, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
+use mixlaw_fit::saved::SavedFit;
 use mixlaw_opt::{Bounds, LawAt, Solver, Weighted};
 use mixlaw_validate::json::{nums, obj, Json};
 
@@ -70,10 +71,12 @@ impl Bootstrap {
     }
 
     /// Bootstraps `fit` (of `runs` under `options`), with predictions on `eval`; writes the
-    /// refits' parameters to `--bootstrap-out` when given.
+    /// refits' parameters to `--bootstrap-out` when given, each with the domain names,
+    /// columns and training support of `saved` (the full-data fit as `fit --out` saves it).
     pub fn run(
         &self,
         fit: &Fit<AnyLaw>,
+        saved: &SavedFit,
         runs: &Runs,
         eval: Option<&Runs>,
         options: &FitOptions,
@@ -114,18 +117,14 @@ impl Bootstrap {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::input(format!("cannot create {}: {e}", dir.display())))?;
             for d in &boot.draws {
-                let refit = Fit {
+                let refit = SavedFit {
                     params: d.params.clone(),
-                    objective: d.objective,
-                    outcome: None,
-                    ..fit.clone()
+                    objective: d.objective.is_finite().then_some(d.objective),
+                    ..saved.clone()
                 };
                 let path = dir.join(format!("resample_{:06}.json", d.index));
-                std::fs::write(
-                    &path,
-                    params::to_json(&mixlaw_fit::saved::SavedFit::new(&refit)).to_string() + "\n",
-                )
-                .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
+                std::fs::write(&path, params::to_json(&refit).to_string() + "\n")
+                    .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
             }
         }
         Ok(BootstrapReport {

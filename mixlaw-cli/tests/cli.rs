@@ -353,6 +353,20 @@ fn fit_bootstrap_then_optimize_intervals() {
     assert_eq!(eval_ci.len(), 20);
     // One parameter file per refit.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 30);
+    // Each carries the fit's domain names (and so serves predict without --weights).
+    let one = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let refit = mixlaw_validate::json::parse(&std::fs::read_to_string(one).unwrap()).unwrap();
+    assert_eq!(
+        refit.get("domains"),
+        Some(&Json::Array(
+            ["w0", "w1", "w2"].iter().map(|&n| Json::from(n)).collect()
+        ))
+    );
     let (code, out, err) = run(&optimize_args(
         &params,
         &["--bootstrap-params", &dir, "--json"],

@@ -69,11 +69,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         Some(e) => Some(fit.evaluate(e)?),
         None => None,
     };
+    let saved_fit = params::saved(&fit, &cols, &runs);
     let bootstrap = match &boot {
-        Some(b) => Some(b.run(&fit, &runs, eval_runs.as_ref(), &options, out)?),
+        Some(b) => Some(b.run(&fit, &saved_fit, &runs, eval_runs.as_ref(), &options, out)?),
         None => None,
     };
-    let saved = params::to_json(&params::saved(&fit, &cols, &runs));
+    let saved = params::to_json(&saved_fit);
     if let Some(path) = &a.out {
         std::fs::write(path, saved.to_string() + "\n")
             .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
