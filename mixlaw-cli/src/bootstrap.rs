@@ -11,6 +11,7 @@ use std::vec::Vec;
 use mixlaw_core::{AnyLaw, Law, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
+use mixlaw_fit::saved::SavedFit;
 use mixlaw_opt::{Bounds, LawAt, Solver, Weighted};
 use mixlaw_validate::json::{nums, obj, Json};
 
@@ -70,10 +71,12 @@ impl Bootstrap {
     }
 
     /// Bootstraps `fit` (of `runs` under `options`), with predictions on `eval`; writes the
-    /// refits' parameters to `--bootstrap-out` when given.
+    /// refits' parameters to `--bootstrap-out` when given, each with the domain names,
+    /// columns and training support of `saved` (the full-data fit as `fit --out` saves it).
     pub fn run(
         &self,
         fit: &Fit<AnyLaw>,
+        saved: &SavedFit,
         runs: &Runs,
         eval: Option<&Runs>,
         options: &FitOptions,
@@ -114,11 +117,10 @@ impl Bootstrap {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::input(format!("cannot create {}: {e}", dir.display())))?;
             for d in &boot.draws {
-                let refit = Fit {
+                let refit = SavedFit {
                     params: d.params.clone(),
-                    objective: d.objective,
-                    outcome: None,
-                    ..fit.clone()
+                    objective: d.objective.is_finite().then_some(d.objective),
+                    ..saved.clone()
                 };
                 let path = dir.join(format!("resample_{:06}.json", d.index));
                 std::fs::write(&path, params::to_json(&refit).to_string() + "\n")
@@ -194,11 +196,18 @@ impl BootstrapReport {
 pub struct OptimumIntervals {
     resamples: usize,
     failed: usize,
+    h_bagged: Vec<f64>,
     h: Vec<Summary>,
     objective: Summary,
 }
 
 impl OptimumIntervals {
+    /// The bagged optimum: the mean of the per-resample optima
+    /// ([`mixlaw_opt::bagged_optimum`]).
+    pub fn h_bagged(&self) -> &[f64] {
+        &self.h_bagged
+    }
+
     /// The `"bootstrap"` object of the optimize JSON.
     pub fn to_json(&self) -> Json {
         obj([
@@ -284,7 +293,7 @@ pub fn optimum_intervals(
     for name in &names {
         let mut set = Vec::with_capacity(fits.len());
         for (dir, fit) in dirs.iter().zip(fits) {
-            let refit = params::load(&Path::new(dir).join(name.as_str()))?;
+            let refit = params::load(&Path::new(dir).join(name.as_str()))?.to_fit();
             if refit.law.name() != fit.law.name() || refit.law.domains() != fit.law.domains() {
                 return Err(Error::input(format!(
                     "{dir}/{name}: law {} with {} domains, but its --params file has {} with {}",
@@ -319,6 +328,11 @@ pub fn optimum_intervals(
     }
     let objective = bootstrap::summarize(&objectives)
         .ok_or_else(|| Error::compute("h* could not be solved for any bootstrap set"))?;
+    let flat: Vec<f64> = hs.concat();
+    let mut h_bagged = std::vec![0.0; k];
+    let mut spread = std::vec![mixlaw_core::metrics::Summary::default(); k];
+    let mut work = std::vec![0.0; hs.len()];
+    mixlaw_opt::bagged_optimum(&flat, k, bounds, &mut h_bagged, &mut spread, &mut work)?;
     let h = (0..k)
         .filter_map(|i| {
             let column: Vec<f64> = hs.iter().filter_map(|h| h.get(i).copied()).collect();
@@ -328,6 +342,7 @@ pub fn optimum_intervals(
     Ok(OptimumIntervals {
         resamples: names.len(),
         failed,
+        h_bagged,
         h,
         objective,
     })

@@ -225,9 +225,31 @@ pub struct OptimizeArgs {
     /// Lower bound of every domain's weight.
     #[arg(long, value_name = "X", value_parser = finite)]
     pub min_weight: Option<f64>,
-    /// Upper bound of each domain's weight (k values).
-    #[arg(long, value_name = "M1,M2,..")]
+    /// Upper bound of each domain's weight: k values, or name=x,... (unlisted: no cap).
+    #[arg(long, value_name = "M1,M2,..|NAME=X,..")]
     pub max_weights: Option<String>,
+    /// Lower bound of each domain's weight: k values, or name=x,... (with --min-weight:
+    /// the larger).
+    #[arg(long, value_name = "M1,M2,..|NAME=X,..")]
+    pub min_weights: Option<String>,
+    /// Never more than X (>= 1) times a domain's largest training weight.
+    #[arg(long, value_name = "X", value_parser = finite)]
+    pub trust: Option<f64>,
+    /// The prior of --kl: uniform, k values, or name=p,... (unlisted share the rest).
+    #[arg(long, value_name = "uniform|P1,..|NAME=P,..")]
+    pub prior: Option<String>,
+    /// Minimise objective + LAMBDA KL(h || prior) (LAMBDA >= 0).
+    #[arg(long, value_name = "LAMBDA", value_parser = finite)]
+    pub kl: Option<f64>,
+    /// Unique tokens available per domain (needs --target-tokens; unlisted: no cap).
+    #[arg(long, value_name = "NAME=TOKENS,..")]
+    pub available: Option<String>,
+    /// Planned training tokens T of --available.
+    #[arg(long, value_name = "T", value_parser = finite)]
+    pub target_tokens: Option<f64>,
+    /// Times each domain's available tokens may be repeated (default 1).
+    #[arg(long, value_name = "R", value_parser = finite)]
+    pub max_repeat: Option<f64>,
     /// Folders of bootstrap refits (`fit --bootstrap-out`), one per --params file.
     #[arg(long, value_name = "DIR1,..")]
     pub bootstrap_params: Option<String>,
@@ -249,6 +271,9 @@ pub struct SelectArgs {
     /// Leave out each mixture, or the largest model size: mixture or largest-n.
     #[arg(long, value_name = "WHAT")]
     pub leave_out: Option<String>,
+    /// The ranking key: mre, rmse (lowest first), spearman or kendall (highest first).
+    #[arg(long, value_name = "KEY", default_value = "mre")]
+    pub by: String,
     /// Which columns hold what.
     #[command(flatten)]
     pub columns: ColumnArgs,

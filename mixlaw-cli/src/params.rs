@@ -6,16 +6,70 @@ use std::format;
 use std::path::Path;
 use std::string::ToString;
 
-use mixlaw_core::AnyLaw;
-use mixlaw_fit::owned::Fit;
-use mixlaw_fit::saved::SavedFit;
+use std::string::String;
+use std::vec::Vec;
+
+use mixlaw_core::{AnyLaw, Law};
+use mixlaw_fit::owned::{Fit, Runs};
+use mixlaw_fit::saved::{SavedFit, TrainSupport};
+use mixlaw_validate::data::Columns;
 use mixlaw_validate::json::{self, Json};
 
 use crate::Error;
 
-/// The params JSON of `fit` (see [`SavedFit::to_json`]).
-pub fn to_json(fit: &Fit<AnyLaw>) -> Json {
-    json::parse(&SavedFit::new(fit).to_json()).unwrap_or(Json::Null)
+/// The params JSON of a saved fit (see [`SavedFit::to_json`]).
+pub fn to_json(saved: &SavedFit) -> Json {
+    json::parse(&saved.to_json()).unwrap_or(Json::Null)
+}
+
+/// What `fit --out` saves of a fit on `runs` (as used: normalised when asked) read through
+/// `cols`: the `--weights` names as the domains (laws of the mixture), the columns used,
+/// and the training support.
+pub fn saved(fit: &Fit<AnyLaw>, cols: &Columns, runs: &Runs) -> SavedFit {
+    let mut s = SavedFit::new(fit);
+    let inputs = fit.law.inputs();
+    if inputs.h && cols.weights.len() == fit.law.domains() {
+        s.domain_names = Some(cols.weights.clone());
+        s.train_support = Some(TrainSupport::of(runs.k, &runs.h));
+    }
+    for (role, col, used) in [
+        ("loss", &cols.loss, true),
+        ("n", &cols.n, inputs.n),
+        ("d", &cols.d, inputs.d),
+        ("unique", &cols.unique, inputs.u),
+    ] {
+        if let (Some(c), true) = (col, used) {
+            s.columns.push((role.to_string(), c.clone()));
+        }
+    }
+    s
+}
+
+/// The weight columns to read for a saved fit: its saved domain names when `given` is
+/// empty; `given` matched to them by name as a set (in the saved order, so the order of
+/// `--weights` does not matter); `given` as is for a fit saved without names (positional).
+pub fn weight_columns(saved: &SavedFit, given: &[String]) -> Result<Vec<String>, Error> {
+    let Some(names) = &saved.domain_names else {
+        return Ok(given.to_vec());
+    };
+    if given.is_empty() {
+        return Ok(names.clone());
+    }
+    if let Some(extra) = given.iter().find(|g| !names.contains(g)) {
+        return Err(Error::input(format!(
+            "--weights: '{extra}' is not a domain of the saved fit (domains: {})",
+            names.join(",")
+        )));
+    }
+    if let Some(missing) = names.iter().find(|n| !given.contains(n)) {
+        return Err(Error::input(format!(
+            "--weights: the saved domain '{missing}' is missing"
+        )));
+    }
+    if given.len() != names.len() {
+        return Err(Error::input("--weights: a column is named twice"));
+    }
+    Ok(names.clone())
 }
 
 /// Reads a params file as JSON (its `law` decides which command path serves it).
@@ -26,14 +80,13 @@ pub fn read_json(path: &Path) -> Result<Json, Error> {
 }
 
 /// Reads a saved fit.
-pub fn load(path: &Path) -> Result<Fit<AnyLaw>, Error> {
+pub fn load(path: &Path) -> Result<SavedFit, Error> {
     from_json(&read_json(path)?, path)
 }
 
 /// A saved fit from its JSON (`path` names it in errors).
-pub fn from_json(j: &Json, path: &Path) -> Result<Fit<AnyLaw>, Error> {
+pub fn from_json(j: &Json, path: &Path) -> Result<SavedFit, Error> {
     SavedFit::from_json(&j.to_string())
-        .map(|s| s.to_fit())
         .map_err(|e| Error::input(format!("{}: {e}", path.display())))
 }
 

@@ -136,6 +136,14 @@ fn fit_predict_optimize_a_capacity_law() {
         "{h:?}"
     );
     assert!(j.get("gap").and_then(Json::as_f64).unwrap() <= 1e-8);
+    // The second edition's decision flags are not wired for capacity laws: refused.
+    for flag in [["--trust", "2"], ["--kl", "1"], ["--min-weights", "0,0,0"]] {
+        let mut args = vec!["optimize", "--params", &params, "--n", "1e9", "--d", "2e10"];
+        args.extend(flag);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{flag:?}: {err}");
+        assert!(err.contains("not supported for capacity laws"), "{err}");
+    }
 }
 
 #[test]

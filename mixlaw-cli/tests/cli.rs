@@ -353,6 +353,20 @@ fn fit_bootstrap_then_optimize_intervals() {
     assert_eq!(eval_ci.len(), 20);
     // One parameter file per refit.
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 30);
+    // Each carries the fit's domain names (and so serves predict without --weights).
+    let one = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let refit = mixlaw_validate::json::parse(&std::fs::read_to_string(one).unwrap()).unwrap();
+    assert_eq!(
+        refit.get("domains"),
+        Some(&Json::Array(
+            ["w0", "w1", "w2"].iter().map(|&n| Json::from(n)).collect()
+        ))
+    );
     let (code, out, err) = run(&optimize_args(
         &params,
         &["--bootstrap-params", &dir, "--json"],
@@ -382,6 +396,24 @@ fn fit_bootstrap_then_optimize_intervals() {
         );
     }
     assert!(ob.get("objective_se").unwrap().as_f64().unwrap() > 0.0);
+    // The bagged optimum: the mean of the 30 optima, a feasible mixture inside the
+    // per-domain intervals.
+    let Json::Array(bagged) = o.get("h_bagged").unwrap() else {
+        panic!("{out}")
+    };
+    let bagged: Vec<f64> = bagged.iter().map(|v| v.as_f64().unwrap()).collect();
+    assert!(
+        (bagged.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+        "{bagged:?}"
+    );
+    for (ci, b) in h_ci.iter().zip(&bagged) {
+        let Json::Array(ci) = ci else { panic!() };
+        let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+        assert!(
+            *b >= 0.05 - 1e-9 && *b >= lo - 1e-9 && *b <= hi + 1e-9,
+            "{b} [{lo}, {hi}]"
+        );
+    }
 }
 
 #[test]
@@ -516,7 +548,7 @@ fn uncertainty_bad_input_is_one_error_line_and_exit_2() {
 
 /// Every number in `j` is finite (the writer turns NaN and inf into `null`, so a `null`
 /// where a number belongs is a NaN that got out); `null` is allowed only at the keys in
-/// `nullable` (R^2, undefined for constant observations).
+/// `nullable` (R^2 and the rank metrics, undefined for constant observations).
 fn assert_all_finite(j: &Json, path: &str, nullable: &[&str]) {
     match j {
         Json::Null => assert!(
@@ -562,10 +594,11 @@ fn one_row_and_constant_losses_are_accepted_with_r2_null() {
     // One row: the fit interpolates it; R^2 is undefined (null, "n/a" in text).
     let one = format!("{header}0.2,0.3,0.5,1e8,1e9,3.1\n");
     for law in ["additive", "joint", "linear"] {
-        let j = accepted_fit("one row", law, &one, &[], &["r2"]);
+        let j = accepted_fit("one row", law, &one, &[], &["r2", "spearman", "kendall"]);
         let train = j.get("train").unwrap();
         assert_eq!(train.get("rows").unwrap().as_f64(), Some(1.0));
         assert_eq!(train.get("r2"), Some(&Json::Null), "{law}");
+        assert_eq!(train.get("spearman"), Some(&Json::Null), "{law}");
         assert!(train.get("mre").unwrap().as_f64().unwrap() < 1e-3, "{law}");
     }
     let path = temp("one_row_text.csv", &one);
@@ -578,7 +611,13 @@ fn one_row_and_constant_losses_are_accepted_with_r2_null() {
         let a = 0.05 + 0.03 * f64::from(i % 10);
         constant += &format!("{a},0.1,{},{i}e8,{}e9,3.0\n", 0.9 - a, i + 3);
     }
-    let j = accepted_fit("constant losses", "additive", &constant, &[], &["r2"]);
+    let j = accepted_fit(
+        "constant losses",
+        "additive",
+        &constant,
+        &[],
+        &["r2", "spearman", "kendall"],
+    );
     let train = j.get("train").unwrap();
     assert_eq!(train.get("rows").unwrap().as_f64(), Some(30.0));
     assert_eq!(train.get("r2"), Some(&Json::Null));

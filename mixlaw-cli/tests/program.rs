@@ -113,13 +113,20 @@ fn each_command_help_lists_exactly_its_flags() {
                 "d",
                 "min-weight",
                 "max-weights",
+                "min-weights",
+                "trust",
+                "prior",
+                "kl",
+                "available",
+                "target-tokens",
+                "max-repeat",
                 "bootstrap-params",
             ],
         ),
         (
             &["select"],
             [
-                &["train", "laws", "folds", "leave-out", "threads"][..],
+                &["train", "laws", "folds", "leave-out", "by", "threads"][..],
                 &columns,
                 &search,
             ]
@@ -302,7 +309,14 @@ fn warnings_key_is_present_on_every_command() {
         let (code, out, err) = run(&args);
         assert_eq!(code, 0, "{args:?}: {err}");
         assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
-        assert!(warnings(&out).is_empty(), "{args:?}: {out}");
+        // (optimize says when h* leaves the training support, as it does here: the
+        // demo's few training mixtures do not surround it.)
+        let expected: &[&str] = if args[0] == "optimize" {
+            &["the mixture is not a convex combination of the training mixtures"]
+        } else {
+            &[]
+        };
+        assert_eq!(warnings(&out), expected, "{args:?}: {out}");
     }
 }
 

@@ -156,6 +156,14 @@ pub struct Score<L> {
     /// Its spread: the sample standard deviation over folds; with a single fold, that of
     /// the held-out rows' relative errors (percent).
     pub cv_mre_sd: f64,
+    /// Mean held-out root mean squared error over the folds that succeeded (`+inf` if none
+    /// did).
+    pub cv_rmse: f64,
+    /// Mean held-out Spearman rank correlation over the folds where it is defined (`None`
+    /// when it is defined on none: e.g. folds of one row).
+    pub cv_spearman: Option<f64>,
+    /// Mean held-out Kendall tau-b, as `cv_spearman`.
+    pub cv_kendall: Option<f64>,
     /// Folds scored.
     pub folds: usize,
     /// Folds whose fit or prediction failed.
@@ -187,8 +195,9 @@ where
         law.check_inputs(r.dataset()?.inputs())?;
     }
     let jobs = laws.len() * folds.len();
-    // (MRE %, sd of the rows' relative errors %) of one (law, fold).
-    let job = |j: usize| -> Option<(f64, f64)> {
+    // (MRE %, sd of the rows' relative errors %, Spearman, Kendall, RMSE) of one (law, fold).
+    type Job = (f64, f64, Option<f64>, Option<f64>, f64);
+    let job = |j: usize| -> Option<Job> {
         let (l, f) = (j / folds.len(), j % folds.len());
         let (law, data, fold) = (laws.get(l)?, per_law.get(l)?, folds.get(f)?);
         let train = data.select(&fold.train);
@@ -204,33 +213,46 @@ where
             .map(|(p, y)| 100.0 * ((p - y) / y).abs())
             .collect();
         let (mean, sd) = mean_sd(&rel)?;
-        (mean.is_finite() && sd.is_finite()).then_some((mean, sd))
+        let ranks = crate::owned::score(&pred, &obs).ok();
+        let spearman = ranks.as_ref().and_then(|m| m.spearman);
+        let kendall = ranks.as_ref().and_then(|m| m.kendall);
+        let rmse = ranks.as_ref().map_or(f64::INFINITY, |m| m.rmse);
+        (mean.is_finite() && sd.is_finite()).then_some((mean, sd, spearman, kendall, rmse))
     };
     let results = crate::par::map(jobs, threads, job);
     let mut scores: Vec<Score<L>> = laws
         .iter()
         .enumerate()
         .map(|(l, law)| {
-            let per_fold: Vec<Option<(f64, f64)>> = results
+            let per_fold: Vec<Option<Job>> = results
                 .iter()
                 .skip(l * folds.len())
                 .take(folds.len())
                 .copied()
                 .collect();
-            let ok: Vec<f64> = per_fold.iter().flatten().map(|(m, _)| *m).collect();
+            let ok: Vec<f64> = per_fold.iter().flatten().map(|j| j.0).collect();
+            let mean_of = |v: Vec<f64>| mean_sd(&v).map(|(m, _)| m);
+            let cv_spearman = mean_of(per_fold.iter().flatten().filter_map(|j| j.2).collect());
+            let cv_kendall = mean_of(per_fold.iter().flatten().filter_map(|j| j.3).collect());
+            let cv_rmse = mean_of(per_fold.iter().flatten().map(|j| j.4).collect())
+                .filter(|r| r.is_finite())
+                .unwrap_or(f64::INFINITY);
             let (cv_mre, cv_mre_sd) = match (ok.len(), per_fold.first()) {
                 (0, _) => (f64::INFINITY, 0.0),
-                (1, Some(Some((m, sd)))) if folds.len() == 1 => (*m, *sd),
+                (1, Some(Some((m, sd, ..)))) if folds.len() == 1 => (*m, *sd),
                 _ => mean_sd(&ok).unwrap_or((f64::INFINITY, 0.0)),
             };
             Score {
                 law: law.clone(),
                 fold_mre: per_fold
                     .iter()
-                    .map(|r| r.map_or(f64::NAN, |(m, _)| m))
+                    .map(|r| r.map_or(f64::NAN, |j| j.0))
                     .collect(),
                 cv_mre,
                 cv_mre_sd,
+                cv_rmse,
+                cv_spearman,
+                cv_kendall,
                 folds: folds.len(),
                 failed: folds.len() - ok.len(),
             }
@@ -372,6 +394,15 @@ mod tests {
         let (m, sd) = mean_sd(&s.fold_mre).unwrap();
         assert_eq!(s.fold_mre.len(), 3);
         assert!((s.cv_mre - m).abs() < 1e-12 && (s.cv_mre_sd - sd).abs() < 1e-12);
+        // The true law orders the held-out runs almost perfectly; the rank metrics are
+        // correlations in [-1, 1] and the RMSE is in loss units.
+        let (rho, tau) = (s.cv_spearman.unwrap(), s.cv_kendall.unwrap());
+        assert!(
+            rho > 0.95 && rho <= 1.0 && tau > 0.85 && tau <= 1.0,
+            "{s:?}"
+        );
+        assert!(s.cv_rmse > 0.0 && s.cv_rmse < 0.1, "{s:?}");
+        assert!(kfold[1].cv_spearman.unwrap() < rho, "{kfold:?}");
     }
 
     #[test]

@@ -512,10 +512,21 @@ pub fn predict(params: &Json, a: &PredictArgs, out: &mut Output<'_, '_>) -> Resu
 /// `mixlaw optimize --params P.json --n X --d X [--target-weights ..] [--min-weight X]` for
 /// a capacity law: h* minimising `sum_j w_j L_j` (uniform w by default, as the authors).
 pub fn optimize(params: &Json, a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
-    if a.max_weights.is_some() || a.bootstrap_params.is_some() {
-        return Err(Error::input(
-            "--max-weights and --bootstrap-params are not supported for capacity laws yet",
-        ));
+    let unsupported = [
+        (a.max_weights.is_some(), "--max-weights"),
+        (a.min_weights.is_some(), "--min-weights"),
+        (a.bootstrap_params.is_some(), "--bootstrap-params"),
+        (a.trust.is_some(), "--trust"),
+        (a.prior.is_some() || a.kl.is_some(), "--prior/--kl"),
+        (
+            a.available.is_some() || a.target_tokens.is_some() || a.max_repeat.is_some(),
+            "--available/--target-tokens/--max-repeat",
+        ),
+    ];
+    if let Some((_, flag)) = unsupported.iter().find(|(given, _)| *given) {
+        return Err(Error::input(format!(
+            "{flag} is not supported for capacity laws yet"
+        )));
     }
     let s = saved(params)?;
     let k = s.law.domains();

@@ -69,11 +69,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         Some(e) => Some(fit.evaluate(e)?),
         None => None,
     };
+    let saved_fit = params::saved(&fit, &cols, &runs);
     let bootstrap = match &boot {
-        Some(b) => Some(b.run(&fit, &runs, eval_runs.as_ref(), &options, out)?),
+        Some(b) => Some(b.run(&fit, &saved_fit, &runs, eval_runs.as_ref(), &options, out)?),
         None => None,
     };
-    let saved = params::to_json(&fit);
+    let saved = params::to_json(&saved_fit);
     if let Some(path) = &a.out {
         std::fs::write(path, saved.to_string() + "\n")
             .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
@@ -114,19 +115,23 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         fit.objective, fit.scales.n, fit.scales.d
     ))?;
     out.line(&format!(
-        "train: MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}",
+        "train: MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}  Spearman {}  Kendall {}",
         train_m.mre,
         train_m.mae,
         train_m.rmse,
-        fmt_r2(train_m.r2)
+        fmt_r2(train_m.r2),
+        fmt_r2(train_m.spearman),
+        fmt_r2(train_m.kendall)
     ))?;
     if let Some((_, m)) = &eval {
         out.line(&format!(
-            "eval:  MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}  ({} runs)",
+            "eval:  MRE {:.3} %  MAE {:.5}  RMSE {:.5}  R^2 {}  Spearman {}  Kendall {}  ({} runs)",
             m.mre,
             m.mae,
             m.rmse,
             fmt_r2(m.r2),
+            fmt_r2(m.spearman),
+            fmt_r2(m.kendall),
             m.rows
         ))?;
     }
@@ -138,18 +143,23 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
     Ok(())
 }
 
-fn fmt_r2(r2: Option<f64>) -> String {
+/// An optional metric with 5 decimals, or `n/a`.
+pub fn fmt_r2(r2: Option<f64>) -> String {
     r2.map_or_else(|| "n/a".to_string(), |v| format!("{v:.5}"))
 }
 
-/// `{"rows", "mre", "mae", "rmse", "r2", "predictions"}` of the contract.
-fn metrics_json(m: &Metrics, pred: &[f64]) -> Json {
+/// `{"rows", "mre", "mae", "rmse", "r2", "spearman", "kendall", "predictions"}` of the
+/// contract (an undefined metric is `null`).
+pub fn metrics_json(m: &Metrics, pred: &[f64]) -> Json {
+    let opt = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(Json::Null, Json::from);
     obj([
         ("rows", Json::from(m.rows)),
         ("mre", Json::from(m.mre)),
         ("mae", Json::from(m.mae)),
         ("rmse", Json::from(m.rmse)),
-        ("r2", m.r2.map_or(Json::Null, Json::from)),
+        ("r2", opt(m.r2)),
+        ("spearman", opt(m.spearman)),
+        ("kendall", opt(m.kendall)),
         ("predictions", nums(pred)),
     ])
 }

@@ -4,7 +4,7 @@ use std::format;
 
 use mixlaw_core::Law;
 use mixlaw_validate::data::{self, Columns};
-use mixlaw_validate::json::{nums, obj};
+use mixlaw_validate::json::{nums, obj, push};
 
 use crate::cli::PredictArgs;
 use crate::columns::{build_law, columns, for_law, warn_unused};
@@ -17,8 +17,12 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     if params::is_capacity(&saved) {
         return super::capacity::predict(&saved, a, out);
     }
-    let fit = params::from_json(&saved, &a.params)?;
-    let cols = columns(&a.columns)?;
+    let saved = params::from_json(&saved, &a.params)?;
+    let fit = saved.to_fit();
+    let mut cols = columns(&a.columns)?;
+    if fit.law.inputs().h {
+        cols.weights = params::weight_columns(&saved, &cols.weights)?;
+    }
     if fit.law.inputs().h && cols.weights.len() != fit.law.domains() {
         return Err(Error::input(format!(
             "the saved law has {} domains: pass --weights with {} columns",
@@ -35,14 +39,32 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         fit.law.target(),
     )?;
     warn_unused(out, &fit.law, &a.columns, None);
-    if a.columns.loss.is_some() {
-        out.warn("--loss is not used by predict");
-    }
-    let loaded = data::load(&data::read(&a.csv)?, &cols, false)?;
+    // With --loss, the rows with a loss are scored (and those without skipped).
+    let scored = a.columns.loss.is_some();
+    let loaded = data::load(&data::read(&a.csv)?, &cols, scored)?;
     let runs = for_law(loaded.runs, &fit.law);
-    let pred = fit.predict(&runs)?;
+    let (pred, metrics) = if scored {
+        let (pred, m) = fit.evaluate(&runs)?;
+        (pred, Some(m))
+    } else {
+        (fit.predict(&runs)?, None)
+    };
     if out.json() {
-        return out.object(obj([("predictions", nums(&pred))]));
+        let mut j = obj([("predictions", nums(&pred))]);
+        if let Some(m) = &metrics {
+            push(&mut j, "metrics", super::fit::metrics_json(m, &pred));
+        }
+        return out.object(j);
+    }
+    if let Some(m) = &metrics {
+        out.note(&format!(
+            "MRE {:.3} %  RMSE {:.5}  Spearman {}  Kendall {}  ({} runs)",
+            m.mre,
+            m.rmse,
+            super::fit::fmt_r2(m.spearman),
+            super::fit::fmt_r2(m.kendall),
+            m.rows
+        ));
     }
     for p in pred {
         out.line(&format!("{p}"))?;

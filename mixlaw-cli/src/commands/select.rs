@@ -8,7 +8,7 @@ use std::vec::Vec;
 use mixlaw_core::{laws, AnyLaw, Law};
 use mixlaw_fit::bootstrap;
 use mixlaw_fit::owned::FitOptions;
-use mixlaw_fit::select::{cross_validate, Split};
+use mixlaw_fit::select::{cross_validate, Score, Split};
 use mixlaw_validate::data::{self, Columns};
 use mixlaw_validate::fits::select_basin;
 use mixlaw_validate::json::{nums, obj, Json};
@@ -39,6 +39,12 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
         if laws.len() == 1 {
             warn_unused(out, first, &a.columns, Some(&a.search));
         }
+    }
+    let by = a.by.as_str();
+    if !["mre", "rmse", "spearman", "kendall"].contains(&by) {
+        return Err(Error::input(format!(
+            "--by must be mre, rmse, spearman or kendall, not '{by}'"
+        )));
     }
     let folds = a.folds;
     let leave_out = a.leave_out.as_deref();
@@ -108,7 +114,8 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
     ));
     let started = Instant::now();
     let threads = a.threads.count;
-    let ranking = cross_validate(&laws, &runs, &split, &options, threads)?;
+    let mut ranking = cross_validate(&laws, &runs, &split, &options, threads)?;
+    rank_by(&mut ranking, by);
     let seconds = started.elapsed().as_secs_f64();
     if ranking.iter().all(|s| !s.cv_mre.is_finite()) {
         return Err(Error::compute("every law failed on every fold"));
@@ -121,6 +128,9 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
                     ("law", Json::from(s.law.name())),
                     ("cv_mre", Json::from(s.cv_mre)),
                     ("cv_mre_sd", Json::from(s.cv_mre_sd)),
+                    ("cv_rmse", finite(s.cv_rmse)),
+                    ("cv_spearman", finite(s.cv_spearman.unwrap_or(f64::NAN))),
+                    ("cv_kendall", finite(s.cv_kendall.unwrap_or(f64::NAN))),
                     ("params", Json::from(s.law.num_params())),
                     ("folds", Json::from(s.folds)),
                     ("failed", Json::from(s.failed)),
@@ -131,23 +141,26 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
         out.object(obj([
             ("ranking", Json::Array(list)),
             ("split", Json::from(split_name)),
+            ("by", Json::from(by)),
             ("rows", Json::from(runs.rows())),
             ("skipped_rows", Json::from(loaded.skipped)),
             ("seconds", Json::from(seconds)),
         ]))
     } else {
         out.line(&format!(
-            "{split_name} over {} runs ({:.1} s); held-out MRE %, best first:",
+            "{split_name} over {} runs ({:.1} s); held-out MRE %, Spearman; best {by} first:",
             runs.rows(),
             seconds
         ))?;
         for (i, s) in ranking.iter().enumerate() {
             out.line(&format!(
-                "{:>2}. {:<18} {:>8.3} +- {:<8.3} ({} params{})",
+                "{:>2}. {:<18} {:>8.3} +- {:<8.3} rho {:<8} ({} params{})",
                 i + 1,
                 s.law.name(),
                 s.cv_mre,
                 s.cv_mre_sd,
+                s.cv_spearman
+                    .map_or_else(|| "n/a".to_string(), |r| format!("{r:.4}")),
                 s.law.num_params(),
                 if s.failed > 0 {
                     format!(", {} folds failed", s.failed)
@@ -158,6 +171,34 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
         }
         Ok(())
     }
+}
+
+/// A number, or `null` when it is not finite (an undefined or failed score).
+fn finite(x: f64) -> Json {
+    if x.is_finite() {
+        Json::from(x)
+    } else {
+        Json::Null
+    }
+}
+
+/// Orders `ranking` best first by `by`: `mre` or `rmse` lowest first, `spearman` or
+/// `kendall` highest first; undefined scores last (a stable sort: ties keep the MRE order).
+fn rank_by(ranking: &mut [Score<AnyLaw>], by: &str) {
+    let key = |s: &Score<AnyLaw>| -> f64 {
+        let v = match by {
+            "rmse" => s.cv_rmse,
+            "spearman" => -s.cv_spearman.unwrap_or(f64::NAN),
+            "kendall" => -s.cv_kendall.unwrap_or(f64::NAN),
+            _ => s.cv_mre,
+        };
+        if v.is_finite() {
+            v
+        } else {
+            f64::INFINITY
+        }
+    };
+    ranking.sort_by(|a, b| key(a).total_cmp(&key(b)));
 }
 
 /// Every law of the catalogue whose inputs the columns provide (`bimix` and `dcpt` only
