@@ -478,15 +478,10 @@ impl Law for CapacityLaw {
         self.k
     }
 
-    /// N and D must be normal floats after scaling (the inner solve divides by them);
-    /// under eq 3 output j is undefined (infinite) where h_j = 0.
+    /// Under eq 3 output j is undefined (infinite) where h_j = 0. (A budget
+    /// `N / n_scale + (k-1) H` below the normal floats cannot be resolved: such rows give NaN
+    /// outputs, which callers report as [`Error::NonFiniteValue`].)
     fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
-        if !(row.n.is_normal() && row.d.is_normal()) {
-            return Err(Error::NotPositive {
-                what: "N / n_scale and D / d_scale (normal floats)",
-                index,
-            });
-        }
         if self.form == Form::Eq3 && row.h.get(row.output) == Some(&0.0) {
             return Err(Error::ZeroTargetWeight { row: index });
         }
