@@ -7,6 +7,7 @@
 
 pub mod epoch;
 pub mod muennighoff;
+pub mod olmix;
 pub mod shukor;
 pub mod sldbench;
 
