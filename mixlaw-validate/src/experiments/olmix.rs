@@ -40,8 +40,9 @@
 //!   false`, no `eval.tasks`), so olmix would fit each of the 105 metric columns not in
 //!   `drop_metrics` (uniform weights), and one 64-domain fit takes minutes here; the
 //!   config's `train_split: [256]` is not reproduced either (we fit all 512 runs; olmix's
-//!   split code is not available here). The fits use a lighter search
-//!   ([`superswarm_basin`]). Reported: sum Huber and R^2 per family, the fit and proposal
+//!   split code is not available here). The fits use the modest search of
+//!   [`select_basin`] (8 starts x 2 hops, 5000 evaluations per local minimisation): the
+//!   default search (40 starts, up to 40,000 evaluations) took over 3 minutes per target. Reported: sum Huber and R^2 per family, the fit and proposal
 //!   times (rows with seconds), the proposer objective. No reference number exists.
 //!   olmix's own Python path could not be timed here (olmix is not installed).
 //!
@@ -63,7 +64,7 @@ use mixlaw_opt::{availability_caps, Bounds, KlRegularized, LawAt, Solver, Weight
 
 use crate::data::olmix::{load_config, load_swarm, Config, Swarm};
 use crate::error::Error;
-use crate::fits::{parallel, progress as progress_observer};
+use crate::fits::{parallel, progress as progress_observer, select_basin};
 use crate::json::{nums, Json};
 use crate::report::{count, note, num, pass, Report};
 
@@ -184,19 +185,6 @@ pub struct TargetFit {
     pub sum_huber: f64,
     /// R^2 on the fitted runs.
     pub r2: f64,
-}
-
-/// The search for the superswarm's 64-domain fits: 8 starts x 1 hop, each local
-/// minimisation capped at 5000 evaluations (the default search, 40 starts x 2 hops up to
-/// 40,000 evaluations, took over 3 minutes per target here).
-pub fn superswarm_basin() -> BasinConfig {
-    let mut basin = BasinConfig {
-        starts: 8,
-        hops: 1,
-        ..BasinConfig::default()
-    };
-    basin.lbfgs.max_evaluations = 5000;
-    basin
 }
 
 /// Fits `law` to `runs` by sum Huber(0.02) with `E >= 0`, with the search `basin`.
@@ -563,7 +551,7 @@ fn superswarm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Er
         let f = fit_target(
             law,
             &runs,
-            superswarm_basin(),
+            select_basin(),
             &format!("{NAME} superswarm {name}"),
             false,
         )?;
