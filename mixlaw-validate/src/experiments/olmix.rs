@@ -163,16 +163,9 @@ const SUPER_CONFIG: &str = "full_recomputation_c3_seed_0.yaml";
 /// olmix's law for `k` domains (`C` frozen at 1, start `E = 1`, `t = 0`).
 pub fn law(k: usize) -> Result<OlmixLaw, Error> {
     let inner = YeM4::new(k)?;
-    let mut values = std::vec![0.0; 2 + k];
-    let mut free = std::vec![true; 2 + k];
-    for (i, v) in [1.0, 1.0].into_iter().enumerate() {
-        if let Some(x) = values.get_mut(i) {
-            *x = v;
-        }
-    }
-    if let Some(f) = free.get_mut(1) {
-        *f = false;
-    }
+    // [E, C, gamma..] = [1, 1, 0..]; every parameter but C (slot 1) free.
+    let values: Vec<f64> = (0..2 + k).map(|i| if i < 2 { 1.0 } else { 0.0 }).collect();
+    let free: Vec<bool> = (0..2 + k).map(|i| i != 1).collect();
     Ok(Frozen::new(inner, &values, &free)?)
 }
 
