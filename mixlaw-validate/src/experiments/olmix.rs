@@ -32,7 +32,8 @@
 //!   from the fit (what the README gives them for): the reference objective is a property
 //!   of those parameters, and a fit reaching the same sum Huber need not have the same `t`
 //!   (domains that never vary together leave `t` unidentified, and the proposer may move
-//!   into such directions). `proposer_objective_our_fits` is the whole pipeline on our fits.
+//!   into such directions). `proposer_objective_our_fits` is the whole pipeline on our fits
+//!   (shown beside the same reference, without a `pass` gate, as is `proposer_objective_qa84`).
 //! - **Superswarm.** `full_recomputation_*` (512 runs, 64 domains): the same three family
 //!   targets (math, code, qa) and weights as the DCLM part, with the prior, token counts,
 //!   KL weight and target tokens (1e12) of `configs/full_recomputation_c3_seed_0.yaml`.
@@ -451,6 +452,7 @@ pub fn dclm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Erro
                             settings: &ProposerSettings,
                             reference: Option<f64>,
                             reference_x: Option<&[f64]>,
+                            gated: bool,
                             what: &str|
      -> Result<(), Error> {
         let t = Instant::now();
@@ -482,7 +484,7 @@ pub fn dclm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Erro
                     .fold(0.0, f64::max);
             extra.push(num("max_abs_x_difference_to_reference", diff));
         }
-        if let Some(r) = reference {
+        if let (Some(r), true) = (reference, gated) {
             extra.insert(0, pass((p.objective - r).abs() <= PROPOSER_TOLERANCE));
             extra.insert(1, num("tolerance", PROPOSER_TOLERANCE));
         }
@@ -496,6 +498,7 @@ pub fn dclm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Erro
         &capped,
         Some(PROPOSER_REFERENCE),
         Some(&REFERENCE_X),
+        true,
         "the README's fitted (lc, t) of math, code, qa (27 columns): the proposer in isolation \
          from the fit; weights 7/52, 19/52, 26/52; KL 0.05; caps",
     )?;
@@ -505,6 +508,7 @@ pub fn dclm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Erro
         &capped,
         Some(PROPOSER_REFERENCE),
         Some(&REFERENCE_X),
+        false,
         "our fits of math, code, qa: same predictions on the swarm, but t is not identified \
          in directions the swarm never varies, so the proposal can differ",
     )?;
@@ -514,6 +518,7 @@ pub fn dclm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Erro
         &capped,
         Some(PROPOSER_QA84_REFERENCE),
         None,
+        false,
         "our fits with the 84-column qa; caps",
     )?;
     Ok(())
@@ -534,6 +539,7 @@ fn superswarm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Er
         .into_iter()
         .filter(|(f, _)| f != "qa84")
         .collect();
+    let basin = select_basin();
     let t = Instant::now();
     let fits = parallel(families.len(), 0, |j| {
         let (name, columns) = families
@@ -544,7 +550,7 @@ fn superswarm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Er
         let f = fit_target(
             law,
             &runs,
-            select_basin(),
+            basin,
             &format!("{NAME} superswarm {name}"),
             false,
         )?;
@@ -588,7 +594,10 @@ fn superswarm(data: &Path, progress: bool, report: &mut Report) -> Result<(), Er
                 count("threads", crate::fits::threads(0).min(fits.len()) as u64),
                 note(
                     "search",
-                    "8 starts x 1 hop, 5000 evaluations per local minimisation"
+                    &format!(
+                        "fits::select_basin: {} starts x {} hops, {} evaluations per local minimisation",
+                        basin.starts, basin.hops, basin.lbfgs.max_evaluations
+                    ),
                 ),
             ],
         ]
