@@ -395,4 +395,38 @@ mod tests {
         assert!(section(&all, &["priors", "nothing"]).is_err());
         assert!(number("abc", "t").is_err());
     }
+
+    /// A swarm folder under the temp dir with these two files.
+    fn swarm_dir(tag: &str, ratios: &str, metrics: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("mixlaw-olmix-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("olmix")).unwrap();
+        std::fs::write(dir.join("olmix/r.csv"), ratios).unwrap();
+        std::fs::write(dir.join("olmix/m.csv"), metrics).unwrap();
+        dir
+    }
+
+    #[test]
+    fn joins_on_the_run_id_and_rejects_bad_swarms() {
+        let ratios = ",run,name,index,a,b\n0,r1,n1,1,0.25,0.75\n1,r2,n2,2,1.0,0.0\n";
+        let metrics = ",run,name,index,m1,m2\n0,r1,n1,1,1.5,2.5\n1,r2,n2,2,3.0,4.0\n";
+        let dir = swarm_dir("ok", ratios, metrics);
+        let s = load_swarm(&dir, "r.csv", "m.csv").unwrap();
+        assert_eq!(
+            (s.runs(), s.domains.clone()),
+            (2, vec!["a".to_string(), "b".into()])
+        );
+        assert_eq!(
+            s.mean_of(&["m1".into(), "m2".into()]).unwrap(),
+            vec![2.0, 3.5]
+        );
+        assert!(s.mean_of(&["nope".into()]).is_err());
+        assert!(s.mean_of(&[]).is_err());
+        let swapped = metrics.replace("0,r1", "0,rX");
+        let dir = swarm_dir("ids", ratios, &swapped);
+        assert!(load_swarm(&dir, "r.csv", "m.csv").is_err());
+        let dir = swarm_dir("sum", &ratios.replace("0.75", "0.5"), metrics);
+        assert!(load_swarm(&dir, "r.csv", "m.csv").is_err());
+        let dir = swarm_dir("nan", ratios, &metrics.replace("2.5", "nan"));
+        assert!(load_swarm(&dir, "r.csv", "m.csv").is_err());
+    }
 }
