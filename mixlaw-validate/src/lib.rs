@@ -48,6 +48,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("shukor-select", experiments::shukor_select::run),
     ("sldbench-mixture", experiments::sldbench_mixture::run),
     ("ye-mixing", experiments::ye_mixing::run),
+    ("olmix", experiments::olmix::run),
 ];
 
 /// Names of the experiments [`run`] knows, in a stable order.

@@ -3,10 +3,12 @@
 //! into runs under the rules of the CLI contract (`spec/cli.md`: a header row, columns chosen
 //! by name, rows with an empty or NaN loss skipped and counted, any other unparsable cell an
 //! error naming row and column, mixtures checked per row: [`load`]); and one submodule per
-//! shared data folder whose files more than one experiment reads.
+//! shared data folder whose files more than one experiment reads, or whose layout needs its
+//! own reader (`olmix`: swarm CSVs joined on the run id, and the olmix YAML configs).
 
 pub mod epoch;
 pub mod muennighoff;
+pub mod olmix;
 pub mod shukor;
 pub mod sldbench;
 

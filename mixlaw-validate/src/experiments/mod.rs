@@ -8,6 +8,7 @@ pub mod epoch_chinchilla;
 pub mod infolaw_repetition;
 pub mod infolaw_table6;
 pub mod muennighoff;
+pub mod olmix;
 pub mod scalefit_chinchilla;
 pub mod shukor_optimum;
 pub mod shukor_select;

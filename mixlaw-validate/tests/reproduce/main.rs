@@ -14,6 +14,7 @@ mod infolaw;
 mod infolaw_repetition;
 mod mixtures;
 mod muennighoff;
+mod olmix;
 mod optimum;
 mod uncertainty;
 
