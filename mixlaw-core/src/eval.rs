@@ -265,6 +265,12 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         let targets = ds.targets();
         let loss = self.loss;
         let sl = self.law.state_len();
+        // Laws with several outputs divide each entry's cotangent by the total weight (the
+        // arithmetic the joint capacity fits were published with, kept so that their
+        // multimodal searches follow the same path bit for bit); one-output laws scale the
+        // summed gradient once, in `finish`.
+        let per_entry = m > 1;
+        let total_weight = self.total_weight;
         let mut total = 0.0;
         for (r, row) in self.data.iter_rows().enumerate() {
             let ys = targets.get(r * m..(r + 1) * m).unwrap_or(&[]);
@@ -288,7 +294,11 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                             if w > 0.0 {
                                 let (l, dl) = loss.eval(pj, yj);
                                 row_total += w * l;
-                                *cj = w * dl;
+                                *cj = if per_entry {
+                                    w * dl / total_weight
+                                } else {
+                                    w * dl
+                                };
                             }
                         }
                     };
@@ -324,8 +334,10 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     fn finish(&self, total: f64, params: &[f64], grad: Option<&mut [f64]>) -> f64 {
         let value = total / self.total_weight;
         if let Some(g) = grad {
-            let inv = 1.0 / self.total_weight;
-            g.iter_mut().for_each(|x| *x *= inv);
+            if self.law.outputs() == 1 {
+                let inv = 1.0 / self.total_weight;
+                g.iter_mut().for_each(|x| *x *= inv);
+            }
             if self.bounds.is_some() {
                 for (i, (g, &p)) in g.iter_mut().zip(params.iter()).enumerate() {
                     *g *= self.transform(i).derivative(p);
