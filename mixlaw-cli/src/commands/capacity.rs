@@ -22,9 +22,9 @@ use std::vec;
 use std::vec::Vec;
 
 use mixlaw_core::capacity::{CapacityLaw, Form, Head};
-use mixlaw_core::{eval, Dataset, Law, LawExt, Layout, Prepared};
+use mixlaw_core::{Law, LawExt};
 use mixlaw_core::{Scales, SIMPLEX_TOLERANCE};
-use mixlaw_fit::owned::{self, FitOptions, Runs};
+use mixlaw_fit::owned::{self, Fit, FitOptions, Runs};
 use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_opt::{Bounds, LawAt, Solver};
 use mixlaw_validate::data;
@@ -184,23 +184,32 @@ fn predictions(
 ) -> Result<Vec<f64>, Error> {
     let k = law.domains();
     let runs = data.n.len();
-    let d = if data.d.len() == runs {
-        data.d.clone()
-    } else {
-        vec![1.0; runs]
+    let fitted = Fit {
+        law: *law,
+        params: params.to_vec(),
+        scales,
+        loss: mixlaw_core::Loss::default(),
+        objective: f64::NAN,
+        outcome: None,
+        active_bounds: Vec::new(),
     };
-    // Observed losses are not read by predictions (and may be absent).
-    let y = vec![0.0; data.h.len()];
-    // Mixtures are used as given, like the authors' (rounded weights need not sum to 1).
-    let layout = Layout::new(k).outputs(k).sum_tolerance(f64::INFINITY);
-    let set = Dataset::with_layout(layout, &data.h, &y)?
-        .with_n(&data.n)?
-        .with_d(&d)?;
-    let mut cache = vec![0.0; Prepared::buffer_len(runs, k)];
-    let prepared = Prepared::new(set, scales, &mut cache)?;
-    let mut out = vec![0.0; data.h.len()];
-    eval::predict(law, params, &prepared, &mut out)?;
-    Ok(out)
+    // Observed losses are not read by predictions (and may be absent); mixtures are used as
+    // given, like the authors' (rounded weights need not sum to 1).
+    let runs = Runs {
+        k,
+        outputs: k,
+        h: data.h.clone(),
+        n: Some(data.n.clone()),
+        d: Some(if data.d.len() == runs {
+            data.d.clone()
+        } else {
+            vec![1.0; runs]
+        }),
+        y: vec![0.0; data.h.len()],
+        sum_tolerance: f64::INFINITY,
+        ..Runs::default()
+    };
+    Ok(fitted.predict(&runs)?)
 }
 
 /// `{"runs", "entries", "mre", "mae", "rmse", "predictions": [[k], ...]}` over unmasked

@@ -19,8 +19,8 @@ use std::vec;
 use std::vec::Vec;
 
 use mixlaw_core::capacity::{mask_below, CapacityLaw, Head};
-use mixlaw_core::{eval, AnyLaw, Dataset, Law, Layout, Loss, Objective, Prepared, Scales};
-use mixlaw_fit::owned::{fit, FitOptions, Runs};
+use mixlaw_core::{AnyLaw, Dataset, Law, Layout, Loss, Objective, Prepared, Scales};
+use mixlaw_fit::owned::{fit, Fit, FitOptions, Runs};
 use mixlaw_fit::{fit_law, workspace_len, BasinConfig};
 use mixlaw_opt::{Bounds, LawAt, Solver};
 
@@ -265,7 +265,7 @@ fn runs_data<'a>(
 }
 
 /// Predictions of `law` at `params` for every run `h` (runs x k) at one (N, D): runs x k
-/// values (`+inf` for eq 3 at h_i = 0).
+/// values (`+inf` for eq 3 at h_i = 0), through the owned layer's `Fit::predict`.
 fn predict_matrix(
     law: &CapacityLaw,
     params: &[f64],
@@ -276,15 +276,27 @@ fn predict_matrix(
 ) -> Result<Vec<f64>, Error> {
     let k = law.domains();
     let runs = h.len() / k.max(1);
-    let (nv, dv) = (vec![n; runs], vec![d; runs]);
-    // Observed losses are not read by predictions.
-    let y = vec![0.0; h.len()];
-    let data = runs_data(k, h, &y, &nv, &dv)?;
-    let mut cache = vec![0.0; Prepared::buffer_len(runs, k)];
-    let data = Prepared::new(data, scales, &mut cache)?;
-    let mut out = vec![0.0; h.len()];
-    eval::predict(law, params, &data, &mut out)?;
-    Ok(out)
+    let fitted = Fit {
+        law: *law,
+        params: params.to_vec(),
+        scales,
+        loss: Loss::default(),
+        objective: f64::NAN,
+        outcome: None,
+        active_bounds: Vec::new(),
+    };
+    // Observed losses are not read by predictions; mixtures are used as given.
+    let runs = Runs {
+        k,
+        outputs: k,
+        h: h.to_vec(),
+        n: Some(vec![n; runs]),
+        d: Some(vec![d; runs]),
+        y: vec![0.0; h.len()],
+        sum_tolerance: f64::INFINITY,
+        ..Runs::default()
+    };
+    Ok(fitted.predict(&runs)?)
 }
 
 /// Predictions of a fit for every entry of `m` at one (N, D).
