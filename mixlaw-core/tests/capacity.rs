@@ -166,7 +166,7 @@ fn close(analytic: f64, fd: f64, scale: f64) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     /// The solution spends the budget, respects the floor, and satisfies KKT: equal
     /// marginal value h_i b_i c_i x_i^(-b_i-1) = lambda on free domains, <= lambda at the floor.

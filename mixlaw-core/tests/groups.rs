@@ -156,7 +156,13 @@ fn check(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64)))]
+    // Random start-range parameters often predict a non-finite or absurd loss on some grid
+    // row, and such cases are rejected: allow rejects in proportion to the cases asked for
+    // (PROPTEST_CASES=5000 used to abort on proptest's fixed 1,024 global rejects).
+    #![proptest_config(ProptestConfig {
+        max_global_rejects: 64 * mixlaw_testkit::proptest_cases(64),
+        ..ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64))
+    })]
     #[test]
     fn grouped_equals_row_by_row(g in (1usize..6).prop_flat_map(grid), u01 in proptest::collection::vec(0.0f64..1.0, 8), use_weights in any::<bool>()) {
         let k = g.h.len() / g.n.len();

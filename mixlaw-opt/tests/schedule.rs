@@ -68,7 +68,7 @@ fn assert_feasible(w: &[f64], lo: &[f64], hi: &[f64]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(256)))]
 
     /// Every update keeps the weights on the simplex and within the bounds, for gradients
     /// of any scale, excess losses and Aioli matrices.
