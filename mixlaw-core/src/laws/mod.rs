@@ -190,6 +190,23 @@ macro_rules! registry {
                     $(AnyLaw::$variant(l) => l.grad_h_outputs(params, row, weights, grad_h, scratch),)*
                 }
             }
+            fn entry_weights(
+                &self,
+                h: &[f64],
+                y: &[f64],
+                mask_below: f64,
+                w: &mut [f64],
+            ) -> Result<(), Error> {
+                match self { $(AnyLaw::$variant(l) => l.entry_weights(h, y, mask_below, w),)* }
+            }
+            fn recommended_bounds(
+                &self,
+                y: &[f64],
+                w: &[f64],
+                bounds: &mut [(f64, f64)],
+            ) -> Result<bool, Error> {
+                match self { $(AnyLaw::$variant(l) => l.recommended_bounds(y, w, bounds),)* }
+            }
             fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
                 match self { $(AnyLaw::$variant(l) => l.check_row(row, index),)* }
             }
