@@ -124,6 +124,14 @@ macro_rules! registry {
                 }
             }
 
+            /// True when the law takes a capacity head size ([`LawOptions::head`]).
+            pub fn takes_head(name: &str) -> bool {
+                match name {
+                    $($name => matches!(Build::$build, Build::Eq1 | Build::Eq3),)*
+                    _ => false,
+                }
+            }
+
             /// The target domain's index, for laws that have one.
             pub fn target(&self) -> Option<usize> {
                 match self {
