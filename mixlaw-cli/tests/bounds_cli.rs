@@ -10,7 +10,10 @@ use mixlaw_cli::Json;
 /// `fit --law LAW` on the demo runs with `extra` flags: (exit code, JSON, stderr).
 fn fit(law: &str, extra: &[&str]) -> (i32, Json, String) {
     let (train, _) = demo_csv();
-    let train = temp(&format!("bounds_{law}.csv"), &train);
+    // One file per call: the tests of this binary run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let train = temp(&format!("bounds_{law}_{call}.csv"), &train);
     let mut args = vec!["fit", "--law", law, "--train", &train, "--json"];
     args.extend(COLS);
     args.extend(["--starts", "4", "--hops", "1"]);
