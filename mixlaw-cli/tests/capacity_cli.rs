@@ -199,6 +199,34 @@ fn fit_predict_optimize_a_capacity_law() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// Bootstrap refits serve a capacity law like any other (resampling runs, each with its k
+/// entries and their masks).
+#[test]
+fn capacity_fit_bootstraps() {
+    let train = temp("runs3.csv", &runs_csv());
+    let mut args = vec![
+        "fit",
+        "--law",
+        "capacity-eq3",
+        "--train",
+        &train,
+        "--bootstrap",
+        "4",
+        "--starts",
+        "8",
+        "--json",
+        "--quiet",
+    ];
+    args.extend(COLS);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let b = j.get("bootstrap").unwrap();
+    assert_eq!(b.get("resamples").and_then(Json::as_f64), Some(4.0));
+    let se = b.get("se").and_then(|s| s.get("H")).and_then(Json::as_f64);
+    assert!(se.is_some_and(|v| v.is_finite() && v >= 0.0), "{b}");
+}
+
 #[test]
 fn capacity_usage_errors_exit_2() {
     let train = temp("runs2.csv", &runs_csv());
