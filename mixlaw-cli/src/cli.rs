@@ -181,7 +181,7 @@ pub struct Threads {
 /// (`capacity-eq1`, `capacity-eq3`).
 #[derive(Clone, Debug, Default, Args)]
 pub struct CapacityArgs {
-    /// Keep parameter NAME (or every NAME[*]) in [LO, HI]; an empty side is unbounded
+    /// Keep parameter NAME (or a whole block, `C[*]`) in `[LO, HI]`; an empty side is unbounded
     /// (repeatable; wins over the law's recommended bounds).
     #[arg(long = "bound", value_name = "NAME=LO:HI")]
     pub bounds: Vec<String>,
