@@ -227,6 +227,41 @@ fn capacity_fit_bootstraps() {
     assert!(se.is_some_and(|v| v.is_finite() && v >= 0.0), "{b}");
 }
 
+/// `select` ranks the capacity laws on the entries both can fit (the h_c = 0 entry and the
+/// empty cells masked for both).
+#[test]
+fn select_ranks_capacity_laws() {
+    let train = temp("runs4.csv", &runs_csv());
+    let mut args = vec![
+        "select",
+        "--train",
+        &train,
+        "--laws",
+        "capacity-eq3,capacity-eq1",
+        "--folds",
+        "3",
+        "--starts",
+        "8",
+        "--json",
+        "--quiet",
+    ];
+    args.extend(COLS);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Some(Json::Array(ranking)) = j.get("ranking") else {
+        panic!("{out}")
+    };
+    let first = &ranking[0];
+    // The runs come from an eq 3 law: it ranks first, and extrapolates to held-out runs.
+    assert_eq!(
+        first.get("law").and_then(Json::as_str),
+        Some("capacity-eq3")
+    );
+    let mre = first.get("cv_mre").and_then(Json::as_f64).unwrap();
+    assert!(mre < 1.0, "cv MRE {mre} %");
+}
+
 #[test]
 fn capacity_usage_errors_exit_2() {
     let train = temp("runs2.csv", &runs_csv());
