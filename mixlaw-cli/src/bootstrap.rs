@@ -12,10 +12,11 @@ use mixlaw_core::{AnyLaw, Law, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
 use mixlaw_fit::saved::SavedFit;
-use mixlaw_opt::{Bounds, LawAt, Solver, Weighted};
+use mixlaw_opt::{Bounds, Solver, Weighted};
 use mixlaw_validate::json::{nums, obj, Json};
 
 use crate::cli::BootstrapArgs;
+use crate::commands::optimize::{split_weights, targets_at};
 use crate::output::Output;
 use crate::{params, Error};
 
@@ -258,7 +259,7 @@ fn param_files(dir: &str) -> Result<Vec<(String, PathBuf)>, Error> {
 
 /// `optimize --bootstrap-params DIR1[,DIR2,..]`: one directory of refitted parameter files
 /// (`fit --bootstrap-out`) per `--params` file, paired by file name; h* and its objective
-/// for every set, summarised per domain.
+/// for every set, summarised per domain (`weights`: one per target loss, as `optimize`'s).
 pub fn optimum_intervals(
     dirs: &[String],
     fits: &[Fit<AnyLaw>],
@@ -306,12 +307,10 @@ pub fn optimum_intervals(
             set.push(refit);
         }
         let solved = (|| {
-            let targets = set
-                .iter()
-                .map(|f| LawAt::new(&f.law, &f.params, n, d, f.scales))
-                .collect::<Result<Vec<_>, _>>()
-                .ok()?;
-            let objective = Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), weights).ok()?;
+            let (file_weights, output_weights) = split_weights(&set, weights);
+            let targets = targets_at(&set, &output_weights, (n, d)).ok()?;
+            let objective =
+                Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &file_weights).ok()?;
             let mut h = std::vec![1.0 / k as f64; k];
             let s = Solver::<MAX_DOMAINS>::default()
                 .minimize(&objective, bounds, &mut h)

@@ -79,7 +79,7 @@ pub struct ColumnArgs {
     /// The k mixture-weight columns, in domain order (laws of the mixture).
     #[arg(long, value_name = "C1,C2,..")]
     pub weights: Option<String>,
-    /// The observed loss column (capacity laws: k columns, one per domain).
+    /// The observed loss column (capacity laws: k columns l_0,..,l_{k-1}, one per domain).
     #[arg(long, value_name = "COL")]
     pub loss: Option<String>,
     /// The model-size column N (laws of N).
@@ -147,7 +147,7 @@ pub struct FitArgs {
     /// Bootstrap refits.
     #[command(flatten)]
     pub bootstrap: BootstrapArgs,
-    /// Capacity laws.
+    /// Bounds on fitted parameters.
     #[command(flatten)]
     pub capacity: CapacityArgs,
 }
@@ -177,18 +177,23 @@ pub struct Threads {
     pub count: usize,
 }
 
-/// Flags of the capacity laws (`capacity-eq1`, `capacity-eq3`).
+/// Bounds on the fitted parameters, and the flags of the laws with one loss per domain
+/// (`capacity-eq1`, `capacity-eq3`).
 #[derive(Clone, Debug, Default, Args)]
 pub struct CapacityArgs {
+    /// Keep parameter NAME (or a whole block, `C[*]`) in `[LO, HI]`; an empty side is unbounded
+    /// (repeatable; wins over the law's recommended bounds).
+    #[arg(long = "bound", value_name = "NAME=LO:HI")]
+    pub bounds: Vec<String>,
+    /// Fit without the law's recommended bounds (the capacity laws' boxes).
+    #[arg(long)]
+    pub no_bounds: bool,
     /// Capacity laws: fix the head size H (default: fitted).
     #[arg(long, value_name = "X", value_parser = finite)]
     pub head: Option<f64>,
-    /// Capacity laws: mask every entry with h_i below T.
+    /// Laws with one loss per domain: mask every entry with h_i below T.
     #[arg(long, value_name = "T", value_parser = finite)]
     pub mask_below: Option<f64>,
-    /// Capacity laws: fit without the authors' parameter boxes.
-    #[arg(long)]
-    pub no_bounds: bool,
 }
 
 /// `mixlaw predict`.

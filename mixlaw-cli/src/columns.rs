@@ -4,7 +4,7 @@
 
 use std::format;
 
-use mixlaw_core::{laws, AnyLaw, Law, Loss, Scales};
+use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales};
 use mixlaw_fit::owned::Runs;
 use mixlaw_fit::BasinConfig;
 use mixlaw_validate::data::Columns;
@@ -58,11 +58,17 @@ pub fn build_law(name: &str, cols: &Columns, target: Option<usize>) -> Result<An
             return Err(Error::input(format!("law '{name}' needs {flag}")));
         }
     }
-    Ok(AnyLaw::new(
-        name,
-        if inputs.h { cols.weights.len() } else { 0 },
-        target,
-    )?)
+    let law = AnyLaw::new(name, if inputs.h { cols.weights.len() } else { 0 }, target)?;
+    if let Some(loss) = &cols.loss {
+        let (given, m) = (list("loss", loss)?.len(), law.outputs());
+        if given != m {
+            return Err(Error::input(format!(
+                "law '{name}' predicts {m} loss(es) per run (one per --weights column when \
+                 more than one): --loss must name {m} column(s), not {given}"
+            )));
+        }
+    }
+    Ok(law)
 }
 
 /// A `warning:` for each given flag that `law` does not use (the second edition of the
@@ -110,6 +116,89 @@ pub fn warn_unused(
 /// Keeps only the inputs the law reads (a law of N and D ignores `--weights`).
 pub fn for_law(runs: Runs, law: &AnyLaw) -> Runs {
     runs.only_inputs(law.inputs())
+}
+
+/// Runs with observed losses weighted as the law says ([`Law::entry_weights`]: unobserved
+/// entries, entries where the law is undefined and, with `mask_below`, entries of small
+/// domains get weight 0); entry weights are kept only when some entry is masked.
+pub fn with_entry_weights(mut runs: Runs, law: &AnyLaw, mask_below: f64) -> Result<Runs, Error> {
+    let mut w = std::vec![0.0; runs.y.len()];
+    law.entry_weights(&runs.h, &runs.y, mask_below, &mut w)?;
+    if w.iter().all(|&x| x == 0.0) {
+        return Err(Error::input(
+            "no loss left to fit: every entry is unobserved or masked",
+        ));
+    }
+    runs.entry_weights = w.iter().any(|&x| x != 1.0).then_some(w);
+    Ok(runs)
+}
+
+/// Runs read without losses, shaped for predictions of `law` (one placeholder loss per
+/// output).
+pub fn unobserved(mut runs: Runs, law: &AnyLaw) -> Runs {
+    let m = law.outputs().max(1);
+    runs.y = std::vec![1.0; runs.rows() * m];
+    runs.outputs = m;
+    runs
+}
+
+/// The fit's parameter bounds: the law's recommended ones (unless `no_bounds`) for the
+/// observed losses of `runs`, then each `--bound NAME=LO:HI` over them (through
+/// [`LawExt::set_bound`]; an empty side is unbounded). `None` when nothing is bounded.
+pub fn bounds_for(
+    law: &AnyLaw,
+    runs: &Runs,
+    no_bounds: bool,
+    given: &[String],
+) -> Result<Option<std::vec::Vec<(f64, f64)>>, Error> {
+    let p = law.num_params();
+    let mut bounds = std::vec![(f64::NEG_INFINITY, f64::INFINITY); p];
+    let mut any = false;
+    if !no_bounds {
+        let ones;
+        let w = match &runs.entry_weights {
+            Some(w) => w.as_slice(),
+            None => {
+                ones = std::vec![1.0; runs.y.len()];
+                ones.as_slice()
+            }
+        };
+        any = law.recommended_bounds(&runs.y, w, &mut bounds)?;
+    }
+    for spec in given {
+        let bad = |why: &str| Error::input(format!("--bound '{spec}': {why}"));
+        let (name, range) = spec
+            .split_once('=')
+            .ok_or_else(|| bad("expected NAME=LO:HI"))?;
+        let (lo, hi) = range
+            .split_once(':')
+            .ok_or_else(|| bad("expected NAME=LO:HI"))?;
+        let side = |v: &str, open: f64| -> Result<f64, Error> {
+            match v.trim() {
+                "" => Ok(open),
+                t => t
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| bad(&format!("'{t}' is not a finite number"))),
+            }
+        };
+        let (lo, hi) = (side(lo, f64::NEG_INFINITY)?, side(hi, f64::INFINITY)?);
+        law.set_bound(name.trim(), lo, hi, &mut bounds)
+            .map_err(|e| match e {
+                mixlaw_core::Error::UnknownParameter => bad(&format!(
+                    "law '{}' has no parameter '{}' (see: mixlaw laws)",
+                    law.name(),
+                    name.trim()
+                )),
+                mixlaw_core::Error::InvalidBound { .. } => {
+                    bad(&format!("the interval [{lo}, {hi}] is empty"))
+                }
+                e => Error::from(e),
+            })?;
+        any = true;
+    }
+    Ok(any.then_some(bounds))
 }
 
 /// `--n-scale`/`--d-scale`, else the library's automatic scales (the power of ten nearest

@@ -72,7 +72,7 @@ pub fn weight_columns(saved: &SavedFit, given: &[String]) -> Result<Vec<String>,
     Ok(names.clone())
 }
 
-/// Reads a params file as JSON (its `law` decides which command path serves it).
+/// Reads a params file as JSON.
 pub fn read_json(path: &Path) -> Result<Json, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
@@ -88,11 +88,4 @@ pub fn load(path: &Path) -> Result<SavedFit, Error> {
 pub fn from_json(j: &Json, path: &Path) -> Result<SavedFit, Error> {
     SavedFit::from_json(&j.to_string())
         .map_err(|e| Error::input(format!("{}: {e}", path.display())))
-}
-
-/// Whether a params JSON holds a capacity law (served by `commands::capacity`).
-pub fn is_capacity(j: &Json) -> bool {
-    j.get("law")
-        .and_then(Json::as_str)
-        .is_some_and(|n| mixlaw_core::capacity::NAMES.contains(&n))
 }

@@ -136,14 +136,130 @@ fn fit_predict_optimize_a_capacity_law() {
         "{h:?}"
     );
     assert!(j.get("gap").and_then(Json::as_f64).unwrap() <= 1e-8);
-    // The second edition's decision flags are not wired for capacity laws: refused.
-    for flag in [["--trust", "2"], ["--kl", "1"], ["--min-weights", "0,0,0"]] {
-        let mut args = vec!["optimize", "--params", &params, "--n", "1e9", "--d", "2e10"];
-        args.extend(flag);
-        let (code, _, err) = run(&args);
-        assert_eq!(code, 2, "{flag:?}: {err}");
-        assert!(err.contains("not supported for capacity laws"), "{err}");
-    }
+    // Names travel: the saved domains name h*, and the training support gives the
+    // extrapolation report.
+    let weights = j.get("weights").unwrap();
+    assert!(["h_a", "h_b", "h_c"]
+        .iter()
+        .all(|n| weights.get(*n).and_then(Json::as_f64).is_some()));
+    assert!(j
+        .get("extrapolation")
+        .unwrap()
+        .get("outside_hull")
+        .is_some());
+    let saved = mixlaw_validate::json::parse(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    let max_weight: Vec<f64> = match saved.get("train_support").unwrap().get("max_weight") {
+        Some(Json::Array(m)) => m.iter().map(|v| v.as_f64().unwrap()).collect(),
+        _ => panic!("no train_support.max_weight"),
+    };
+    let optimum = |extra: &[&str]| -> (Vec<f64>, Json) {
+        let mut args = vec![
+            "optimize", "--params", &params, "--n", "1e9", "--d", "2e10", "--json", "--quiet",
+        ];
+        args.extend(extra);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        let j = mixlaw_validate::json::parse(&out).unwrap();
+        let Some(Json::Array(h)) = j.get("h") else {
+            panic!("{out}")
+        };
+        (h.iter().map(|v| v.as_f64().unwrap()).collect(), j)
+    };
+    // The decision flags of the generic optimize work for a capacity law.
+    let (h, _) = optimum(&["--trust", "1"]);
+    assert!(
+        h.iter().zip(&max_weight).all(|(v, m)| *v <= m + 1e-9),
+        "{h:?} {max_weight:?}"
+    );
+    let (h, j) = optimum(&["--kl", "1e4", "--prior", "uniform"]);
+    assert!(h.iter().all(|v| (v - 1.0 / 3.0).abs() < 1e-2), "{h:?}");
+    assert!(j.get("penalized_objective").is_some());
+    let (h, _) = optimum(&["--min-weights", "h_c=0.5"]);
+    assert!(h[2] >= 0.5 - 1e-12, "{h:?}");
+    let (h, _) = optimum(&["--available", "h_a=1e9", "--target-tokens", "1e10"]);
+    assert!(h[0] <= 0.1 + 1e-12, "{h:?}");
+    // One weight per target loss: all on domain a's loss moves weight to domain a.
+    let (only_a, _) = optimum(&["--target-weights", "1,0,0"]);
+    let (only_c, _) = optimum(&["--target-weights", "0,0,1"]);
+    assert!(
+        only_a[0] > only_c[0] && only_c[2] > only_a[2],
+        "{only_a:?} {only_c:?}"
+    );
+    let (code, _, err) = run(&[
+        "optimize",
+        "--params",
+        &params,
+        "--n",
+        "1e9",
+        "--d",
+        "2e10",
+        "--target-weights",
+        "1,1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+}
+
+/// Bootstrap refits serve a capacity law like any other (resampling runs, each with its k
+/// entries and their masks).
+#[test]
+fn capacity_fit_bootstraps() {
+    let train = temp("runs3.csv", &runs_csv());
+    let mut args = vec![
+        "fit",
+        "--law",
+        "capacity-eq3",
+        "--train",
+        &train,
+        "--bootstrap",
+        "4",
+        "--starts",
+        "8",
+        "--json",
+        "--quiet",
+    ];
+    args.extend(COLS);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let b = j.get("bootstrap").unwrap();
+    assert_eq!(b.get("resamples").and_then(Json::as_f64), Some(4.0));
+    let se = b.get("se").and_then(|s| s.get("H")).and_then(Json::as_f64);
+    assert!(se.is_some_and(|v| v.is_finite() && v >= 0.0), "{b}");
+}
+
+/// `select` ranks the capacity laws on the entries both can fit (the h_c = 0 entry and the
+/// empty cells masked for both).
+#[test]
+fn select_ranks_capacity_laws() {
+    let train = temp("runs4.csv", &runs_csv());
+    let mut args = vec![
+        "select",
+        "--train",
+        &train,
+        "--laws",
+        "capacity-eq3,capacity-eq1",
+        "--folds",
+        "3",
+        "--starts",
+        "8",
+        "--json",
+        "--quiet",
+    ];
+    args.extend(COLS);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let j = mixlaw_validate::json::parse(&out).unwrap();
+    let Some(Json::Array(ranking)) = j.get("ranking") else {
+        panic!("{out}")
+    };
+    let first = &ranking[0];
+    // The runs come from an eq 3 law: it ranks first, and extrapolates to held-out runs.
+    assert_eq!(
+        first.get("law").and_then(Json::as_str),
+        Some("capacity-eq3")
+    );
+    let mre = first.get("cv_mre").and_then(Json::as_f64).unwrap();
+    assert!(mre < 1.0, "cv MRE {mre} %");
 }
 
 #[test]

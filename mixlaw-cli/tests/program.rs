@@ -99,7 +99,7 @@ fn each_command_help_lists_exactly_its_flags() {
                 &columns,
                 &search,
                 &["bootstrap", "resample", "bootstrap-out", "threads"],
-                &["head", "mask-below", "no-bounds"],
+                &["bound", "no-bounds", "head", "mask-below"],
             ]
             .concat(),
         ),

@@ -296,6 +296,18 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
         self.inner.check_row(row, index)
     }
 
+    /// The inner law's (the data and outputs are the same; its recommended bounds are not
+    /// forwarded, as the parameters differ).
+    fn entry_weights(
+        &self,
+        h: &[f64],
+        y: &[f64],
+        mask_below: f64,
+        w: &mut [f64],
+    ) -> Result<(), Error> {
+        self.inner.entry_weights(h, y, mask_below, w)
+    }
+
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let full = self.full(params);
         let full = full.get(..self.total).unwrap_or(&[]);

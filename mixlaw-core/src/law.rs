@@ -151,6 +151,45 @@ pub trait Law {
         value
     }
 
+    /// Weights of observed losses for a fit: `y` holds `rows * outputs()` losses (row-major,
+    /// NaN where a loss was not observed), `h` the `rows * domains()` mixtures; writes into
+    /// `w` (as `y`) 1 for an entry to fit and 0 for one that is unobserved or where the law
+    /// is undefined. With `mask_below = T > 0`, a law whose outputs are its domains' losses
+    /// also masks the entries of domains weighted below `T` (other laws ignore `T`). The
+    /// result is a [`crate::Dataset::with_entry_weights`] argument.
+    ///
+    /// Default: `w = 1` where `y` is finite, else 0.
+    fn entry_weights(
+        &self,
+        h: &[f64],
+        y: &[f64],
+        mask_below: f64,
+        w: &mut [f64],
+    ) -> Result<(), Error> {
+        let _ = (h, mask_below);
+        param::check_len("entry weights", w, y.len())?;
+        for (wi, yi) in w.iter_mut().zip(y) {
+            *wi = if yi.is_finite() { 1.0 } else { 0.0 };
+        }
+        Ok(())
+    }
+
+    /// The parameter bounds the law recommends for a fit to the observed losses `y`
+    /// (`rows * outputs()`) weighted by `w` (from [`Law::entry_weights`]): writes one
+    /// `(lo, hi)` per parameter into `bounds` (natural units, an infinite side open; for
+    /// [`crate::Objective::with_bounds`]) and returns true, or returns false and leaves
+    /// `bounds` as is when it recommends none (the default: most laws are identified
+    /// without bounds).
+    fn recommended_bounds(
+        &self,
+        y: &[f64],
+        w: &[f64],
+        bounds: &mut [(f64, f64)],
+    ) -> Result<bool, Error> {
+        let _ = (y, w, bounds);
+        Ok(false)
+    }
+
     /// Number of warm-start values the law keeps per row (see [`Law::eval_outputs`]).
     fn state_len(&self) -> usize {
         0

@@ -595,3 +595,66 @@ fn infinite_outputs_only_where_undefined() {
         assert!(r.is_err(), "{} k = {k}: {out:?}", law.name());
     }
 }
+
+/// The masks the law offers (`Law::entry_weights`): unobserved losses everywhere, `h_i = 0`
+/// under eq 3 only, and `h_i < T` with `mask_below = T`; a one-output law masks only the
+/// unobserved.
+#[test]
+fn entry_weights_mask_unobserved_undefined_and_small_domains() {
+    let (h, _, _, y, _) = small_runs();
+    let mut w = [f64::NAN; 12];
+    let eq3 = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    eq3.entry_weights(&h, &y, 0.0, &mut w).unwrap();
+    // Entry 2 has h = 0 and no loss.
+    let expect3: Vec<f64> = h
+        .iter()
+        .zip(&y)
+        .map(|(&hi, yi)| f64::from(u8::from(hi > 0.0 && yi.is_finite())))
+        .collect();
+    assert_eq!(w.to_vec(), expect3);
+    let eq1 = CapacityLaw::eq1(3, Head::Fitted).unwrap();
+    let mut y1 = y;
+    y1[2] = 2.0; // observed at h = 0: eq 1 is defined there and fits it
+    eq1.entry_weights(&h, &y1, 0.0, &mut w).unwrap();
+    assert_eq!(w[2], 1.0);
+    assert_eq!(w.iter().sum::<f64>(), 12.0);
+    eq1.entry_weights(&h, &y1, 0.2, &mut w).unwrap();
+    let below: Vec<usize> = (0..12).filter(|&i| h[i] < 0.2).collect();
+    assert_eq!(below, [2, 7, 9, 10]);
+    assert!((0..12).all(|i| (w[i] == 0.0) == below.contains(&i)));
+    let additive = mixlaw_core::AnyLaw::new("additive", 3, None).unwrap();
+    let (y_one, mut w_one) = ([1.0, f64::NAN, 2.0, 3.0], [0.0; 4]);
+    additive.entry_weights(&h, &y_one, 0.5, &mut w_one).unwrap();
+    assert_eq!(w_one, [1.0, 0.0, 1.0, 1.0]);
+    assert!(eq3.entry_weights(&h, &y, 0.0, &mut [0.0; 11]).is_err());
+}
+
+/// The authors' boxes offered by the law (`Law::recommended_bounds`): `E_i` below the
+/// smallest fitted loss of domain i; none for a law that recommends none.
+#[test]
+fn recommended_bounds_are_the_authors_boxes() {
+    let (h, _, _, y, _) = small_runs();
+    let law = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    let mut w = [0.0; 12];
+    law.entry_weights(&h, &y, 0.0, &mut w).unwrap();
+    let mut bounds = vec![(f64::NAN, f64::NAN); law.num_params()];
+    assert!(law.recommended_bounds(&y, &w, &mut bounds).unwrap());
+    let at = |name: &str| bounds[law.param_index(name).unwrap()];
+    assert_eq!(at("b[1]"), (0.01, 1.0));
+    assert_eq!(at("a[2]"), (0.01, 1.0));
+    assert_eq!(at("c[0]"), (1e-12, 1e3));
+    assert_eq!(at("A[0]"), (1e-12, 1e4));
+    assert_eq!(at("H"), (0.0, f64::INFINITY));
+    for j in 0..3 {
+        let min = (0..4)
+            .map(|r| 3 * r + j)
+            .filter(|&i| w[i] > 0.0)
+            .map(|i| y[i])
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(at(&format!("E[{j}]")), (1e-12, min));
+    }
+    let additive = mixlaw_core::AnyLaw::new("additive", 3, None).unwrap();
+    let mut b = vec![(0.0, 1.0); additive.num_params()];
+    assert!(!additive.recommended_bounds(&[1.0], &[1.0], &mut b).unwrap());
+    assert!(b.iter().all(|&x| x == (0.0, 1.0)));
+}

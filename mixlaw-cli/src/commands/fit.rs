@@ -1,46 +1,60 @@
-//! `mixlaw fit`: one law fitted to one target loss (capacity laws: `commands::capacity`),
-//! with `--eval`, `--out` and `--bootstrap`.
+//! `mixlaw fit`: one law fitted to its observed losses (one per run, or one per domain for
+//! the capacity laws, `--loss l_0,..,l_{k-1}`), within the law's recommended bounds and
+//! `--bound`s, with `--eval`, `--out` and `--bootstrap`.
 
 use std::format;
 use std::string::{String, ToString};
 
-use mixlaw_core::Law;
+use mixlaw_core::{AnyLaw, Law, LawOptions};
 use mixlaw_fit::owned::{self, FitOptions, Metrics};
 use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_validate::data;
-use mixlaw_validate::json::{nums, obj, push, Json};
+use mixlaw_validate::json::{obj, push, Json};
 
 use crate::bootstrap::Bootstrap;
 use crate::cli::{FitArgs, Global};
 use crate::columns::{
-    basin_from, build_law, columns, fit_error, for_law, loss_from, scales_for, warn_unused,
+    basin_from, bounds_for, build_law, columns, fit_error, for_law, loss_from, scales_for,
+    warn_unused, with_entry_weights,
 };
 use crate::output::Output;
 use crate::{params, Error};
 
 /// Runs `mixlaw fit`.
 pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(), Error> {
-    if mixlaw_core::capacity::NAMES.contains(&a.law.as_str()) {
-        return super::capacity::fit(a, global, out);
+    let cols = columns(&a.columns)?;
+    let mut law = build_law(&a.law, &cols, a.columns.target_domain)?;
+    if let Some(h) = a.capacity.head.filter(|_| AnyLaw::takes_head(&a.law)) {
+        let options = LawOptions::default().target(law.target()).head(Some(h));
+        law = AnyLaw::with_options(&a.law, law.domains(), options)?;
     }
-    let capacity_only = [
-        (a.capacity.head.is_some(), "--head"),
-        (a.capacity.mask_below.is_some(), "--mask-below"),
-        (a.capacity.no_bounds, "--no-bounds"),
+    warn_unused(out, &law, &a.columns, Some(&a.search));
+    let mut probe = std::vec![(0.0, 0.0); law.num_params()];
+    let unused = [
+        (
+            a.capacity.head.is_some() && !AnyLaw::takes_head(&a.law),
+            "--head",
+            "it has no capacity head",
+        ),
+        (
+            a.capacity.mask_below.is_some() && law.outputs() == 1,
+            "--mask-below",
+            "it predicts one loss per run",
+        ),
+        (
+            a.capacity.no_bounds && !law.recommended_bounds(&[], &[], &mut probe)?,
+            "--no-bounds",
+            "it recommends no bounds",
+        ),
     ];
-    for (given, flag) in capacity_only {
+    for (given, flag, why) in unused {
         if given {
-            out.warn(format!(
-                "{flag} is not used by law '{}' (only by the capacity laws)",
-                a.law
-            ));
+            out.warn(format!("{flag} is not used by law '{}' ({why})", a.law));
         }
     }
-    let cols = columns(&a.columns)?;
-    let law = build_law(&a.law, &cols, a.columns.target_domain)?;
-    warn_unused(out, &law, &a.columns, Some(&a.search));
+    let mask_below = a.capacity.mask_below.unwrap_or(0.0);
     let train = data::load(&data::read(&a.train)?, &cols, true)?;
-    let runs = for_law(train.runs, &law);
+    let runs = with_entry_weights(for_law(train.runs, &law), &law, mask_below)?;
     let scales = scales_for(&a.search, &law, &runs)?;
     let basin = basin_from(&a.search, global.seed, BasinConfig::default());
     let boot = Bootstrap::from_args(&a.bootstrap, global.seed)?;
@@ -48,6 +62,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         loss: loss_from(&a.search)?,
         scales: Some(scales),
         basin,
+        bounds: bounds_for(&law, &runs, a.capacity.no_bounds, &a.capacity.bounds)?,
         ..FitOptions::default()
     };
     let started = std::time::Instant::now();
@@ -59,10 +74,11 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
     let seconds = started.elapsed().as_secs_f64();
     let (train_pred, train_m) = fit.evaluate(&runs)?;
     let eval_runs = match &a.eval {
-        Some(path) => Some(for_law(
-            data::load(&data::read(path)?, &cols, true)?.runs,
+        Some(path) => Some(with_entry_weights(
+            for_law(data::load(&data::read(path)?, &cols, true)?.runs, &fit.law),
             &fit.law,
-        )),
+            mask_below,
+        )?),
         None => None,
     };
     let eval = match &eval_runs {
@@ -79,6 +95,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         std::fs::write(path, saved.to_string() + "\n")
             .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display())))?;
     }
+    let outputs = fit.law.outputs();
     if out.json() {
         let mut j = obj([
             ("law", Json::from(fit.law.name())),
@@ -87,11 +104,21 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
             ("n_scale", Json::from(fit.scales.n)),
             ("d_scale", Json::from(fit.scales.d)),
             ("seconds", Json::from(seconds)),
-            ("train", metrics_json(&train_m, &train_pred)),
+            ("train", metrics_json(&train_m, &train_pred, outputs)),
         ]);
         if let Some((pred, m)) = &eval {
-            push(&mut j, "eval", metrics_json(m, pred));
+            push(&mut j, "eval", metrics_json(m, pred, outputs));
         }
+        let active: Vec<Json> = fit
+            .active_bounds
+            .iter()
+            .filter_map(|&i| {
+                fit.law
+                    .param_info(i)
+                    .map(|p| Json::from(p.name.to_string()))
+            })
+            .collect();
+        push(&mut j, "active_bounds", Json::Array(active));
         push(&mut j, "skipped_rows", Json::from(train.skipped));
         push(&mut j, "domains", Json::from(fit.law.domains()));
         if let Some(b) = &bootstrap {
@@ -107,8 +134,13 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         train.skipped,
         seconds
     ))?;
-    for (n, v) in fit.named_params() {
-        out.line(&format!("  {n:<14} {v:>14.6e}"))?;
+    for (i, (n, v)) in fit.named_params().into_iter().enumerate() {
+        let at_bound = if fit.active_bounds.contains(&i) {
+            "  (at a bound)"
+        } else {
+            ""
+        };
+        out.line(&format!("  {n:<14} {v:>14.6e}{at_bound}"))?;
     }
     out.line(&format!(
         "objective {:.6e}  (scales N/{:e}, D/{:e})",
@@ -149,17 +181,45 @@ pub fn fmt_r2(r2: Option<f64>) -> String {
 }
 
 /// `{"rows", "mre", "mae", "rmse", "r2", "spearman", "kendall", "predictions"}` of the
-/// contract (an undefined metric is `null`).
-pub fn metrics_json(m: &Metrics, pred: &[f64]) -> Json {
+/// contract (an undefined metric is `null`) for predictions of a law with `outputs` losses
+/// per run; with several, `"rows"` and `"runs"` count runs, `"entries"` the losses scored
+/// (metrics are taken over them) and `"predictions"` holds one array per run.
+pub fn metrics_json(m: &Metrics, pred: &[f64], outputs: usize) -> Json {
     let opt = |v: Option<f64>| v.filter(|x| x.is_finite()).map_or(Json::Null, Json::from);
-    obj([
-        ("rows", Json::from(m.rows)),
+    let runs = pred.len() / outputs.max(1);
+    let mut j = obj([
+        ("rows", Json::from(if outputs > 1 { runs } else { m.rows })),
         ("mre", Json::from(m.mre)),
         ("mae", Json::from(m.mae)),
         ("rmse", Json::from(m.rmse)),
         ("r2", opt(m.r2)),
         ("spearman", opt(m.spearman)),
         ("kendall", opt(m.kendall)),
-        ("predictions", nums(pred)),
-    ])
+        ("predictions", predictions_json(pred, outputs)),
+    ]);
+    if outputs > 1 {
+        push(&mut j, "runs", Json::from(runs));
+        push(&mut j, "entries", Json::from(m.rows));
+    }
+    j
+}
+
+/// Predictions as JSON: a flat array for a law with one output, else one array of
+/// `outputs` per run; a non-finite prediction (where the law is undefined) is `null`.
+pub fn predictions_json(pred: &[f64], outputs: usize) -> Json {
+    let one = |v: &f64| {
+        if v.is_finite() {
+            Json::from(*v)
+        } else {
+            Json::Null
+        }
+    };
+    if outputs <= 1 {
+        return Json::Array(pred.iter().map(one).collect());
+    }
+    Json::Array(
+        pred.chunks_exact(outputs)
+            .map(|r| Json::Array(r.iter().map(one).collect()))
+            .collect(),
+    )
 }

@@ -3,7 +3,6 @@
 //! `--version` and `help` print on stdout with exit code 0), and a command's error becomes
 //! one `error:` line with its exit code.
 
-pub mod capacity;
 pub mod demo;
 pub mod fit;
 pub mod info;

@@ -1,6 +1,7 @@
 //! `mixlaw optimize`: the mixture h* minimising the weighted sum of saved fits at a budget
 //! (N, D), with a duality-gap certificate, the domains by name, and how far h* leaves the
-//! training support (capacity laws: `commands::capacity`).
+//! training support. A law with several outputs (the capacity laws) counts as that many
+//! targets (by default all weighted equally, `sum_j L_j / k` for one capacity fit).
 
 use std::format;
 use std::path::Path;
@@ -24,12 +25,6 @@ use crate::{params, Error};
 /// Runs `mixlaw optimize`.
 pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let paths = list("params", &a.params)?;
-    if let [only] = paths.as_slice() {
-        let saved = params::read_json(Path::new(only))?;
-        if params::is_capacity(&saved) {
-            return super::capacity::optimize(&saved, a, out);
-        }
-    }
     let saved = paths
         .iter()
         .map(|p| params::load(Path::new(p)))
@@ -47,17 +42,20 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         ));
     }
     let names = domain_names(&saved, &paths)?;
+    let losses: usize = fits.iter().map(|f| f.law.outputs()).sum();
     let weights = a
         .target_weights
         .as_deref()
         .map(|w| numbers("target-weights", w))
         .transpose()?
-        .unwrap_or_else(|| std::vec![1.0 / fits.len() as f64; fits.len()]);
-    if weights.len() != fits.len() || weights.iter().any(|w| *w < 0.0) {
-        return Err(Error::input(
-            "--target-weights needs one non-negative weight per --params file",
-        ));
+        .unwrap_or_else(|| std::vec![1.0 / losses as f64; losses]);
+    if weights.len() != losses || weights.iter().any(|w| *w < 0.0) {
+        return Err(Error::input(format!(
+            "--target-weights needs one non-negative weight per target loss ({losses}: one per \
+             --params file, k for a law with k outputs)"
+        )));
     }
+    let (file_weights, output_weights) = split_weights(&fits, &weights);
     let needs = |f: &Fit<AnyLaw>, n: bool| {
         if n {
             f.law.inputs().n
@@ -195,11 +193,8 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         }
         (None, None) => None,
     };
-    let targets = fits
-        .iter()
-        .map(|f| LawAt::new(&f.law, &f.params, n, d, f.scales))
-        .collect::<Result<Vec<_>, _>>()?;
-    let objective = Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &weights)?;
+    let targets = targets_at(&fits, &output_weights, (n, d))?;
+    let objective = Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &file_weights)?;
     let regularized = match &prior {
         Some((p, lambda)) => {
             let reg = KlRegularized::new(&objective, p, *lambda)?;
@@ -346,6 +341,52 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         }
         Ok(())
     }
+}
+
+/// The target weights (one per target loss: per file, or per output of a law with several)
+/// as a weight per file and the output weights of each file's law: a one-output file
+/// weighs its law by its weight; a multi-output file weighs its outputs by theirs (the
+/// file by 1, or by 0 when they are all 0).
+pub fn split_weights(fits: &[Fit<AnyLaw>], weights: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let mut rest = weights;
+    let mut per_file = Vec::with_capacity(fits.len());
+    let mut per_output = Vec::with_capacity(fits.len());
+    for f in fits {
+        let m = f.law.outputs().max(1);
+        let (mine, tail) = rest.split_at(m.min(rest.len()));
+        rest = tail;
+        if m == 1 {
+            per_file.push(mine.first().copied().unwrap_or(0.0));
+            per_output.push(Vec::new());
+        } else if mine.iter().all(|w| *w == 0.0) {
+            per_file.push(0.0);
+            per_output.push(Vec::new());
+        } else {
+            per_file.push(1.0);
+            per_output.push(mine.to_vec());
+        }
+    }
+    (per_file, per_output)
+}
+
+/// Each fit at the budget `(n, d)`, with its output weights (from [`split_weights`]) when
+/// it has several outputs.
+pub fn targets_at<'a>(
+    fits: &'a [Fit<AnyLaw>],
+    output_weights: &'a [Vec<f64>],
+    (n, d): (f64, f64),
+) -> Result<Vec<LawAt<'a, AnyLaw>>, Error> {
+    fits.iter()
+        .zip(output_weights)
+        .map(|(f, w)| {
+            let at = LawAt::new(&f.law, &f.params, n, d, f.scales)?;
+            Ok(if w.is_empty() {
+                at
+            } else {
+                at.with_output_weights(w)?
+            })
+        })
+        .collect()
 }
 
 /// The domains' names: the saved names, which every file that holds names must hold in

@@ -1,23 +1,24 @@
-//! `mixlaw predict`: the predictions of a saved fit (capacity laws: `commands::capacity`).
+//! `mixlaw predict`: the predictions of a saved fit (one line per run; a law with several
+//! outputs, the capacity laws, prints them comma-separated, and in JSON one array per run).
 
 use std::format;
+use std::string::String;
+use std::vec::Vec;
 
 use mixlaw_core::Law;
 use mixlaw_validate::data::{self, Columns};
-use mixlaw_validate::json::{nums, obj, push};
+use mixlaw_validate::json::{obj, push};
 
 use crate::cli::PredictArgs;
-use crate::columns::{build_law, columns, for_law, warn_unused};
+use crate::columns::{build_law, columns, for_law, unobserved, warn_unused, with_entry_weights};
 use crate::output::Output;
 use crate::{params, Error};
 
+use super::fit::{fmt_r2, metrics_json, predictions_json};
+
 /// Runs `mixlaw predict`.
 pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
-    let saved = params::read_json(&a.params)?;
-    if params::is_capacity(&saved) {
-        return super::capacity::predict(&saved, a, out);
-    }
-    let saved = params::from_json(&saved, &a.params)?;
+    let saved = params::load(&a.params)?;
     let fit = saved.to_fit();
     let mut cols = columns(&a.columns)?;
     if fit.law.inputs().h {
@@ -44,15 +45,16 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let loaded = data::load(&data::read(&a.csv)?, &cols, scored)?;
     let runs = for_law(loaded.runs, &fit.law);
     let (pred, metrics) = if scored {
-        let (pred, m) = fit.evaluate(&runs)?;
+        let (pred, m) = fit.evaluate(&with_entry_weights(runs, &fit.law, 0.0)?)?;
         (pred, Some(m))
     } else {
-        (fit.predict(&runs)?, None)
+        (fit.predict(&unobserved(runs, &fit.law))?, None)
     };
+    let outputs = fit.law.outputs();
     if out.json() {
-        let mut j = obj([("predictions", nums(&pred))]);
+        let mut j = obj([("predictions", predictions_json(&pred, outputs))]);
         if let Some(m) = &metrics {
-            push(&mut j, "metrics", super::fit::metrics_json(m, &pred));
+            push(&mut j, "metrics", metrics_json(m, &pred, outputs));
         }
         return out.object(j);
     }
@@ -61,13 +63,14 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
             "MRE {:.3} %  RMSE {:.5}  Spearman {}  Kendall {}  ({} runs)",
             m.mre,
             m.rmse,
-            super::fit::fmt_r2(m.spearman),
-            super::fit::fmt_r2(m.kendall),
+            fmt_r2(m.spearman),
+            fmt_r2(m.kendall),
             m.rows
         ));
     }
-    for p in pred {
-        out.line(&format!("{p}"))?;
+    for run in pred.chunks(outputs.max(1)) {
+        let cells: Vec<String> = run.iter().map(|p| format!("{p}")).collect();
+        out.line(&cells.join(","))?;
     }
     Ok(())
 }

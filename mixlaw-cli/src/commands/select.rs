@@ -14,7 +14,9 @@ use mixlaw_validate::fits::select_basin;
 use mixlaw_validate::json::{nums, obj, Json};
 
 use crate::cli::{list, Global, SelectArgs};
-use crate::columns::{basin_from, build_law, columns, loss_from, scales_for, warn_unused};
+use crate::columns::{
+    basin_from, build_law, columns, loss_from, scales_for, warn_unused, with_entry_weights,
+};
 use crate::output::Output;
 use crate::Error;
 
@@ -49,7 +51,16 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
     let folds = a.folds;
     let leave_out = a.leave_out.as_deref();
     let loaded = data::load(&data::read(&a.train)?, &cols, true)?;
-    let runs = loaded.runs;
+    // Every law is scored on the same entries: those that each law can fit (its
+    // `entry_weights`; all of them for laws of one loss per run with every loss observed).
+    let mut runs = loaded.runs;
+    for law in &laws {
+        let masked = with_entry_weights(runs.clone(), law, 0.0)?;
+        runs.entry_weights = match (runs.entry_weights.take(), masked.entry_weights) {
+            (Some(a), Some(b)) => Some(a.iter().zip(&b).map(|(x, y)| x * y).collect()),
+            (a, b) => a.or(b),
+        };
+    }
     let seed = global.seed.unwrap_or(0);
     let (split, split_name) = match (folds, leave_out) {
         (Some(_), Some(_)) => {

@@ -478,6 +478,73 @@ impl Law for CapacityLaw {
         self.k
     }
 
+    /// The authors' masks: entry j of a run is fitted when its loss is observed (finite),
+    /// `h_j >= mask_below` and, under eq 3, `h_j > 0` (the noise term diverges at `h_j = 0`);
+    /// see [`mask_below`].
+    fn entry_weights(
+        &self,
+        h: &[f64],
+        y: &[f64],
+        mask_below: f64,
+        w: &mut [f64],
+    ) -> Result<(), Error> {
+        param::check_len("entry weights", w, y.len())?;
+        param::check_len("mixtures", h, y.len())?;
+        let zero_defined = self.form == Form::Eq1;
+        for ((wi, &hi), yi) in w.iter_mut().zip(h).zip(y) {
+            *wi = if yi.is_finite() && kept(hi, mask_below, zero_defined) {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        Ok(())
+    }
+
+    /// The authors' boxes (their scripts fit inside them; without them the joint
+    /// least-squares problem has degenerate valleys, exponents to 0 or infinity and `E` far
+    /// below zero, that fit the runs and extrapolate absurdly): exponents `b_i, a_i` in
+    /// `[0.01, 1]`, `c_i` in `[1e-12, 1e3]`, `A_i` in `[1e-12, 1e4]`, the irreducible loss
+    /// `E_i` in `[1e-12, min_r y_ri]` (the smallest fitted loss of domain i; `[-1e3, inf)`
+    /// when it has none > 0), `H` in `[0, inf)`.
+    fn recommended_bounds(
+        &self,
+        y: &[f64],
+        w: &[f64],
+        bounds: &mut [(f64, f64)],
+    ) -> Result<bool, Error> {
+        param::check_len_of("bounds", bounds.len(), self.num_params())?;
+        param::check_len("entry weights", w, y.len())?;
+        let k = self.k.max(1);
+        let min_loss = |j: usize| {
+            y.iter()
+                .zip(w)
+                .skip(j)
+                .step_by(k)
+                .filter(|(yi, &wi)| wi > 0.0 && yi.is_finite())
+                .fold(f64::INFINITY, |m, (yi, _)| m.min(*yi))
+        };
+        for (i, b) in bounds.iter_mut().enumerate() {
+            let info = self.param_info(i);
+            let j = info.and_then(|p| p.name.index).unwrap_or(0);
+            *b = match info.map(|p| p.name.base) {
+                Some("b") | Some("a") => (0.01, 1.0),
+                Some("c") => (1e-12, 1e3),
+                Some("A") => (1e-12, 1e4),
+                Some("E") => {
+                    let m = min_loss(j);
+                    if m.is_finite() && m > 0.0 {
+                        (1e-12, m)
+                    } else {
+                        (-1e3, f64::INFINITY)
+                    }
+                }
+                _ => (0.0, f64::INFINITY),
+            };
+        }
+        Ok(true)
+    }
+
     /// Under eq 3 output j is undefined (infinite) where h_j = 0. (A budget
     /// `N / n_scale + (k-1) H` below the normal floats cannot be resolved: such rows give NaN
     /// outputs, which callers report as [`Error::NonFiniteValue`].)
@@ -598,13 +665,15 @@ impl Law for CapacityLaw {
 pub fn mask_below(h: &[f64], threshold: f64, w: &mut [f64]) -> Result<(), Error> {
     param::check_len("weights", w, h.len())?;
     for (wi, &hi) in w.iter_mut().zip(h) {
-        *wi = if hi > 0.0 && hi >= threshold {
-            1.0
-        } else {
-            0.0
-        };
+        *wi = if kept(hi, threshold, false) { 1.0 } else { 0.0 };
     }
     Ok(())
+}
+
+/// The one masking rule: an entry of domain weight `h_i` is kept when `h_i >= threshold`
+/// and, unless the law is defined at `h_i = 0` (`zero_defined`, eq 1), `h_i > 0`.
+fn kept(h_i: f64, threshold: f64, zero_defined: bool) -> bool {
+    h_i >= threshold && (zero_defined || h_i > 0.0)
 }
 
 /// Per-domain pieces of one run's losses, kept for the pullback: `ln x_i`, `x_i^-b_i`,

@@ -124,6 +124,14 @@ macro_rules! registry {
                 }
             }
 
+            /// True when the law takes a capacity head size ([`LawOptions::head`]).
+            pub fn takes_head(name: &str) -> bool {
+                match name {
+                    $($name => matches!(Build::$build, Build::Eq1 | Build::Eq3),)*
+                    _ => false,
+                }
+            }
+
             /// The target domain's index, for laws that have one.
             pub fn target(&self) -> Option<usize> {
                 match self {
@@ -189,6 +197,23 @@ macro_rules! registry {
                 match self {
                     $(AnyLaw::$variant(l) => l.grad_h_outputs(params, row, weights, grad_h, scratch),)*
                 }
+            }
+            fn entry_weights(
+                &self,
+                h: &[f64],
+                y: &[f64],
+                mask_below: f64,
+                w: &mut [f64],
+            ) -> Result<(), Error> {
+                match self { $(AnyLaw::$variant(l) => l.entry_weights(h, y, mask_below, w),)* }
+            }
+            fn recommended_bounds(
+                &self,
+                y: &[f64],
+                w: &[f64],
+                bounds: &mut [(f64, f64)],
+            ) -> Result<bool, Error> {
+                match self { $(AnyLaw::$variant(l) => l.recommended_bounds(y, w, bounds),)* }
             }
             fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
                 match self { $(AnyLaw::$variant(l) => l.check_row(row, index),)* }

@@ -182,7 +182,8 @@ impl Table {
 pub struct Columns {
     /// Mixture weight columns, in domain order.
     pub weights: Vec<String>,
-    /// Observed loss column.
+    /// Observed loss column; for a law with several outputs (the capacity laws), its
+    /// columns comma-separated (`l_0,..,l_{k-1}`).
     pub loss: Option<String>,
     /// Model-size column.
     pub n: Option<String>,
@@ -233,6 +234,9 @@ fn finite_positive(v: f64, row: usize, name: &str) -> Result<f64, Error> {
 
 /// Reads runs: with `need_loss`, rows whose loss cell is empty or NaN are skipped (and
 /// counted); without it the loss column is ignored (prediction) and losses are set to 1.
+/// Several loss columns (`cols.loss` comma-separated) give runs of that many outputs: an
+/// empty or NaN cell is a NaN loss (unobserved: its entry weight is the law's to set, see
+/// `Law::entry_weights`), and only a row with every cell so is skipped.
 pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Error> {
     let w_idx = cols
         .weights
@@ -241,50 +245,58 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
         .collect::<Result<Vec<_>, _>>()?;
     let idx = |c: &Option<String>| c.as_deref().map(|c| table.column(c)).transpose();
     let (n_idx, d_idx, u_idx) = (idx(&cols.n)?, idx(&cols.d)?, idx(&cols.unique)?);
-    let loss_idx = if need_loss {
-        Some(
-            table.column(
-                cols.loss
-                    .as_deref()
-                    .ok_or_else(|| Error::input("--loss COL is required"))?,
-            )?,
-        )
+    let loss_names: Vec<&str> = if need_loss {
+        cols.loss
+            .as_deref()
+            .ok_or_else(|| Error::input("--loss COL is required"))?
+            .split(',')
+            .map(str::trim)
+            .collect()
     } else {
-        None
+        Vec::new()
     };
+    let loss_idx = loss_names
+        .iter()
+        .map(|c| table.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
     let k = w_idx.len();
     let mut runs = Runs {
         k,
+        outputs: loss_idx.len().max(1),
         ..Runs::default()
     };
     let (mut n, mut d, mut u) = (Vec::new(), Vec::new(), Vec::new());
     let mut source_rows = Vec::new();
     let mut skipped = 0;
     for r in 0..table.rows.len() {
-        let y = match loss_idx {
-            Some(li) => {
-                let cell = table
-                    .rows
-                    .get(r)
-                    .and_then(|row| row.get(li))
-                    .map(|c| c.trim())
-                    .unwrap_or("");
-                if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
-                    skipped += 1;
-                    continue;
-                }
-                let v = number(table, r, li)?;
-                if !v.is_finite() {
-                    return Err(Error::input(format!(
-                        "row {}, column '{}': the loss {v} is not finite",
-                        r + 1,
-                        cols.loss.as_deref().unwrap_or("")
-                    )));
-                }
-                v
+        let mut y = Vec::with_capacity(loss_idx.len());
+        for (&li, name) in loss_idx.iter().zip(&loss_names) {
+            let cell = table
+                .rows
+                .get(r)
+                .and_then(|row| row.get(li))
+                .map(|c| c.trim())
+                .unwrap_or("");
+            if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
+                y.push(f64::NAN);
+                continue;
             }
-            None => 1.0,
-        };
+            let v = number(table, r, li)?;
+            if !v.is_finite() {
+                return Err(Error::input(format!(
+                    "row {}, column '{name}': the loss {v} is not finite",
+                    r + 1
+                )));
+            }
+            y.push(v);
+        }
+        if !y.is_empty() && y.iter().all(|v| v.is_nan()) {
+            skipped += 1;
+            continue;
+        }
+        if y.is_empty() {
+            y.push(1.0);
+        }
         let mut h = Vec::with_capacity(k);
         for (&c, name) in w_idx.iter().zip(&cols.weights) {
             let v = number(table, r, c)?;
@@ -335,7 +347,7 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
             )?);
         }
         runs.h.extend(h);
-        runs.y.push(y);
+        runs.y.extend(y);
         source_rows.push(r + 1);
     }
     if runs.y.is_empty() {
