@@ -59,7 +59,7 @@ fn metrics_objects_carry_rank_correlations() {
     for key in ["rows", "mre", "rmse", "spearman", "kendall"] {
         assert!((num(m, key) - num(e, key)).abs() < 1e-12, "{key}: {out}");
     }
-    // Without --loss: predictions only.
+    // Without --loss the saved fit's loss column scores the runs just the same...
     let args: Vec<&str> = args
         .iter()
         .copied()
@@ -67,7 +67,29 @@ fn metrics_objects_carry_rank_correlations() {
         .collect();
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(parse(&out).get("metrics").is_none());
+    let saved_loss = parse(&out).get("metrics").cloned().unwrap();
+    for key in ["rows", "mre", "rmse", "spearman", "kendall"] {
+        assert_eq!(num(&saved_loss, key), num(m, key), "{key}: {out}");
+    }
+    // ... and a file without that column gets predictions only.
+    let unobserved: String = std::fs::read_to_string(&eval)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    let unobserved = temp("se_unobserved.csv", &unobserved);
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == eval { unobserved.as_str() } else { a })
+        .collect();
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let p = parse(&out);
+    assert!(p.get("metrics").is_none());
+    let Some(Json::Array(pred)) = p.get("predictions") else {
+        panic!("{out}")
+    };
+    assert_eq!(pred.len() as f64, num(m, "rows"));
     // One eval row: r2 and the rank metrics are undefined, hence null.
     let (code, out, err) = run(&fit_args("joint", &train, &["--eval", &one_row, "--json"]));
     assert_eq!(code, 0, "{err}");

@@ -7,7 +7,7 @@ use std::string::{String, ToString};
 use mixlaw_core::Law;
 use mixlaw_fit::owned::{self, FitOptions, Metrics};
 use mixlaw_fit::{BasinConfig, HopInfo};
-use mixlaw_validate::data;
+use mixlaw_validate::data::{self, JoinCounts};
 use mixlaw_validate::json::{nums, obj, push, Json};
 
 use crate::bootstrap::Bootstrap;
@@ -36,10 +36,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
             ));
         }
     }
-    let cols = columns(&a.columns)?;
+    let join = a.columns.join.as_deref();
+    let source = data::read_source(&a.train, join)?;
+    let cols = columns(&a.columns)?.resolve(&source.table)?;
     let law = build_law(&a.law, &cols, a.columns.target_domain)?;
     warn_unused(out, &law, &a.columns, Some(&a.search));
-    let train = data::load(&data::read(&a.train)?, &cols, true)?;
+    let train = data::load(&source.table, &cols, true)?;
     let runs = for_law(train.runs, &law);
     let scales = scales_for(&a.search, &law, &runs)?;
     let basin = basin_from(&a.search, global.seed, BasinConfig::default());
@@ -58,11 +60,13 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
     .map_err(fit_error)?;
     let seconds = started.elapsed().as_secs_f64();
     let (train_pred, train_m) = fit.evaluate(&runs)?;
-    let eval_runs = match &a.eval {
-        Some(path) => Some(for_law(
-            data::load(&data::read(path)?, &cols, true)?.runs,
-            &fit.law,
-        )),
+    let eval_source = a
+        .eval
+        .as_ref()
+        .map(|path| data::read_source(path, join))
+        .transpose()?;
+    let eval_runs = match &eval_source {
+        Some(s) => Some(for_law(data::load(&s.table, &cols, true)?.runs, &fit.law)),
         None => None,
     };
     let eval = match &eval_runs {
@@ -93,6 +97,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
             push(&mut j, "eval", metrics_json(m, pred));
         }
         push(&mut j, "skipped_rows", Json::from(train.skipped));
+        if let Some(c) = &source.join {
+            push(&mut j, "join", join_json(c));
+        }
+        if let Some(c) = eval_source.as_ref().and_then(|s| s.join.as_ref()) {
+            push(&mut j, "eval_join", join_json(c));
+        }
         push(&mut j, "domains", Json::from(fit.law.domains()));
         if let Some(b) = &bootstrap {
             push(&mut j, "bootstrap", b.to_json(&fit));
@@ -107,6 +117,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         train.skipped,
         seconds
     ))?;
+    if let Some(c) = &source.join {
+        out.line(&join_line("train", c))?;
+    }
+    if let Some(c) = eval_source.as_ref().and_then(|s| s.join.as_ref()) {
+        out.line(&join_line("eval", c))?;
+    }
     for (n, v) in fit.named_params() {
         out.line(&format!("  {n:<14} {v:>14.6e}"))?;
     }
@@ -141,6 +157,23 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// `{"matched", "only_first", "only_second"}`: the counts of a `--join`.
+pub fn join_json(c: &JoinCounts) -> Json {
+    obj([
+        ("matched", Json::from(c.matched)),
+        ("only_first", Json::from(c.only_first)),
+        ("only_second", Json::from(c.only_second)),
+    ])
+}
+
+/// The counts of a `--join` as a line of text.
+pub fn join_line(what: &str, c: &JoinCounts) -> String {
+    format!(
+        "{what} join: {} rows matched, {} only in the first file, {} only in the second",
+        c.matched, c.only_first, c.only_second
+    )
 }
 
 /// An optional metric with 5 decimals, or `n/a`.
