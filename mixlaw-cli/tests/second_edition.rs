@@ -580,43 +580,17 @@ fn optimize_kl_prior_and_availability() {
     );
 }
 
-/// RegMix's 1M training runs (mixtures and the Pile-CC loss joined on `index`) as one CSV.
-fn regmix_train(dir: &std::path::Path) -> String {
-    let read = |f: &str| std::fs::read_to_string(dir.join("regmix").join(f)).unwrap();
-    let (mix, loss) = (read("train_mixture_1m.csv"), read("train_pile_loss_1m.csv"));
-    let header: Vec<&str> = loss.lines().next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| h.contains("pile_cc")).unwrap();
-    let losses: std::collections::HashMap<&str, &str> = loss
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let c: Vec<&str> = l.split(',').collect();
-            (c[0], c[col])
-        })
-        .collect();
-    let mut lines = mix.lines();
-    let head = lines.next().unwrap().split_once(',').unwrap().1;
-    let mut out = format!("{head},loss\n");
-    for l in lines {
-        let (index, weights) = l.split_once(',').unwrap();
-        out += &format!("{weights},{}\n", losses[index]);
-    }
-    out
-}
-
 #[test]
 fn regmix_linear_optimum_is_flagged_as_extrapolation() {
     let Some(dir) = mixlaw_validate::data::for_test("regmix extrapolation") else {
         return;
     };
-    let text = regmix_train(&dir);
-    let weights = text
-        .lines()
-        .next()
-        .unwrap()
-        .trim_end_matches(",loss")
-        .to_string();
-    let train = temp("regmix_train.csv", &text);
+    let regmix = dir.join("regmix");
+    let train = format!(
+        "{},{}",
+        regmix.join("train_mixture_1m.csv").display(),
+        regmix.join("train_pile_loss_1m.csv").display()
+    );
     let params = temp("regmix_linear.json", "");
     let (code, out, err) = run(&[
         "fit",
@@ -624,10 +598,12 @@ fn regmix_linear_optimum_is_flagged_as_extrapolation() {
         "linear",
         "--train",
         &train,
+        "--join",
+        "index",
         "--weights",
-        &weights,
+        "train_the_pile_*",
         "--loss",
-        "loss",
+        "metric/the_pile_pile_cc_val_loss",
         "--normalize",
         "--out",
         &params,
