@@ -1,6 +1,6 @@
 //! Two CSV files as one table: the mixtures in one file, the metrics in another, matched on a
 //! key column (RegMix keeps `train_mixture_1m.csv` and `train_pile_loss_1m.csv`, joined on
-//! `index`). [`join`] is an inner join; [`read_source`] reads the program's `FILE` or
+//! `index`). [`join()`] is an inner join; [`read_source`] reads the program's `FILE` or
 //! `MIXTURES.csv,METRICS.csv` with `--join COL`.
 
 use std::collections::HashMap;
@@ -134,7 +134,7 @@ pub fn join(
 }
 
 /// Reads the program's `--train`, `--eval` or `--csv` argument: one CSV file, or with
-/// `join = Some(COL)` two, `MIXTURES.csv,METRICS.csv`, inner-joined on `COL` ([`join`]).
+/// `join_on = Some(COL)` two, `MIXTURES.csv,METRICS.csv`, inner-joined on `COL` ([`join()`]).
 /// Two files without `--join`, or `--join` with one file, are errors.
 pub fn read_source(spec: &Path, join_on: Option<&str>) -> Result<Source, Error> {
     let text = spec.to_string_lossy();

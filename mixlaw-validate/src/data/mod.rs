@@ -3,7 +3,7 @@
 //! into runs under the rules of the CLI contract (`spec/cli.md`: a header row, columns chosen
 //! by name, rows with an empty or NaN loss skipped and counted, any other unparsable cell an
 //! error naming row and column, mixtures checked per row: [`load`]); data in the shapes people
-//! keep it: two files inner-joined on a key column ([`join`], [`read_source`]) and weight
+//! keep it: two files inner-joined on a key column ([`join()`], [`read_source`]) and weight
 //! columns named by a glob ([`Columns::resolve`]); and one submodule per shared data folder
 //! whose files more than one experiment reads, or whose layout needs its own reader (`olmix`:
 //! swarm CSVs joined on the run id, and the olmix YAML configs).
@@ -102,7 +102,7 @@ pub struct Table {
     pub headers: Vec<String>,
     /// Rows of cells, each as long as `headers`.
     pub rows: Vec<Vec<String>>,
-    /// The key column of a table made by [`join`]: its rows are not the lines of either
+    /// The key column of a table made by [`join()`]: its rows are not the lines of either
     /// file, so messages name a row by its key (`row index=7`) instead of its position.
     pub key: Option<String>,
 }
