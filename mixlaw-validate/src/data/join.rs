@@ -48,7 +48,7 @@ pub fn join(
 ) -> Result<(Table, JoinCounts), Error> {
     let in_file = |t: &Table, name: &str| {
         t.column(key)
-            .map_err(|_| Error::input(format!("--join: {name} has no column '{key}'")))
+            .map_err(|_| Error::input(format!("{name} has no column '{key}' to join on")))
     };
     let (k1, k2) = (in_file(first, names.0)?, in_file(second, names.1)?);
     let keys = |t: &Table, c: usize, name: &str| -> Result<HashMap<String, usize>, Error> {
@@ -57,13 +57,13 @@ pub fn join(
             let k = row.get(c).map_or("", |s| s.trim());
             if k.is_empty() {
                 return Err(Error::input(format!(
-                    "--join: {name} row {}: the key '{key}' is empty",
+                    "{name} row {}: the join key '{key}' is empty",
                     r + 1
                 )));
             }
             if let Some(before) = seen.insert(k.into(), r) {
                 return Err(Error::input(format!(
-                    "--join: {name} holds the key {key}={k} twice (rows {} and {})",
+                    "{name} holds the join key {key}={k} twice (rows {} and {})",
                     before + 1,
                     r + 1
                 )));
@@ -98,7 +98,7 @@ pub fn join(
             );
             if a != b {
                 return Err(Error::input(format!(
-                    "--join: column '{}' is in both files but differs at {key}={k} ('{a}' in {}, '{b}' in {})",
+                    "column '{}' is in both files but differs at {key}={k} ('{a}' in {}, '{b}' in {})",
                     first.headers.get(c1).map_or("?", String::as_str),
                     names.0,
                     names.1
@@ -119,7 +119,7 @@ pub fn join(
     };
     if rows.is_empty() {
         return Err(Error::input(format!(
-            "--join: {} and {} have no value of '{key}' in common",
+            "{} and {} have no value of the join key '{key}' in common",
             names.0, names.1
         )));
     }
