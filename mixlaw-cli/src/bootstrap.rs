@@ -12,7 +12,7 @@ use mixlaw_core::{AnyLaw, Law, MAX_DOMAINS};
 use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
 use mixlaw_fit::saved::SavedFit;
-use mixlaw_opt::{Bounds, Solver, Weighted};
+use mixlaw_opt::{Bounds, KlRegularized, Solver, Weighted};
 use mixlaw_validate::json::{nums, obj, Json};
 
 use crate::cli::BootstrapArgs;
@@ -259,13 +259,17 @@ fn param_files(dir: &str) -> Result<Vec<(String, PathBuf)>, Error> {
 
 /// `optimize --bootstrap-params DIR1[,DIR2,..]`: one directory of refitted parameter files
 /// (`fit --bootstrap-out`) per `--params` file, paired by file name; h* and its objective
-/// for every set, summarised per domain (`weights`: one per target loss, as `optimize`'s).
+/// for every set, summarised per domain (`weights`: one per target loss, as `optimize`'s),
+/// and their mean (`h_bagged`). Each set is solved as the point optimum is: in `bounds`,
+/// and with `kl = Some((prior, lambda))` minimising objective + lambda KL(h || prior) (the
+/// summarised objective stays the laws' value).
 pub fn optimum_intervals(
     dirs: &[String],
     fits: &[Fit<AnyLaw>],
     weights: &[f64],
     (n, d): (f64, f64),
     bounds: &Bounds<'_>,
+    kl: Option<(&[f64], f64)>,
 ) -> Result<OptimumIntervals, Error> {
     if dirs.len() != fits.len() {
         return Err(Error::input(format!(
@@ -312,10 +316,16 @@ pub fn optimum_intervals(
             let objective =
                 Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &file_weights).ok()?;
             let mut h = std::vec![1.0 / k as f64; k];
-            let s = Solver::<MAX_DOMAINS>::default()
-                .minimize(&objective, bounds, &mut h)
-                .ok()?;
-            s.objective.is_finite().then_some((h, s.objective))
+            let mut solver = Solver::<MAX_DOMAINS>::default();
+            let value = match kl {
+                Some((prior, lambda)) => {
+                    let reg = KlRegularized::new(&objective, prior, lambda).ok()?;
+                    solver.minimize(&reg, bounds, &mut h).ok()?;
+                    reg.parts(&h).ok()?.0
+                }
+                None => solver.minimize(&objective, bounds, &mut h).ok()?.objective,
+            };
+            value.is_finite().then_some((h, value))
         })();
         match solved {
             Some((h, v)) => {

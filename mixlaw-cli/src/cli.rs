@@ -76,8 +76,9 @@ pub struct LawsArgs {
 /// Which CSV columns hold what (by header name).
 #[derive(Clone, Debug, Default, Args)]
 pub struct ColumnArgs {
-    /// The k mixture-weight columns, in domain order (laws of the mixture).
-    #[arg(long, value_name = "C1,C2,..")]
+    /// The k mixture-weight columns, in domain order (laws of the mixture); a glob such as
+    /// 'train_*' names the matching columns in file order.
+    #[arg(long, value_name = "C1,C2,..|GLOB")]
     pub weights: Option<String>,
     /// The observed loss column (capacity laws: k columns l_0,..,l_{k-1}, one per domain).
     #[arg(long, value_name = "COL")]
@@ -97,6 +98,12 @@ pub struct ColumnArgs {
     /// Rescale each row's weights to sum 1 instead of rejecting them.
     #[arg(long)]
     pub normalize: bool,
+    /// Accept rows whose weights sum to 1 within X (default 1e-6); they are used as given.
+    #[arg(long, value_name = "X", value_parser = tolerance)]
+    pub sum_tol: Option<f64>,
+    /// Read the runs from two files, MIXTURES.csv,METRICS.csv, inner-joined on COL.
+    #[arg(long, value_name = "COL")]
+    pub join: Option<String>,
 }
 
 /// The fitting objective and the basin-hopping search.
@@ -129,10 +136,10 @@ pub struct FitArgs {
     /// The law (see `mixlaw laws`).
     #[arg(long, value_name = "NAME")]
     pub law: String,
-    /// Training runs (CSV).
+    /// Training runs (CSV; with --join: MIXTURES.csv,METRICS.csv).
     #[arg(long, value_name = "FILE")]
     pub train: PathBuf,
-    /// Held-out runs to evaluate the fit on (CSV).
+    /// Held-out runs to evaluate the fit on (CSV; with --join: two files).
     #[arg(long, value_name = "FILE")]
     pub eval: Option<PathBuf>,
     /// Which columns hold what.
@@ -203,7 +210,7 @@ pub struct PredictArgs {
     /// A saved fit (`fit --out`).
     #[arg(long, value_name = "PARAMS.json")]
     pub params: PathBuf,
-    /// The runs to predict (CSV).
+    /// The runs to predict (CSV; with --join: MIXTURES.csv,METRICS.csv).
     #[arg(long, value_name = "FILE")]
     pub csv: PathBuf,
     /// Which columns hold what.
@@ -264,7 +271,7 @@ pub struct OptimizeArgs {
 #[derive(Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct SelectArgs {
-    /// Training runs (CSV).
+    /// Training runs (CSV; with --join: MIXTURES.csv,METRICS.csv).
     #[arg(long, value_name = "FILE")]
     pub train: PathBuf,
     /// Laws to rank (default: every law the columns allow).
@@ -368,6 +375,14 @@ fn finite(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(x) if x.is_finite() => Ok(x),
         _ => Err(std::format!("'{s}' is not a finite number")),
+    }
+}
+
+/// A tolerance: a finite number >= 0 (clap value parser).
+fn tolerance(s: &str) -> Result<f64, String> {
+    match finite(s)? {
+        x if x >= 0.0 => Ok(x),
+        x => Err(std::format!("the tolerance must be >= 0, not {x}")),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::format;
 
-use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales};
+use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales, SIMPLEX_TOLERANCE};
 use mixlaw_fit::owned::Runs;
 use mixlaw_fit::BasinConfig;
 use mixlaw_validate::data::Columns;
@@ -13,7 +13,8 @@ use crate::cli::{list, ColumnArgs, SearchArgs};
 use crate::output::Output;
 use crate::Error;
 
-/// The columns named by the flags.
+/// The columns named by the flags (a `--weights` glob is resolved against the data by
+/// [`Columns::resolve`]).
 pub fn columns(a: &ColumnArgs) -> Result<Columns, Error> {
     Ok(Columns {
         weights: a
@@ -27,6 +28,7 @@ pub fn columns(a: &ColumnArgs) -> Result<Columns, Error> {
         d: a.d.clone(),
         unique: a.unique.clone(),
         normalize: a.normalize,
+        sum_tolerance: a.sum_tol.unwrap_or(SIMPLEX_TOLERANCE),
     })
 }
 
@@ -91,6 +93,16 @@ pub fn warn_unused(
         (a.d.is_some() && !inputs.d, "--d", "it has no D"),
         (a.unique.is_some() && !inputs.u, "--unique", "it has no U"),
         (
+            a.sum_tol.is_some() && !inputs.h,
+            "--sum-tol",
+            "it has no mixture h",
+        ),
+        (
+            a.normalize && !inputs.h,
+            "--normalize",
+            "it has no mixture h",
+        ),
+        (
             a.target_domain.is_some() && !AnyLaw::needs_target(name),
             "--target-domain",
             "it has no target domain",
@@ -110,6 +122,9 @@ pub fn warn_unused(
         if given {
             out.warn(format!("{flag} is not used by law '{name}' ({why})"));
         }
+    }
+    if inputs.h && a.normalize && a.sum_tol.is_some() {
+        out.warn("--sum-tol is not used with --normalize (every row is rescaled to sum 1)");
     }
 }
 

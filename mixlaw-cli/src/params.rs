@@ -12,7 +12,7 @@ use std::vec::Vec;
 use mixlaw_core::{AnyLaw, Law};
 use mixlaw_fit::owned::{Fit, Runs};
 use mixlaw_fit::saved::{SavedFit, TrainSupport};
-use mixlaw_validate::data::Columns;
+use mixlaw_validate::data::{Columns, Table};
 use mixlaw_validate::json::{self, Json};
 
 use crate::Error;
@@ -70,6 +70,36 @@ pub fn weight_columns(saved: &SavedFit, given: &[String]) -> Result<Vec<String>,
         return Err(Error::input("--weights: a column is named twice"));
     }
     Ok(names.clone())
+}
+
+/// `cols` with the saved fit's `columns` in place of the column flags left out: `--n`,
+/// `--d` and `--unique` always, `--loss` when `table` holds that column with at least one
+/// observation in each (a capacity law's saved loss is its k columns, comma-separated;
+/// a file of runs to predict need not have observations; when it has, it is
+/// read as with `--loss`: the rows with a loss are scored, those without skipped).
+pub fn with_saved_columns(saved: &SavedFit, mut cols: Columns, table: &Table) -> Columns {
+    let observed = |col: &str| {
+        table.column(col).is_ok_and(|c| {
+            table.rows.iter().any(|r| {
+                r.get(c)
+                    .map(|v| v.trim())
+                    .is_some_and(|v| !v.is_empty() && !v.eq_ignore_ascii_case("nan"))
+            })
+        })
+    };
+    for (role, col) in &saved.columns {
+        let slot = match role.as_str() {
+            "n" => &mut cols.n,
+            "d" => &mut cols.d,
+            "unique" => &mut cols.unique,
+            "loss" if col.split(',').all(|c| observed(c.trim())) => &mut cols.loss,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(col.clone());
+        }
+    }
+    cols
 }
 
 /// Reads a params file as JSON.

@@ -88,6 +88,8 @@ fn each_command_help_lists_exactly_its_flags() {
         "unique",
         "target-domain",
         "normalize",
+        "sum-tol",
+        "join",
     ];
     let search = ["n-scale", "d-scale", "loss-fn", "delta", "starts", "hops"];
     let cases: [(&[&str], Vec<&str>); 8] = [

@@ -59,7 +59,7 @@ fn metrics_objects_carry_rank_correlations() {
     for key in ["rows", "mre", "rmse", "spearman", "kendall"] {
         assert!((num(m, key) - num(e, key)).abs() < 1e-12, "{key}: {out}");
     }
-    // Without --loss: predictions only.
+    // Without --loss the saved fit's loss column scores the runs just the same...
     let args: Vec<&str> = args
         .iter()
         .copied()
@@ -67,7 +67,29 @@ fn metrics_objects_carry_rank_correlations() {
         .collect();
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(parse(&out).get("metrics").is_none());
+    let saved_loss = parse(&out).get("metrics").cloned().unwrap();
+    for key in ["rows", "mre", "rmse", "spearman", "kendall"] {
+        assert_eq!(num(&saved_loss, key), num(m, key), "{key}: {out}");
+    }
+    // ... and a file without that column gets predictions only.
+    let unobserved: String = std::fs::read_to_string(&eval)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
+        .collect();
+    let unobserved = temp("se_unobserved.csv", &unobserved);
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == eval { unobserved.as_str() } else { a })
+        .collect();
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let p = parse(&out);
+    assert!(p.get("metrics").is_none());
+    let Some(Json::Array(pred)) = p.get("predictions") else {
+        panic!("{out}")
+    };
+    assert_eq!(pred.len() as f64, num(m, "rows"));
     // One eval row: r2 and the rank metrics are undefined, hence null.
     let (code, out, err) = run(&fit_args("joint", &train, &["--eval", &one_row, "--json"]));
     assert_eq!(code, 0, "{err}");
@@ -558,43 +580,17 @@ fn optimize_kl_prior_and_availability() {
     );
 }
 
-/// RegMix's 1M training runs (mixtures and the Pile-CC loss joined on `index`) as one CSV.
-fn regmix_train(dir: &std::path::Path) -> String {
-    let read = |f: &str| std::fs::read_to_string(dir.join("regmix").join(f)).unwrap();
-    let (mix, loss) = (read("train_mixture_1m.csv"), read("train_pile_loss_1m.csv"));
-    let header: Vec<&str> = loss.lines().next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| h.contains("pile_cc")).unwrap();
-    let losses: std::collections::HashMap<&str, &str> = loss
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let c: Vec<&str> = l.split(',').collect();
-            (c[0], c[col])
-        })
-        .collect();
-    let mut lines = mix.lines();
-    let head = lines.next().unwrap().split_once(',').unwrap().1;
-    let mut out = format!("{head},loss\n");
-    for l in lines {
-        let (index, weights) = l.split_once(',').unwrap();
-        out += &format!("{weights},{}\n", losses[index]);
-    }
-    out
-}
-
 #[test]
 fn regmix_linear_optimum_is_flagged_as_extrapolation() {
     let Some(dir) = mixlaw_validate::data::for_test("regmix extrapolation") else {
         return;
     };
-    let text = regmix_train(&dir);
-    let weights = text
-        .lines()
-        .next()
-        .unwrap()
-        .trim_end_matches(",loss")
-        .to_string();
-    let train = temp("regmix_train.csv", &text);
+    let regmix = dir.join("regmix");
+    let train = format!(
+        "{},{}",
+        regmix.join("train_mixture_1m.csv").display(),
+        regmix.join("train_pile_loss_1m.csv").display()
+    );
     let params = temp("regmix_linear.json", "");
     let (code, out, err) = run(&[
         "fit",
@@ -602,10 +598,12 @@ fn regmix_linear_optimum_is_flagged_as_extrapolation() {
         "linear",
         "--train",
         &train,
+        "--join",
+        "index",
         "--weights",
-        &weights,
+        "train_the_pile_*",
         "--loss",
-        "loss",
+        "metric/the_pile_pile_cc_val_loss",
         "--normalize",
         "--out",
         &params,

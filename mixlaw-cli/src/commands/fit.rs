@@ -8,7 +8,7 @@ use std::string::{String, ToString};
 use mixlaw_core::{AnyLaw, Law, LawOptions};
 use mixlaw_fit::owned::{self, FitOptions, Metrics};
 use mixlaw_fit::{BasinConfig, HopInfo};
-use mixlaw_validate::data;
+use mixlaw_validate::data::{self, JoinCounts};
 use mixlaw_validate::json::{obj, push, Json};
 
 use crate::bootstrap::Bootstrap;
@@ -22,7 +22,9 @@ use crate::{params, Error};
 
 /// Runs `mixlaw fit`.
 pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(), Error> {
-    let cols = columns(&a.columns)?;
+    let join = a.columns.join.as_deref();
+    let source = data::read_source(&a.train, join)?;
+    let cols = columns(&a.columns)?.resolve(&source.table)?;
     let mut law = build_law(&a.law, &cols, a.columns.target_domain)?;
     if let Some(h) = a.capacity.head.filter(|_| AnyLaw::takes_head(&a.law)) {
         let options = LawOptions::default().target(law.target()).head(Some(h));
@@ -53,7 +55,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         }
     }
     let mask_below = a.capacity.mask_below.unwrap_or(0.0);
-    let train = data::load(&data::read(&a.train)?, &cols, true)?;
+    let train = data::load(&source.table, &cols, true)?;
     let runs = with_entry_weights(for_law(train.runs, &law), &law, mask_below)?;
     let scales = scales_for(&a.search, &law, &runs)?;
     let basin = basin_from(&a.search, global.seed, BasinConfig::default());
@@ -73,9 +75,14 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
     .map_err(fit_error)?;
     let seconds = started.elapsed().as_secs_f64();
     let (train_pred, train_m) = fit.evaluate(&runs)?;
-    let eval_runs = match &a.eval {
-        Some(path) => Some(with_entry_weights(
-            for_law(data::load(&data::read(path)?, &cols, true)?.runs, &fit.law),
+    let eval_source = a
+        .eval
+        .as_ref()
+        .map(|path| data::read_source(path, join))
+        .transpose()?;
+    let eval_runs = match &eval_source {
+        Some(s) => Some(with_entry_weights(
+            for_law(data::load(&s.table, &cols, true)?.runs, &fit.law),
             &fit.law,
             mask_below,
         )?),
@@ -120,6 +127,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
             .collect();
         push(&mut j, "active_bounds", Json::Array(active));
         push(&mut j, "skipped_rows", Json::from(train.skipped));
+        if let Some(c) = &source.join {
+            push(&mut j, "join", join_json(c));
+        }
+        if let Some(c) = eval_source.as_ref().and_then(|s| s.join.as_ref()) {
+            push(&mut j, "eval_join", join_json(c));
+        }
         push(&mut j, "domains", Json::from(fit.law.domains()));
         if let Some(b) = &bootstrap {
             push(&mut j, "bootstrap", b.to_json(&fit));
@@ -134,6 +147,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         train.skipped,
         seconds
     ))?;
+    if let Some(c) = &source.join {
+        out.line(&join_line("train", c))?;
+    }
+    if let Some(c) = eval_source.as_ref().and_then(|s| s.join.as_ref()) {
+        out.line(&join_line("eval", c))?;
+    }
     for (i, (n, v)) in fit.named_params().into_iter().enumerate() {
         let at_bound = if fit.active_bounds.contains(&i) {
             "  (at a bound)"
@@ -173,6 +192,23 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// `{"matched", "only_first", "only_second"}`: the counts of a `--join`.
+pub fn join_json(c: &JoinCounts) -> Json {
+    obj([
+        ("matched", Json::from(c.matched)),
+        ("only_first", Json::from(c.only_first)),
+        ("only_second", Json::from(c.only_second)),
+    ])
+}
+
+/// The counts of a `--join` as a line of text.
+pub fn join_line(what: &str, c: &JoinCounts) -> String {
+    format!(
+        "{what} join: {} rows matched, {} only in the first file, {} only in the second",
+        c.matched, c.only_first, c.only_second
+    )
 }
 
 /// An optional metric with 5 decimals, or `n/a`.

@@ -240,6 +240,7 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
             &weights,
             (n, d),
             &bounds,
+            prior.as_ref().map(|(p, lambda)| (p.as_slice(), *lambda)),
         )?),
         None => None,
     };

@@ -7,7 +7,7 @@ use std::vec::Vec;
 
 use mixlaw_core::Law;
 use mixlaw_validate::data::{self, Columns};
-use mixlaw_validate::json::{obj, push};
+use mixlaw_validate::json::{obj, push, Json};
 
 use crate::cli::PredictArgs;
 use crate::columns::{build_law, columns, for_law, unobserved, warn_unused, with_entry_weights};
@@ -20,7 +20,9 @@ use super::fit::{fmt_r2, metrics_json, predictions_json};
 pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let saved = params::load(&a.params)?;
     let fit = saved.to_fit();
-    let mut cols = columns(&a.columns)?;
+    let source = data::read_source(&a.csv, a.columns.join.as_deref())?;
+    let given = columns(&a.columns)?.resolve(&source.table)?;
+    let mut cols = params::with_saved_columns(&saved, given, &source.table);
     if fit.law.inputs().h {
         cols.weights = params::weight_columns(&saved, &cols.weights)?;
     }
@@ -40,9 +42,10 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         fit.law.target(),
     )?;
     warn_unused(out, &fit.law, &a.columns, None);
-    // With --loss, the rows with a loss are scored (and those without skipped).
-    let scored = a.columns.loss.is_some();
-    let loaded = data::load(&data::read(&a.csv)?, &cols, scored)?;
+    // With a loss column (--loss, or the saved one when the file has it), the rows with a
+    // loss are scored (and those without skipped).
+    let scored = cols.loss.is_some();
+    let loaded = data::load(&source.table, &cols, scored)?;
     let runs = for_law(loaded.runs, &fit.law);
     let (pred, metrics) = if scored {
         let (pred, m) = fit.evaluate(&with_entry_weights(runs, &fit.law, 0.0)?)?;
@@ -56,7 +59,16 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         if let Some(m) = &metrics {
             push(&mut j, "metrics", metrics_json(m, &pred, outputs));
         }
+        if scored {
+            push(&mut j, "skipped_rows", Json::from(loaded.skipped));
+        }
+        if let Some(c) = &source.join {
+            push(&mut j, "join", super::fit::join_json(c));
+        }
         return out.object(j);
+    }
+    if let Some(c) = &source.join {
+        out.note(&super::fit::join_line("input", c));
     }
     if let Some(m) = &metrics {
         out.note(&format!(

@@ -11,7 +11,7 @@ use mixlaw_fit::owned::FitOptions;
 use mixlaw_fit::select::{cross_validate, Score, Split};
 use mixlaw_validate::data::{self, Columns};
 use mixlaw_validate::fits::select_basin;
-use mixlaw_validate::json::{nums, obj, Json};
+use mixlaw_validate::json::{nums, obj, push, Json};
 
 use crate::cli::{list, Global, SelectArgs};
 use crate::columns::{
@@ -22,7 +22,8 @@ use crate::Error;
 
 /// Runs `mixlaw select`.
 pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(), Error> {
-    let cols = columns(&a.columns)?;
+    let source = data::read_source(&a.train, a.columns.join.as_deref())?;
+    let cols = columns(&a.columns)?.resolve(&source.table)?;
     let target = a.columns.target_domain;
     let names: Vec<String> = match a.laws.as_deref() {
         Some(laws) => list("laws", laws)?,
@@ -50,7 +51,7 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
     }
     let folds = a.folds;
     let leave_out = a.leave_out.as_deref();
-    let loaded = data::load(&data::read(&a.train)?, &cols, true)?;
+    let loaded = data::load(&source.table, &cols, true)?;
     // Every law is scored on the same entries: those that each law can fit (its
     // `entry_weights`; all of them for laws of one loss per run with every loss observed).
     let mut runs = loaded.runs;
@@ -149,15 +150,22 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
                 ])
             })
             .collect();
-        out.object(obj([
+        let mut j = obj([
             ("ranking", Json::Array(list)),
             ("split", Json::from(split_name)),
             ("by", Json::from(by)),
             ("rows", Json::from(runs.rows())),
             ("skipped_rows", Json::from(loaded.skipped)),
             ("seconds", Json::from(seconds)),
-        ]))
+        ]);
+        if let Some(c) = &source.join {
+            push(&mut j, "join", super::fit::join_json(c));
+        }
+        out.object(j)
     } else {
+        if let Some(c) = &source.join {
+            out.line(&super::fit::join_line("train", c))?;
+        }
         out.line(&format!(
             "{split_name} over {} runs ({:.1} s); held-out MRE %, Spearman; best {by} first:",
             runs.rows(),

@@ -2,11 +2,14 @@
 //! policy [`for_test`]), CSV tables read with the `csv` crate ([`read`], [`parse`]) and turned
 //! into runs under the rules of the CLI contract (`spec/cli.md`: a header row, columns chosen
 //! by name, rows with an empty or NaN loss skipped and counted, any other unparsable cell an
-//! error naming row and column, mixtures checked per row: [`load`]); and one submodule per
-//! shared data folder whose files more than one experiment reads, or whose layout needs its
-//! own reader (`olmix`: swarm CSVs joined on the run id, and the olmix YAML configs).
+//! error naming row and column, mixtures checked per row: [`load`]); data in the shapes people
+//! keep it: two files inner-joined on a key column ([`join()`], [`read_source`]) and weight
+//! columns named by a glob ([`Columns::resolve`]); and one submodule per shared data folder
+//! whose files more than one experiment reads, or whose layout needs its own reader (`olmix`:
+//! swarm CSVs joined on the run id, and the olmix YAML configs).
 
 pub mod epoch;
+mod join;
 pub mod muennighoff;
 pub mod olmix;
 pub mod shukor;
@@ -17,9 +20,12 @@ use std::path::{Path, PathBuf};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
+use mixlaw_core::SIMPLEX_TOLERANCE;
 use mixlaw_fit::owned::Runs;
 
 use crate::error::Error;
+
+pub use join::{join, read_source, JoinCounts, Source};
 
 /// The environment variable naming the data folder.
 pub const ENV: &str = "MIXLAW_DATA";
@@ -96,6 +102,9 @@ pub struct Table {
     pub headers: Vec<String>,
     /// Rows of cells, each as long as `headers`.
     pub rows: Vec<Vec<String>>,
+    /// The key column of a table made by [`join()`]: its rows are not the lines of either
+    /// file, so messages name a row by its key (`row index=7`) instead of its position.
+    pub key: Option<String>,
 }
 
 /// Parses CSV text with the `csv` crate: comma-separated, optional UTF-8 BOM, LF or CRLF
@@ -147,7 +156,11 @@ pub fn parse(text: &str) -> Result<Table, Error> {
         }
         rows.push(cells);
     }
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers,
+        rows,
+        key: None,
+    })
 }
 
 /// Reads and parses a CSV file.
@@ -175,10 +188,54 @@ impl Table {
             ))
         })
     }
+
+    /// How messages name data row `row` (0-based): `row 3` (1-based), or `row index=7` in
+    /// a joined table (by its key).
+    pub fn row_name(&self, row: usize) -> String {
+        let key = self.key.as_deref().and_then(|k| {
+            let c = self.headers.iter().position(|h| h == k)?;
+            Some(format!("{k}={}", self.rows.get(row)?.get(c)?.trim()))
+        });
+        match key {
+            Some(k) => format!("row {k}"),
+            None => format!("row {}", row + 1),
+        }
+    }
+}
+
+/// Whether `text` matches the glob `pattern`: `*` stands for any run of characters
+/// (possibly empty), `?` for exactly one, anything else for itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Greedy matching that backtracks to the last `*`: O(|p| |t|) at worst.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        match p.get(i) {
+            Some('*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == t.get(j) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(i..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }
 
 /// Which columns hold what (the CLI's column flags).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Columns {
     /// Mixture weight columns, in domain order.
     pub weights: Vec<String>,
@@ -193,6 +250,63 @@ pub struct Columns {
     pub unique: Option<String>,
     /// Rescale each row's weights to sum to 1 instead of rejecting them.
     pub normalize: bool,
+    /// Largest accepted `|sum_i h_i - 1|` of a row's weights when they are not normalised
+    /// (default [`SIMPLEX_TOLERANCE`]); the weights are then used as given.
+    pub sum_tolerance: f64,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            weights: Vec::new(),
+            loss: None,
+            n: None,
+            d: None,
+            unique: None,
+            normalize: false,
+            sum_tolerance: SIMPLEX_TOLERANCE,
+        }
+    }
+}
+
+impl Columns {
+    /// The columns with each `weights` item that contains `*` or `?` and is not itself a
+    /// column of `table` replaced by the columns it matches ([`glob_match`]), in the file's
+    /// order: `train_*` names every column starting with `train_`. An error for a pattern
+    /// that matches no column, or a column named twice.
+    pub fn resolve(&self, table: &Table) -> Result<Columns, Error> {
+        let mut weights: Vec<String> = Vec::with_capacity(self.weights.len());
+        for item in &self.weights {
+            let literal = table.headers.contains(item) || !item.contains(['*', '?']);
+            let matched: Vec<&String> = if literal {
+                std::vec![item]
+            } else {
+                table
+                    .headers
+                    .iter()
+                    .filter(|h| glob_match(item, h))
+                    .collect()
+            };
+            if matched.is_empty() {
+                return Err(Error::input(format!(
+                    "--weights '{item}' matches no column of the CSV header ({})",
+                    table.headers.join(",")
+                )));
+            }
+            for m in matched {
+                if weights.contains(m) {
+                    return Err(Error::input(format!(
+                        "--weights names the column '{m}' twice"
+                    )));
+                }
+                weights.push(m.clone());
+            }
+        }
+        Ok(Columns {
+            weights,
+            ..self.clone()
+        })
+    }
 }
 
 /// Runs read from a table, with the file rows they came from.
@@ -216,17 +330,19 @@ fn number(table: &Table, row: usize, col: usize) -> Result<f64, Error> {
     let name = table.headers.get(col).map(String::as_str).unwrap_or("?");
     cell.parse::<f64>().map_err(|_| {
         Error::input(format!(
-            "row {}, column '{name}': '{cell}' is not a number",
-            row + 1
+            "{}, column '{name}': '{cell}' is not a number",
+            table.row_name(row)
         ))
     })
 }
 
-fn finite_positive(v: f64, row: usize, name: &str) -> Result<f64, Error> {
+fn finite_positive(table: &Table, row: usize, col: usize) -> Result<f64, Error> {
+    let v = number(table, row, col)?;
     if !v.is_finite() || v <= 0.0 {
         return Err(Error::input(format!(
-            "row {}, column '{name}': {v} must be a finite number > 0",
-            row + 1
+            "{}, column '{}': {v} must be a finite number > 0",
+            table.row_name(row),
+            table.headers.get(col).map(String::as_str).unwrap_or("?")
         )));
     }
     Ok(v)
@@ -237,7 +353,11 @@ fn finite_positive(v: f64, row: usize, name: &str) -> Result<f64, Error> {
 /// Several loss columns (`cols.loss` comma-separated) give runs of that many outputs: an
 /// empty or NaN cell is a NaN loss (unobserved: its entry weight is the law's to set, see
 /// `Law::entry_weights`), and only a row with every cell so is skipped.
+/// Weight globs are resolved first ([`Columns::resolve`]). A row's weights must sum to 1
+/// within `cols.sum_tolerance` (and are then kept as given, the runs accepting the same
+/// tolerance), or with `cols.normalize` are divided by their sum.
 pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Error> {
+    let cols = &cols.resolve(table)?;
     let w_idx = cols
         .weights
         .iter()
@@ -284,8 +404,8 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
             let v = number(table, r, li)?;
             if !v.is_finite() {
                 return Err(Error::input(format!(
-                    "row {}, column '{name}': the loss {v} is not finite",
-                    r + 1
+                    "{}, column '{name}': the loss {v} is not finite",
+                    table.row_name(r)
                 )));
             }
             y.push(v);
@@ -302,8 +422,8 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
             let v = number(table, r, c)?;
             if !v.is_finite() || v < 0.0 {
                 return Err(Error::input(format!(
-                    "row {}, column '{name}': weight {v} must be finite and >= 0",
-                    r + 1
+                    "{}, column '{name}': weight {v} must be finite and >= 0",
+                    table.row_name(r)
                 )));
             }
             h.push(v);
@@ -313,38 +433,27 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
             if cols.normalize {
                 if sum <= 0.0 {
                     return Err(Error::input(format!(
-                        "row {}: the weights sum to 0 and cannot be normalised",
-                        r + 1
+                        "{}: the weights sum to 0 and cannot be normalised",
+                        table.row_name(r)
                     )));
                 }
                 h.iter_mut().for_each(|v| *v /= sum);
-            } else if (sum - 1.0).abs() > 1e-6 {
+            } else if (sum - 1.0).abs() > cols.sum_tolerance || cols.sum_tolerance.is_nan() {
                 return Err(Error::input(format!(
-                    "row {}: the weights sum to {sum}, not 1 (within 1e-6); pass --normalize to rescale",
-                    r + 1
+                    "{}: the weights sum to {sum}, not 1 (within {:e}); pass --sum-tol X to accept it, or --normalize to rescale",
+                    table.row_name(r),
+                    cols.sum_tolerance
                 )));
             }
         }
         if let Some(c) = n_idx {
-            n.push(finite_positive(
-                number(table, r, c)?,
-                r,
-                cols.n.as_deref().unwrap_or(""),
-            )?);
+            n.push(finite_positive(table, r, c)?);
         }
         if let Some(c) = d_idx {
-            d.push(finite_positive(
-                number(table, r, c)?,
-                r,
-                cols.d.as_deref().unwrap_or(""),
-            )?);
+            d.push(finite_positive(table, r, c)?);
         }
         if let Some(c) = u_idx {
-            u.push(finite_positive(
-                number(table, r, c)?,
-                r,
-                cols.unique.as_deref().unwrap_or(""),
-            )?);
+            u.push(finite_positive(table, r, c)?);
         }
         runs.h.extend(h);
         runs.y.extend(y);
@@ -360,9 +469,68 @@ pub fn load(table: &Table, cols: &Columns, need_loss: bool) -> Result<Loaded, Er
     runs.n = n_idx.map(|_| n);
     runs.d = d_idx.map(|_| d);
     runs.u = u_idx.map(|_| u);
+    if !cols.normalize {
+        runs.sum_tolerance = cols.sum_tolerance;
+    }
     Ok(Loaded {
         runs,
         source_rows,
         skipped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_matches_stars_and_single_characters() {
+        assert!(glob_match("train_*", "train_the_pile_arxiv"));
+        assert!(glob_match("train_*", "train_"));
+        assert!(!glob_match("train_*", "metric/train_x"));
+        assert!(glob_match("*_val_loss", "metric/the_pile_pile_cc_val_loss"));
+        assert!(glob_match("w?", "w0") && !glob_match("w?", "w10"));
+        assert!(glob_match("a*b*c", "aXXbYbZc") && !glob_match("a*b*c", "aXXbYbZ"));
+        assert!(glob_match("*", "") && !glob_match("?", ""));
+    }
+
+    #[test]
+    fn weight_globs_resolve_in_file_order() {
+        let t = parse("index,w_b,loss,w_a,w*\n1,0.5,2,0.5,0\n").unwrap();
+        let cols = |w: &[&str]| Columns {
+            weights: w.iter().map(|s| (*s).into()).collect(),
+            ..Columns::default()
+        };
+        assert_eq!(cols(&["w_*"]).resolve(&t).unwrap().weights, ["w_b", "w_a"]);
+        // A header that is itself the pattern is taken literally.
+        assert_eq!(cols(&["w*"]).resolve(&t).unwrap().weights, ["w*"]);
+        let none = cols(&["x_*"]).resolve(&t).unwrap_err().to_string();
+        assert!(none.contains("'x_*' matches no column"), "{none}");
+        let twice = cols(&["w_a", "w_?"]).resolve(&t).unwrap_err().to_string();
+        assert!(twice.contains("'w_a' twice"), "{twice}");
+    }
+
+    #[test]
+    fn the_sum_tolerance_only_widens_the_check() {
+        let t = parse("a,b,loss\n0.501,0.502,1\n0.25,0.75,2\n").unwrap();
+        let mut cols = Columns {
+            weights: std::vec!["a".into(), "b".into()],
+            loss: Some("loss".into()),
+            ..Columns::default()
+        };
+        let strict = load(&t, &cols, true).unwrap_err().to_string();
+        assert!(
+            strict.contains("row 1") && strict.contains("--sum-tol"),
+            "{strict}"
+        );
+        cols.sum_tolerance = 1e-2;
+        let loaded = load(&t, &cols, true).unwrap();
+        // Used as given, and the runs accept the same tolerance.
+        assert_eq!(loaded.runs.h, [0.501, 0.502, 0.25, 0.75]);
+        assert_eq!(loaded.runs.sum_tolerance, 1e-2);
+        assert!(loaded.runs.dataset().is_ok());
+        cols.normalize = true;
+        let h = load(&t, &cols, true).unwrap().runs.h;
+        assert!((h[0] + h[1] - 1.0).abs() < 1e-15 && (h[0] - 0.501 / 1.003).abs() < 1e-15);
+    }
 }

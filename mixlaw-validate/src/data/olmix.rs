@@ -1,5 +1,6 @@
 //! olmix's swarm data (`olmix/`, Chen et al., allenai/olmix): the mixture ratios and the
-//! downstream metrics of a swarm joined on the W&B run id ([`load_swarm`]), and the parts of
+//! downstream metrics of a swarm joined on the W&B run id ([`load_swarm`], through the one
+//! join of [`super::join()`]), and the parts of
 //! an olmix fit configuration (`olmix/configs/*.yaml`) the reproduction reads ([`load_config`]):
 //! the prior, token counts, task families, dropped metrics, objective weights, KL weight and
 //! the availability constraint.
@@ -16,7 +17,7 @@ use std::vec::Vec;
 
 use mixlaw_fit::owned::Runs;
 
-use super::{parse, Table};
+use super::{join, parse, Table};
 use crate::error::Error;
 
 /// The leading columns of both CSV files of a swarm (pandas index, W&B id, name, index);
@@ -111,16 +112,21 @@ fn data_columns(table: &Table, what: &str) -> Result<Vec<String>, Error> {
         .to_vec())
 }
 
-/// The numbers of the data columns, row-major.
-fn values(table: &Table, what: &str) -> Result<Vec<f64>, Error> {
-    let mut out = Vec::with_capacity(table.rows.len() * table.headers.len());
+/// The numbers of `columns` of `table`, row-major.
+fn values(table: &Table, columns: &[String], what: &str) -> Result<Vec<f64>, Error> {
+    let idx = columns
+        .iter()
+        .map(|c| table.column(c))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(table.rows.len() * idx.len());
     for (r, row) in table.rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate().skip(ID_COLUMNS.len()) {
+        for &c in &idx {
+            let cell = row.get(c).map_or("", String::as_str);
             let v = cell.trim().parse::<f64>().ok().filter(|v| v.is_finite());
             out.push(v.ok_or_else(|| {
                 Error::input(format!(
-                    "{what}: row {}, column '{}': '{cell}' is not a finite number",
-                    r + 1,
+                    "{what}: {}, column '{}': '{cell}' is not a finite number",
+                    table.row_name(r),
                     table.headers.get(c).map_or("?", String::as_str)
                 ))
             })?);
@@ -130,8 +136,9 @@ fn values(table: &Table, what: &str) -> Result<Vec<f64>, Error> {
 }
 
 /// Reads the swarm `olmix/<ratios>` + `olmix/<metrics>` under `data`, joined on the `run`
-/// column (the files are row-aligned; a row whose run ids differ is an error). Mixtures
-/// must be non-negative and sum to 1 within 1e-6.
+/// column ([`join()`]: the other id columns must agree, and every run must be in both
+/// files), in the ratio file's order. Mixtures must be non-negative and sum to 1 within
+/// 1e-6.
 pub fn load_swarm(data: &Path, ratios: &str, metrics: &str) -> Result<Swarm, Error> {
     let dir = data.join("olmix");
     let rt = read_swarm_csv(&dir.join(ratios))?;
@@ -143,39 +150,30 @@ pub fn load_swarm(data: &Path, ratios: &str, metrics: &str) -> Result<Swarm, Err
             "olmix: {ratios} / {metrics} hold no domains, metrics or runs"
         )));
     }
-    if rt.rows.len() != mt.rows.len() {
+    let (table, counts) = join(&rt, &mt, "run", (ratios, metrics))
+        .map_err(|e| Error::input(format!("olmix: {e}")))?;
+    if counts.only_first + counts.only_second > 0 {
         return Err(Error::input(format!(
-            "olmix: {ratios} has {} runs, {metrics} {}",
-            rt.rows.len(),
-            mt.rows.len()
+            "olmix: {ratios} and {metrics} hold different runs ({} only in {ratios}, {} only in {metrics})",
+            counts.only_first, counts.only_second
         )));
     }
-    let run = 1;
-    for (r, (a, b)) in rt.rows.iter().zip(&mt.rows).enumerate() {
-        if a.get(run) != b.get(run) {
-            return Err(Error::input(format!(
-                "olmix: row {} has run {:?} in {ratios} but {:?} in {metrics}",
-                r + 1,
-                a.get(run),
-                b.get(run)
-            )));
-        }
-    }
-    let h = values(&rt, ratios)?;
+    let h = values(&table, &domains, ratios)?;
     for (r, row) in h.chunks(domains.len()).enumerate() {
         let sum: f64 = row.iter().sum();
         if row.iter().any(|&v| v < 0.0) || (sum - 1.0).abs() > 1e-6 {
             return Err(Error::input(format!(
-                "olmix: {ratios} row {}: the mixture is negative or sums to {sum}",
-                r + 1
+                "olmix: {ratios} {}: the mixture is negative or sums to {sum}",
+                table.row_name(r)
             )));
         }
     }
+    let y = values(&table, &metric_names, metrics)?;
     Ok(Swarm {
         domains,
         h,
         metrics: metric_names,
-        y: values(&mt, metrics)?,
+        y,
     })
 }
 
@@ -421,6 +419,10 @@ mod tests {
         );
         assert!(s.mean_of(&["nope".into()]).is_err());
         assert!(s.mean_of(&[]).is_err());
+        // Matched by run id, not by line: the metrics listed in another order read the same.
+        let reordered = ",run,name,index,m1,m2\n1,r2,n2,2,3.0,4.0\n0,r1,n1,1,1.5,2.5\n";
+        let dir = swarm_dir("order", ratios, reordered);
+        assert_eq!(load_swarm(&dir, "r.csv", "m.csv").unwrap(), s);
         let swapped = metrics.replace("0,r1", "0,rX");
         let dir = swarm_dir("ids", ratios, &swapped);
         assert!(load_swarm(&dir, "r.csv", "m.csv").is_err());
