@@ -4,11 +4,13 @@
 //! by name, rows with an empty or NaN loss skipped and counted, any other unparsable cell an
 //! error naming row and column, mixtures checked per row: [`load`]); and one submodule per
 //! shared data folder whose files more than one experiment reads, or whose layout needs its
-//! own reader (`olmix`: swarm CSVs joined on the run id, and the olmix YAML configs).
+//! own reader (`olmix`: swarm CSVs joined on the run id, and the olmix YAML configs; `regmix`: mixture
+//! and loss files joined on `index`).
 
 pub mod epoch;
 pub mod muennighoff;
 pub mod olmix;
+pub mod regmix;
 pub mod shukor;
 pub mod sldbench;
 
