@@ -305,6 +305,7 @@ fn optimum(a: &PlotOptimumArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     // The laws: every one must have N; D is swept (or fixed by --d) when one has D.
     let paths = list("params", &o.params)?;
     let mut has_d = false;
+    let mut laws: Vec<&'static str> = Vec::new();
     for p in &paths {
         let j = params::read_json(Path::new(p))?;
         if params::is_capacity(&j) {
@@ -321,6 +322,7 @@ fn optimum(a: &PlotOptimumArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
             )));
         }
         has_d |= inputs.d;
+        laws.push(law.name());
     }
     if d_sweep.is_some() && !has_d {
         return Err(Error::input("--d-range: none of these laws has D"));
@@ -379,17 +381,14 @@ fn optimum(a: &PlotOptimumArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let (plot_area, legend) = root.split_horizontally(SIZE.0 - LEGEND_WIDTH);
-        let caption = match d_sweep {
-            Some((lo, hi)) => format!(
-                "h* against N (D from {} to {} jointly)",
-                short(lo),
-                short(hi)
-            ),
+        let budget = match d_sweep {
+            Some((lo, hi)) => format!(" (D from {} to {} jointly)", short(lo), short(hi)),
             None => match (has_d, o.d) {
-                (true, Some(d)) => format!("h* against N (D = {})", short(d)),
-                _ => "h* against N".to_string(),
+                (true, Some(d)) => format!(" (D = {})", short(d)),
+                _ => String::new(),
             },
         };
+        let caption = format!("{}: h* against N{budget}", laws.join(" + "));
         let mut chart = ChartBuilder::on(&plot_area)
             .caption(caption, ("sans-serif", 18))
             .margin(15)
