@@ -389,9 +389,14 @@ pub struct PlotFitArgs {
     pub out: PathBuf,
 }
 
-/// `mixlaw plot optimum`: `optimize`'s flags, the sweep and `--out`.
+/// `mixlaw plot optimum`: `optimize`'s flags, the sweep and `--out`. `--n` (swept instead)
+/// and `--bootstrap-params` (not drawn) are refused and left out of the help.
 #[derive(Debug, Args)]
-#[command(allow_negative_numbers = true)]
+#[command(
+    allow_negative_numbers = true,
+    mut_arg("n", |a| a.hide(true)),
+    mut_arg("bootstrap_params", |a| a.hide(true))
+)]
 pub struct PlotOptimumArgs {
     /// The saved fits and the limits on h (as `optimize`; `--d`: a fixed D without --d-range).
     #[command(flatten)]

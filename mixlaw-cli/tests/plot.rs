@@ -327,3 +327,54 @@ fn plot_errors_are_one_line_with_exit_2() {
     // No file was left behind by the failures.
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
 }
+
+#[test]
+fn plot_help_lists_the_flags_each_subcommand_accepts() {
+    let (code, help, _) = run(&["plot", "optimum", "--help"]);
+    assert_eq!(code, 0);
+    let flags: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("--"))
+        .map(|l| l.split([' ', '<']).next().unwrap())
+        .collect();
+    for f in [
+        "params",
+        "target-weights",
+        "d",
+        "min-weight",
+        "max-weights",
+        "min-weights",
+        "trust",
+        "prior",
+        "kl",
+        "available",
+        "target-tokens",
+        "max-repeat",
+        "n-range",
+        "d-range",
+        "points",
+        "out",
+    ] {
+        assert!(
+            flags.contains(&f),
+            "plot optimum --help lacks --{f}: {flags:?}"
+        );
+    }
+    // Swept (--n) or not drawn (--bootstrap-params): refused, so not listed.
+    for f in ["n", "bootstrap-params"] {
+        assert!(!flags.contains(&f), "plot optimum --help lists --{f}");
+    }
+    let (code, help, _) = run(&["help", "plot", "fit"]);
+    assert_eq!(code, 0);
+    for f in [
+        "--params",
+        "--csv",
+        "--weights",
+        "--loss",
+        "--n ",
+        "--d ",
+        "--out",
+    ] {
+        assert!(help.contains(f), "plot fit help lacks {f}");
+    }
+}
