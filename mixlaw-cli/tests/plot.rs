@@ -378,3 +378,62 @@ fn plot_help_lists_the_flags_each_subcommand_accepts() {
         assert!(help.contains(f), "plot fit help lacks {f}");
     }
 }
+
+#[test]
+fn plot_optimum_draws_a_capacity_law_through_its_optimize_path() {
+    use mixlaw_core::capacity::{CapacityLaw, Head};
+    use mixlaw_core::Law;
+    // A saved eq 3 fit (the parameters of capacity_cli.rs's generating law).
+    let law = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    let values = [
+        0.3, 0.5, 0.4, 2.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.3, 0.4, 0.5, 1.5, 1.0, 2.0, 0.5,
+    ];
+    let named: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("\"{}\": {v}", law.param_info(i).unwrap().name))
+        .collect();
+    let params = temp(
+        "plot_cap.json",
+        &format!(
+            "{{\"law\": \"capacity-eq3\", \"domains\": 3, \"params\": {{{}}}, \"n_scale\": 1e8, \"d_scale\": 1e9}}",
+            named.join(", ")
+        ),
+    );
+    let out = temp("plot_cap.svg", "");
+    let (code, stdout, err) = run(&[
+        "plot",
+        "optimum",
+        "--params",
+        &params,
+        "--n-range",
+        "1e8:1e10",
+        "--d-range",
+        "1e9:1e11",
+        "--points",
+        "3",
+        "--out",
+        &out,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(svg(&out).matches("<polygon").count(), 3);
+    let points = match parse(&stdout).get("points") {
+        Some(Json::Array(a)) => a.clone(),
+        _ => panic!("no points"),
+    };
+    for p in &points {
+        let (n, d) = (
+            p.get("n").unwrap().as_f64().unwrap(),
+            p.get("d").unwrap().as_f64().unwrap(),
+        );
+        let (ns, ds) = (format!("{n}"), format!("{d}"));
+        let (code, o, e) = run(&[
+            "optimize", "--params", &params, "--n", &ns, "--d", &ds, "--json",
+        ]);
+        assert_eq!(code, 0, "{e}");
+        assert_eq!(p.get("h").unwrap(), parse(&o).get("h").unwrap());
+    }
+    // The budget moves h*.
+    assert_ne!(points[0].get("h"), points[2].get("h"));
+}

@@ -26,7 +26,7 @@ use mixlaw_core::{Law, LawExt};
 use mixlaw_core::{Scales, SIMPLEX_TOLERANCE};
 use mixlaw_fit::owned::{self, Fit, FitOptions, Runs};
 use mixlaw_fit::{BasinConfig, HopInfo};
-use mixlaw_opt::{Bounds, LawAt, Solver};
+use mixlaw_opt::{Bounds, LawAt, Solution, Solver};
 use mixlaw_validate::data;
 use mixlaw_validate::json::{nums, obj, push, Json};
 
@@ -518,9 +518,19 @@ pub fn predict(params: &Json, a: &PredictArgs, out: &mut Output<'_, '_>) -> Resu
     }
 }
 
-/// `mixlaw optimize --params P.json --n X --d X [--target-weights ..] [--min-weight X]` for
-/// a capacity law: h* minimising `sum_j w_j L_j` (uniform w by default, as the authors).
-pub fn optimize(params: &Json, a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
+/// The law of a saved capacity fit.
+pub fn law_of(params: &Json) -> Result<CapacityLaw, Error> {
+    Ok(saved(params)?.law)
+}
+
+/// h* of a saved capacity fit at the budget `a.n`, `a.d` minimising `sum_j w_j L_j`
+/// (uniform w by default, as the authors), with the solver's report and the seconds it took:
+/// what `optimize` prints and `plot optimum` draws.
+pub fn solve(
+    params: &Json,
+    a: &OptimizeArgs,
+    out: &mut Output<'_, '_>,
+) -> Result<(Vec<f64>, Solution, f64), Error> {
     let unsupported = [
         (a.max_weights.is_some(), "--max-weights"),
         (a.min_weights.is_some(), "--min-weights"),
@@ -562,6 +572,13 @@ pub fn optimize(params: &Json, a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Re
         &mut h,
     )?;
     let seconds = started.elapsed().as_secs_f64();
+    Ok((h, solution, seconds))
+}
+
+/// `mixlaw optimize --params P.json --n X --d X [--target-weights ..] [--min-weight X]` for
+/// a capacity law.
+pub fn optimize(params: &Json, a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
+    let (h, solution, seconds) = solve(params, a, out)?;
     if out.json() {
         out.line(
             &obj([

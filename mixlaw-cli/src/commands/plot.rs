@@ -6,7 +6,7 @@
 //!   laws of N, one colour per model size (up to [`PALETTE`]'s 20 sizes; more are shaded
 //!   from light to dark by `log N`).
 //! - `plot optimum`: `optimize`'s h* ([`super::optimize::solve`], every limit flag of
-//!   `optimize` applies) at `K` budgets `N_j = A (B/A)^(j/(K-1))`, `j = 0..K-1`, with
+//!   `optimize` applies; a capacity fit through [`super::capacity::solve`], as `optimize`) at `K` budgets `N_j = A (B/A)^(j/(K-1))`, `j = 0..K-1`, with
 //!   `D_j` swept the same way over `--d-range` when given (else `--d`, fixed), as a stacked
 //!   area: domain `i` fills `sum_{l<i} h*_l <= y <= sum_{l<=i} h*_l` over `log N`.
 
@@ -306,23 +306,30 @@ fn optimum(a: &PlotOptimumArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let paths = list("params", &o.params)?;
     let mut has_d = false;
     let mut laws: Vec<&'static str> = Vec::new();
+    // A capacity fit is optimised alone (as `optimize` does), through its own solve.
+    let mut capacity: Option<Json> = None;
     for p in &paths {
         let j = params::read_json(Path::new(p))?;
-        if params::is_capacity(&j) {
-            return Err(Error::input(
-                "plot optimum: capacity laws are not supported yet (use optimize per budget)",
-            ));
-        }
-        let law = params::from_json(&j, Path::new(p))?.law;
-        let inputs = law.inputs();
+        let (name, inputs) = if params::is_capacity(&j) {
+            if paths.len() > 1 {
+                return Err(Error::input(
+                    "a capacity fit is optimised alone: pass one --params file",
+                ));
+            }
+            let law = super::capacity::law_of(&j)?;
+            capacity = Some(j);
+            (law.name(), law.inputs())
+        } else {
+            let law = params::from_json(&j, Path::new(p))?.law;
+            (law.name(), law.inputs())
+        };
         if !inputs.n {
             return Err(Error::input(format!(
-                "plot optimum sweeps N, but law '{}' ({p}) has no N",
-                law.name()
+                "plot optimum sweeps N, but law '{name}' ({p}) has no N"
             )));
         }
         has_d |= inputs.d;
-        laws.push(law.name());
+        laws.push(name);
     }
     if d_sweep.is_some() && !has_d {
         return Err(Error::input("--d-range: none of these laws has D"));
@@ -352,10 +359,27 @@ fn optimum(a: &PlotOptimumArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
             d: if has_d { d } else { None },
             ..o.clone()
         };
+        let target = |o: &mut Output<'_, '_>| match &capacity {
+            Some(json) => {
+                let (h, solution, seconds) = super::capacity::solve(json, &at, o)?;
+                Ok(Optimum {
+                    names: (0..h.len()).map(|i| i.to_string()).collect(),
+                    value: solution.objective,
+                    h,
+                    penalized: None,
+                    solution,
+                    seconds,
+                    extrapolation: None,
+                    warnings: Vec::new(),
+                    intervals: None,
+                })
+            }
+            None => solve(&at, o),
+        };
         optima.push(if j == 0 {
-            solve(&at, out)?
+            target(out)?
         } else {
-            solve(&at, &mut muted)?
+            target(&mut muted)?
         });
     }
     drop(muted);
