@@ -437,3 +437,89 @@ fn plot_optimum_draws_a_capacity_law_through_its_optimize_path() {
     // The budget moves h*.
     assert_ne!(points[0].get("h"), points[2].get("h"));
 }
+
+#[test]
+fn plot_fit_draws_a_capacity_law_one_mark_per_scored_entry() {
+    use mixlaw_core::capacity::{CapacityLaw, Head};
+    use mixlaw_core::{Law, LawExt, Point, Scales};
+    let law = CapacityLaw::eq3(3, Head::Fitted).unwrap();
+    let values = [
+        0.3, 0.5, 0.4, 2.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.3, 0.4, 0.5, 1.5, 1.0, 2.0, 0.5,
+    ];
+    let named: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("\"{}\": {v}", law.param_info(i).unwrap().name))
+        .collect();
+    let params = temp(
+        "plot_capfit.json",
+        &format!(
+            "{{\"law\": \"capacity-eq3\", \"domains\": 3, \"params\": {{{}}}, \"n_scale\": 1e8, \"d_scale\": 1e9}}",
+            named.join(", ")
+        ),
+    );
+    // 12 runs at two sizes; run 5 leaves out domain 2 (masked under eq 3), run 8 has an
+    // empty loss cell: 12 x 3 - 2 scored entries.
+    let mut csv = String::from("h_a,h_b,h_c,params,tokens,loss_a,loss_b,loss_c\n");
+    for r in 0..12 {
+        let x = (r as f64 * 0.618).fract();
+        let raw = [0.2 + x, 0.3, if r == 5 { 0.0 } else { 1.1 - x }];
+        let sum: f64 = raw.iter().sum();
+        let h = raw.map(|v| v / sum);
+        let n = if r % 2 == 0 { 1e8 } else { 4e8 };
+        let mut l = [0.0; 3];
+        law.values(
+            &values,
+            &Point::new(&h, n, 2e9).unwrap(),
+            Scales { n: 1e8, d: 1e9 },
+            &mut l,
+        )
+        .unwrap();
+        let loss = |j: usize| {
+            if r == 5 && j == 2 || r == 8 && j == 0 {
+                String::new()
+            } else {
+                format!("{}", l[j] * 1.01)
+            }
+        };
+        csv += &format!(
+            "{},{},{},{n},2e9,{},{},{}\n",
+            h[0],
+            h[1],
+            h[2],
+            loss(0),
+            loss(1),
+            loss(2)
+        );
+    }
+    let csv = temp("plot_capfit.csv", &csv);
+    let out = temp("plot_capfit.svg", "");
+    let (code, stdout, err) = run(&[
+        "plot",
+        "fit",
+        "--params",
+        &params,
+        "--csv",
+        &csv,
+        "--weights",
+        "h_a,h_b,h_c",
+        "--loss",
+        "loss_a,loss_b,loss_c",
+        "--n",
+        "params",
+        "--d",
+        "tokens",
+        "--out",
+        &out,
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = svg(&out);
+    assert_eq!(text.matches("<circle").count(), 34);
+    assert_eq!(
+        parse(&stdout).get("marks").and_then(Json::as_f64),
+        Some(34.0)
+    );
+    // The observed losses are the law's times 1.01: the caption's MRE is 0.01 / 1.01.
+    assert!(text.contains("34 entries, MRE 0.990 %"), "caption");
+}

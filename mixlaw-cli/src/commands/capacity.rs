@@ -518,6 +518,30 @@ pub fn predict(params: &Json, a: &PredictArgs, out: &mut Output<'_, '_>) -> Resu
     }
 }
 
+/// A saved capacity fit's predictions on the runs of `a.csv` against the observed losses
+/// (the k `--loss` columns), one entry per run and domain that is scored (a known loss, not
+/// masked: eq 3 at `h_i = 0`): `(law name, predicted, observed, N of the entry's run)`.
+/// What `plot fit` draws.
+pub fn scored_entries(params: &Json, a: &PredictArgs) -> Result<ScoredEntries, Error> {
+    let s = saved(params)?;
+    let k = s.law.domains();
+    let data = load(&a.columns, &a.csv, k, true, s.law.form() == Form::Eq3)?;
+    let pred = predictions(&s.law, &s.params, s.scales, &data)?;
+    let w = entry_weights(&s.law, &data, 0.0);
+    let (mut p, mut o, mut n) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, ((&pi, &oi), &wi)) in pred.iter().zip(&data.y).zip(&w).enumerate() {
+        if wi > 0.0 {
+            p.push(pi);
+            o.push(oi);
+            n.push(data.n.get(i / k.max(1)).copied().unwrap_or(f64::NAN));
+        }
+    }
+    Ok((s.law.name(), p, o, n))
+}
+
+/// What [`scored_entries`] returns: `(law name, predicted, observed, N per entry)`.
+pub type ScoredEntries = (&'static str, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// The law of a saved capacity fit.
 pub fn law_of(params: &Json) -> Result<CapacityLaw, Error> {
     Ok(saved(params)?.law)

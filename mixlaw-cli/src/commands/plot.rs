@@ -1,7 +1,8 @@
 //! `mixlaw plot fit|optimum`: standalone SVG pictures (plotters' SVG backend, no system
 //! libraries: text is SVG `<text>` that the viewer draws, so no font is embedded).
 //!
-//! - `plot fit`: a saved fit's predictions ([`super::predict::predictions`]) against the
+//! - `plot fit`: a saved fit's predictions ([`super::predict::predictions`]; capacity laws:
+//!   [`super::capacity::scored_entries`], one mark per scored run and domain) against the
 //!   observed losses, one circle per run, the identity line `predicted = observed`, and, for
 //!   laws of N, one colour per model size (up to [`PALETTE`]'s 20 sizes; more are shaded
 //!   from light to dark by `log N`).
@@ -16,6 +17,7 @@ use std::string::{String, ToString};
 use std::vec::Vec;
 
 use mixlaw_core::Law;
+use mixlaw_fit::owned::score;
 use plotters::prelude::*;
 
 use mixlaw_validate::json::{nums, obj, Json};
@@ -106,23 +108,28 @@ fn short(v: f64) -> String {
 fn fit(a: &PlotFitArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     check_out(&a.out)?;
     let saved = params::read_json(&a.predict.params)?;
-    if params::is_capacity(&saved) {
-        return Err(Error::input(
-            "plot fit draws laws of one output; capacity laws are not supported yet",
-        ));
-    }
+    let saved_is_capacity = params::is_capacity(&saved);
     if a.predict.columns.loss.is_none() {
         return Err(Error::input("plot fit needs the observed loss: --loss COL"));
     }
-    let Predictions {
-        fit,
-        runs,
-        pred,
-        metrics,
-    } = predictions(&saved, &a.predict, out)?;
-    let observed = &runs.y;
-    // Model sizes: one colour each (laws of N).
-    let sizes: Option<&Vec<f64>> = runs.n.as_ref().filter(|_| fit.law.inputs().n);
+    // One mark per scored run (capacity laws: per scored run and domain), and the model
+    // size of each mark where the law has N.
+    let (law, pred, observed, sizes, metrics) = if params::is_capacity(&saved) {
+        let (law, pred, observed, n) = super::capacity::scored_entries(&saved, &a.predict)?;
+        let metrics = score(&pred, &observed)?;
+        (law, pred, observed, Some(n), Some(metrics))
+    } else {
+        let Predictions {
+            fit,
+            runs,
+            pred,
+            metrics,
+        } = predictions(&saved, &a.predict, out)?;
+        let sizes = runs.n.filter(|_| fit.law.inputs().n);
+        (fit.law.name(), pred, runs.y, sizes, metrics)
+    };
+    let observed = &observed;
+    let sizes = sizes.as_ref();
     let mut distinct: Vec<f64> = sizes.cloned().unwrap_or_default();
     distinct.sort_by(f64::total_cmp);
     distinct.dedup();
@@ -139,14 +146,15 @@ fn fit(a: &PlotFitArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let range = (lo - pad)..(hi + pad);
     let caption = match &metrics {
         Some(m) => format!(
-            "{}: predicted vs observed ({} runs, MRE {:.3} %, Spearman {})",
-            fit.law.name(),
+            "{}: predicted vs observed ({} {}, MRE {:.3} %, Spearman {})",
+            law,
             m.rows,
+            if saved_is_capacity { "entries" } else { "runs" },
             m.mre,
             m.spearman
                 .map_or("undefined".to_string(), |s| format!("{s:.4}"))
         ),
-        None => format!("{}: predicted vs observed", fit.law.name()),
+        None => format!("{law}: predicted vs observed"),
     };
     let mut svg = String::new();
     {
@@ -239,7 +247,7 @@ fn fit(a: &PlotFitArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         ]))
     } else {
         out.line(&format!(
-            "wrote {} ({} runs{})",
+            "wrote {} ({} marks{})",
             a.out.display(),
             pred.len(),
             if distinct.is_empty() {
