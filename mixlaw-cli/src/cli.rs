@@ -62,6 +62,8 @@ pub enum Command {
     Reproduce(ReproduceArgs),
     /// InfoLaw (Rong et al.): a recipe's information and loss, or the best recipe.
     Info(InfoArgs),
+    /// Draw a saved fit against observed losses, or h* across budgets, as an SVG file.
+    Plot(PlotArgs),
 }
 
 /// `mixlaw laws`.
@@ -219,7 +221,7 @@ pub struct PredictArgs {
 }
 
 /// `mixlaw optimize`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct OptimizeArgs {
     /// Saved fits, one per target (comma-separated).
@@ -368,6 +370,61 @@ pub struct InfoBestArgs {
     /// Also report the best of K random recipes (seeded by --seed).
     #[arg(long, value_name = "K")]
     pub random: Option<u64>,
+}
+
+/// `mixlaw plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// fit or optimum.
+    #[command(subcommand)]
+    pub command: PlotCommand,
+}
+
+/// `mixlaw plot fit|optimum`.
+#[derive(Debug, Subcommand)]
+pub enum PlotCommand {
+    /// Predicted against observed loss, one mark per run, coloured by model size N.
+    Fit(PlotFitArgs),
+    /// h* as a stacked area over a log-spaced sweep of N (and D).
+    Optimum(PlotOptimumArgs),
+}
+
+/// `mixlaw plot fit`: `predict`'s flags (with `--loss`, the observed column) and `--out`.
+#[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct PlotFitArgs {
+    /// The saved fit and the runs.
+    #[command(flatten)]
+    pub predict: PredictArgs,
+    /// The SVG file to write.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+}
+
+/// `mixlaw plot optimum`: `optimize`'s flags, the sweep and `--out`. `--n` (swept instead)
+/// and `--bootstrap-params` (not drawn) are refused and left out of the help.
+#[derive(Debug, Args)]
+#[command(
+    allow_negative_numbers = true,
+    mut_arg("n", |a| a.hide(true)),
+    mut_arg("bootstrap_params", |a| a.hide(true))
+)]
+pub struct PlotOptimumArgs {
+    /// The saved fits and the limits on h (as `optimize`; `--d`: a fixed D without --d-range).
+    #[command(flatten)]
+    pub optimize: OptimizeArgs,
+    /// The model sizes N swept, log-spaced from A to B.
+    #[arg(long, value_name = "A:B", conflicts_with = "n")]
+    pub n_range: String,
+    /// The training tokens D swept jointly with N, log-spaced from A to B.
+    #[arg(long, value_name = "A:B", conflicts_with = "d")]
+    pub d_range: Option<String>,
+    /// Number of points of the sweep (>= 2).
+    #[arg(long, value_name = "K", default_value_t = 25)]
+    pub points: usize,
+    /// The SVG file to write.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
 }
 
 /// A finite number (clap value parser).

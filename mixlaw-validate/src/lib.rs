@@ -49,6 +49,7 @@ const RUNNERS: &[(&str, Runner)] = &[
     ("sldbench-mixture", experiments::sldbench_mixture::run),
     ("ye-mixing", experiments::ye_mixing::run),
     ("olmix", experiments::olmix::run),
+    ("regmix", experiments::regmix::run),
 ];
 
 /// Names of the experiments [`run`] knows, in a stable order.

@@ -8,6 +8,7 @@ pub mod fit;
 pub mod info;
 pub mod laws;
 pub mod optimize;
+pub mod plot;
 pub mod predict;
 pub mod reproduce;
 pub mod select;
@@ -38,6 +39,7 @@ pub fn main<T: AsRef<OsStr>>(args: &[T], io: &mut Io<'_>) -> i32 {
         Some(Command::Predict(_)) => Some("predict"),
         Some(Command::Optimize(_)) => Some("optimize"),
         Some(Command::Reproduce(_)) => Some("reproduce"),
+        Some(Command::Plot(_)) => Some("plot"),
         Some(Command::Info(a)) => match &a.command {
             InfoCommand::Eval(_) => Some("info eval"),
             InfoCommand::Best(b) if b.random.is_none() => Some("info best without --random"),
@@ -57,6 +59,7 @@ pub fn main<T: AsRef<OsStr>>(args: &[T], io: &mut Io<'_>) -> i32 {
         Some(Command::Select(a)) => select::run(a, &global, &mut out),
         Some(Command::Reproduce(a)) => reproduce::run(a, &mut out),
         Some(Command::Info(a)) => info::run(a, &global, &mut out),
+        Some(Command::Plot(a)) => plot::run(a, &mut out),
     };
     drop(out);
     match result {
@@ -93,7 +96,25 @@ fn usage(e: &clap::Error, io: &mut Io<'_>) -> i32 {
                     .filter(|l| l.starts_with("tip:"))
                     .map(|l| format!(" ({l})"))
                     .collect();
-                format!("{first}{}", tips.concat())
+                // Missing arguments are listed on the lines after the first: name them.
+                let missing: Vec<&str> = if kind == ErrorKind::MissingRequiredArgument {
+                    lines
+                        .iter()
+                        .skip_while(|l| l.is_empty())
+                        .skip(1)
+                        .take_while(|l| !l.starts_with("Usage:"))
+                        .filter(|l| !l.is_empty())
+                        .copied()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let missing = if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", missing.join(", "))
+                };
+                format!("{first}{missing}{}", tips.concat())
             };
             let _ = writeln!(io.err, "error: {line}");
             2

@@ -14,16 +14,121 @@ use mixlaw_fit::owned::Fit;
 use mixlaw_fit::saved::SavedFit;
 use mixlaw_opt::support::{Extrapolation, TrainingSupport};
 use mixlaw_opt::{
-    availability_caps, trust_caps, Bounds, KlRegularized, LawAt, Side, Solver, Weighted,
+    availability_caps, trust_caps, Bounds, KlRegularized, LawAt, Side, Solution, Solver, Weighted,
 };
 use mixlaw_validate::json::{nums, obj, push, Json};
 
+use crate::bootstrap::OptimumIntervals;
 use crate::cli::{list, numbers, OptimizeArgs};
 use crate::output::Output;
 use crate::{params, Error};
 
+/// The optimum of the weighted sum of saved fits at one budget: what `optimize` prints and
+/// `plot optimum` draws at each point of its sweep.
+pub struct Optimum {
+    /// The domains' names.
+    pub names: Vec<String>,
+    /// h*.
+    pub h: Vec<f64>,
+    /// The laws' weighted value at h*.
+    pub value: f64,
+    /// With `--kl`: value + lambda KL(h* || prior).
+    pub penalized: Option<f64>,
+    /// The solver's report (gap, iterations, status).
+    pub solution: Solution,
+    /// Seconds of the solve (and of the bootstrap optima).
+    pub seconds: f64,
+    /// How far h* leaves the training support (when every file holds one), as JSON.
+    pub extrapolation: Option<Json>,
+    /// What h* extrapolates, one message per warning (domains by name).
+    pub warnings: Vec<String>,
+    /// With `--bootstrap-params`: the optima of the refits.
+    pub intervals: Option<OptimumIntervals>,
+}
+
 /// Runs `mixlaw optimize`.
 pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
+    let Optimum {
+        names,
+        h,
+        value,
+        penalized,
+        solution,
+        seconds,
+        extrapolation,
+        warnings,
+        intervals,
+    } = solve(a, out)?;
+    for w in warnings {
+        out.warn(w);
+    }
+    let mut by_weight: Vec<(&String, f64)> = names.iter().zip(h.iter().copied()).collect();
+    by_weight.sort_by(|x, y| y.1.total_cmp(&x.1));
+    if out.json() {
+        let mut j = obj([
+            ("h", nums(&h)),
+            (
+                "weights",
+                obj(names
+                    .iter()
+                    .zip(&h)
+                    .map(|(n, &v)| (n.clone(), Json::from(v)))),
+            ),
+            ("objective", Json::from(value)),
+            ("gap", Json::from(solution.gap)),
+            ("iterations", Json::from(solution.iterations)),
+            ("seconds", Json::from(seconds)),
+        ]);
+        if let Some(p) = penalized {
+            push(&mut j, "penalized_objective", Json::from(p));
+        }
+        if let Some(e) = extrapolation {
+            push(&mut j, "extrapolation", e);
+        }
+        if let Some(b) = &intervals {
+            push(&mut j, "h_bagged", nums(b.h_bagged()));
+            push(&mut j, "bootstrap", b.to_json());
+        }
+        out.object(j)
+    } else {
+        out.line(&format!(
+            "h* = [{}]",
+            h.iter()
+                .map(|v| format!("{v:.6}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))?;
+        let width = names.iter().map(String::len).max().unwrap_or(0);
+        for (name, v) in &by_weight {
+            out.line(&format!("  {name:<width$}  {v:.6}"))?;
+        }
+        out.line(&format!(
+            "objective {:.6}  gap {:.2e}  ({} iterations, {:?})",
+            value, solution.gap, solution.iterations, solution.status
+        ))?;
+        if let Some(p) = penalized {
+            out.line(&format!("penalized objective {p:.6}"))?;
+        }
+        if let Some(b) = &intervals {
+            out.line(&format!(
+                "h_bagged = [{}]",
+                b.h_bagged()
+                    .iter()
+                    .map(|v| format!("{v:.6}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))?;
+            for line in b.to_lines() {
+                out.line(&line)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// h* of the (one-output) saved fits of `a.params` at the budget `a.n`, `a.d` under the
+/// limits of `a`.
+pub fn solve(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<Optimum, Error> {
     let paths = list("params", &a.params)?;
     let saved = paths
         .iter()
@@ -247,6 +352,7 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let seconds = started.elapsed().as_secs_f64();
 
     // How far h* leaves the training support.
+    let mut warnings = Vec::new();
     let extrapolation = match &supports {
         Some(supports) => {
             let mut extremes = std::vec![0.0; 2 * k];
@@ -257,9 +363,7 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
                 .unwrap_or(0);
             let mut work = std::vec![0.0; work];
             let e = Extrapolation::assess(&h, supports, &mut extremes, &mut work)?;
-            for w in e.warnings() {
-                out.warn(name_domains(&w.to_string(), &names));
-            }
+            warnings.extend(e.warnings().map(|w| name_domains(&w.to_string(), &names)));
             let above: Vec<Json> = e
                 .above_max()
                 .map(|i| Json::from(names.get(i).cloned().unwrap_or_default()))
@@ -280,68 +384,17 @@ pub fn run(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
         }
         None => None,
     };
-    let mut by_weight: Vec<(&String, f64)> = names.iter().zip(h.iter().copied()).collect();
-    by_weight.sort_by(|x, y| y.1.total_cmp(&x.1));
-    if out.json() {
-        let mut j = obj([
-            ("h", nums(&h)),
-            (
-                "weights",
-                obj(names
-                    .iter()
-                    .zip(&h)
-                    .map(|(n, &v)| (n.clone(), Json::from(v)))),
-            ),
-            ("objective", Json::from(value)),
-            ("gap", Json::from(solution.gap)),
-            ("iterations", Json::from(solution.iterations)),
-            ("seconds", Json::from(seconds)),
-        ]);
-        if let Some(p) = penalized {
-            push(&mut j, "penalized_objective", Json::from(p));
-        }
-        if let Some(e) = extrapolation {
-            push(&mut j, "extrapolation", e);
-        }
-        if let Some(b) = &intervals {
-            push(&mut j, "h_bagged", nums(b.h_bagged()));
-            push(&mut j, "bootstrap", b.to_json());
-        }
-        out.object(j)
-    } else {
-        out.line(&format!(
-            "h* = [{}]",
-            h.iter()
-                .map(|v| format!("{v:.6}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))?;
-        let width = names.iter().map(String::len).max().unwrap_or(0);
-        for (name, v) in &by_weight {
-            out.line(&format!("  {name:<width$}  {v:.6}"))?;
-        }
-        out.line(&format!(
-            "objective {:.6}  gap {:.2e}  ({} iterations, {:?})",
-            value, solution.gap, solution.iterations, solution.status
-        ))?;
-        if let Some(p) = penalized {
-            out.line(&format!("penalized objective {p:.6}"))?;
-        }
-        if let Some(b) = &intervals {
-            out.line(&format!(
-                "h_bagged = [{}]",
-                b.h_bagged()
-                    .iter()
-                    .map(|v| format!("{v:.6}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))?;
-            for line in b.to_lines() {
-                out.line(&line)?;
-            }
-        }
-        Ok(())
-    }
+    Ok(Optimum {
+        names,
+        h,
+        value,
+        penalized,
+        solution,
+        seconds,
+        extrapolation,
+        warnings,
+        intervals,
+    })
 }
 
 /// The target weights (one per target loss: per file, or per output of a law with several)

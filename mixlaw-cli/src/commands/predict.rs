@@ -5,8 +5,9 @@ use std::format;
 use std::string::String;
 use std::vec::Vec;
 
-use mixlaw_core::Law;
-use mixlaw_validate::data::{self, Columns};
+use mixlaw_core::{AnyLaw, Law};
+use mixlaw_fit::owned::{Fit, Metrics, Runs};
+use mixlaw_validate::data::{self, Columns, JoinCounts};
 use mixlaw_validate::json::{obj, push, Json};
 
 use crate::cli::PredictArgs;
@@ -16,8 +17,27 @@ use crate::{params, Error};
 
 use super::fit::{fmt_r2, metrics_json, predictions_json};
 
-/// Runs `mixlaw predict`.
-pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
+/// A saved fit's predictions on the runs of a CSV file: what `predict` prints and
+/// `plot fit` draws.
+pub struct Predictions {
+    /// The saved fit.
+    pub fit: Fit<AnyLaw>,
+    /// The runs read (when scored: only rows with a loss, `y` the observed losses, entry
+    /// weights 0 on the entries the law cannot score).
+    pub runs: Runs,
+    /// The predictions, `outputs` per run.
+    pub pred: Vec<f64>,
+    /// When a loss column is read: the predictions scored against the observed losses.
+    pub metrics: Option<Metrics>,
+    /// Rows skipped for want of a loss.
+    pub skipped: usize,
+    /// With `--join`: the join's counts.
+    pub join: Option<JoinCounts>,
+}
+
+/// The predictions of the saved fit `a.params` on the runs of `a.csv` under the column
+/// flags (and the saved columns); scored when a loss column is read.
+pub fn predictions(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<Predictions, Error> {
     let saved = params::load(&a.params)?;
     let fit = saved.to_fit();
     let source = data::read_source(&a.csv, a.columns.join.as_deref())?;
@@ -47,27 +67,50 @@ pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
     let scored = cols.loss.is_some();
     let loaded = data::load(&source.table, &cols, scored)?;
     let runs = for_law(loaded.runs, &fit.law);
-    let (pred, metrics) = if scored {
-        let (pred, m) = fit.evaluate(&with_entry_weights(runs, &fit.law, 0.0)?)?;
-        (pred, Some(m))
+    let (runs, pred, metrics) = if scored {
+        let runs = with_entry_weights(runs, &fit.law, 0.0)?;
+        let (pred, m) = fit.evaluate(&runs)?;
+        (runs, pred, Some(m))
     } else {
-        (fit.predict(&unobserved(runs, &fit.law))?, None)
+        let runs = unobserved(runs, &fit.law);
+        let pred = fit.predict(&runs)?;
+        (runs, pred, None)
     };
+    Ok(Predictions {
+        fit,
+        runs,
+        pred,
+        metrics,
+        skipped: loaded.skipped,
+        join: source.join,
+    })
+}
+
+/// Runs `mixlaw predict`.
+pub fn run(a: &PredictArgs, out: &mut Output<'_, '_>) -> Result<(), Error> {
+    let Predictions {
+        fit,
+        pred,
+        metrics,
+        skipped,
+        join,
+        ..
+    } = predictions(a, out)?;
     let outputs = fit.law.outputs();
     if out.json() {
         let mut j = obj([("predictions", predictions_json(&pred, outputs))]);
         if let Some(m) = &metrics {
             push(&mut j, "metrics", metrics_json(m, &pred, outputs));
         }
-        if scored {
-            push(&mut j, "skipped_rows", Json::from(loaded.skipped));
+        if metrics.is_some() {
+            push(&mut j, "skipped_rows", Json::from(skipped));
         }
-        if let Some(c) = &source.join {
+        if let Some(c) = &join {
             push(&mut j, "join", super::fit::join_json(c));
         }
         return out.object(j);
     }
-    if let Some(c) = &source.join {
+    if let Some(c) = &join {
         out.note(&super::fit::join_line("input", c));
     }
     if let Some(m) = &metrics {

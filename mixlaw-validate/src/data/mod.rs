@@ -6,12 +6,14 @@
 //! keep it: two files inner-joined on a key column ([`join()`], [`read_source`]) and weight
 //! columns named by a glob ([`Columns::resolve`]); and one submodule per shared data folder
 //! whose files more than one experiment reads, or whose layout needs its own reader (`olmix`:
-//! swarm CSVs joined on the run id, and the olmix YAML configs).
+//! swarm CSVs joined on the run id, and the olmix YAML configs; `regmix`: mixture and loss
+//! files joined on `index`).
 
 pub mod epoch;
 mod join;
 pub mod muennighoff;
 pub mod olmix;
+pub mod regmix;
 pub mod shukor;
 pub mod sldbench;
 

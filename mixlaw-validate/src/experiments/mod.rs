@@ -9,6 +9,7 @@ pub mod infolaw_repetition;
 pub mod infolaw_table6;
 pub mod muennighoff;
 pub mod olmix;
+pub mod regmix;
 pub mod scalefit_chinchilla;
 pub mod shukor_optimum;
 pub mod shukor_select;

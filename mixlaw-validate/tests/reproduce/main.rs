@@ -16,6 +16,7 @@ mod mixtures;
 mod muennighoff;
 mod olmix;
 mod optimum;
+mod regmix;
 mod uncertainty;
 
 use mixlaw_validate::Json;
