@@ -78,15 +78,17 @@ fn supported(loss: Loss) -> bool {
 }
 
 /// Points per nonlinear coordinate of the grid for `m` coordinates (`config.grid` when
-/// set): 33, 9, 5 for 1, 2, 3 coordinates.
+/// set, at most 1024, 1024 and 101 for 1, 2, 3 coordinates): 33, 9, 5 by default.
 pub fn grid_points(config: &BasinConfig, m: usize) -> usize {
+    let (default, most) = match m {
+        1 => (33, 1024),
+        2 => (9, 1024),
+        _ => (5, 101),
+    };
     if config.grid > 0 {
-        return config.grid;
-    }
-    match m {
-        1 => 33,
-        2 => 9,
-        _ => 5,
+        config.grid.clamp(2, most)
+    } else {
+        default
     }
 }
 
@@ -560,7 +562,7 @@ where
         });
     }
     let p = q + m;
-    let g = grid_points(config, m).max(2);
+    let g = grid_points(config, m);
     let cells = g.saturating_pow(m as u32);
     let needed = workspace_len(objective, config);
     let short = Error::BufferTooSmall {

@@ -219,3 +219,40 @@ proptest! {
         });
     }
 }
+
+/// Degenerate data (one run, constant losses, extreme magnitudes) gives a finite fit or a
+/// typed error through the grid search, never a panic or a NaN.
+#[test]
+fn degenerate_data_is_a_finite_fit_or_an_error() {
+    let cases: [(&[f64], &[f64], &[f64]); 5] = [
+        (&[1e9], &[1e10], &[2.5]),
+        (&[1e8, 1e9, 1e10], &[1e10, 1e10, 1e10], &[3.0, 3.0, 3.0]),
+        (&[1e8, 1e9], &[1e9, 1e11], &[1e300, 1e-300]),
+        (&[5e-324, 1e9], &[1e9, 1e308], &[2.0, 3.0]),
+        (
+            &[1e8, 2e8, 4e8, 8e8],
+            &[1e9, 2e9, 4e9, 8e9],
+            &[4.0, 3.5, 3.2, 3.0],
+        ),
+    ];
+    for (n, d, y) in cases {
+        let runs = Runs {
+            n: Some(n.to_vec()),
+            d: Some(d.to_vec()),
+            y: y.to_vec(),
+            ..Runs::default()
+        };
+        for loss in LOSSES {
+            let result = fit(
+                Chinchilla::new(),
+                &runs,
+                &options(loss, Search::Auto),
+                |_| ControlFlow::Continue(()),
+            );
+            if let Ok(f) = result {
+                assert!(f.objective.is_finite(), "{n:?} {y:?} {loss:?}");
+                assert!(f.params.iter().all(|p| p.is_finite()), "{:?}", f.params);
+            }
+        }
+    }
+}
