@@ -123,10 +123,11 @@ pub struct SearchArgs {
     /// The Huber delta.
     #[arg(long, value_name = "X", value_parser = finite, default_value_t = 1e-3)]
     pub delta: f64,
-    /// Random starts of the search.
+    /// Random starts of the search (basin-hopping: given, it also replaces the grid search
+    /// of laws with linear parameters and at most 3 nonlinear ones).
     #[arg(long, value_name = "K")]
     pub starts: Option<u64>,
-    /// Basin hops per start.
+    /// Basin hops per start (given, basin-hopping as for `--starts`).
     #[arg(long, value_name = "K")]
     pub hops: Option<u64>,
 }

@@ -6,7 +6,7 @@ use std::format;
 
 use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales, SIMPLEX_TOLERANCE};
 use mixlaw_fit::owned::Runs;
-use mixlaw_fit::BasinConfig;
+use mixlaw_fit::{BasinConfig, Search};
 use mixlaw_validate::data::Columns;
 
 use crate::cli::{list, ColumnArgs, SearchArgs};
@@ -226,16 +226,19 @@ pub fn scales_for<L: Law + ?Sized>(a: &SearchArgs, law: &L, runs: &Runs) -> Resu
     })
 }
 
-/// `base` with `--seed`, `--starts` and `--hops` applied.
+/// `base` with `--seed`, `--starts` and `--hops` applied (either of the last two asks for
+/// basin-hopping, [`Search::Basin`]).
 pub fn basin_from(a: &SearchArgs, seed: Option<u64>, mut basin: BasinConfig) -> BasinConfig {
     if let Some(s) = seed {
         basin.seed = s;
     }
     if let Some(s) = a.starts {
         basin.starts = (s as usize).max(1);
+        basin.search = Search::Basin;
     }
     if let Some(h) = a.hops {
         basin.hops = h as usize;
+        basin.search = Search::Basin;
     }
     basin
 }
@@ -265,5 +268,30 @@ pub fn fit_error(e: mixlaw_core::Error) -> Error {
             Error::compute("the fit found no finite objective value")
         }
         e => Error::from(e),
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    /// The default search stays automatic (the grid where it applies); `--starts` or
+    /// `--hops` asks for basin-hopping with those settings.
+    #[test]
+    fn starts_or_hops_ask_for_basin_hopping() {
+        let base = BasinConfig::default();
+        let plain = basin_from(&SearchArgs::default(), Some(5), base);
+        assert_eq!((plain.search, plain.seed), (Search::Auto, 5));
+        for (starts, hops) in [(Some(3), None), (None, Some(0)), (Some(2), Some(4))] {
+            let a = SearchArgs {
+                starts,
+                hops,
+                ..SearchArgs::default()
+            };
+            let b = basin_from(&a, None, base);
+            assert_eq!(b.search, Search::Basin);
+            assert_eq!(b.starts, starts.map_or(base.starts, |s| s as usize));
+            assert_eq!(b.hops, hops.map_or(base.hops, |h| h as usize));
+        }
     }
 }

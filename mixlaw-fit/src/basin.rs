@@ -10,7 +10,21 @@ use crate::lbfgs::{Lbfgs, LbfgsConfig, Termination};
 use crate::problem::Problem;
 use crate::rng::Rng;
 
-/// Settings of [`BasinHopping`].
+/// The global search [`crate::fit_law`] runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Search {
+    /// Variable projection over a grid of the nonlinear coordinates
+    /// ([`crate::varpro::grid_search`]) when the law declares linear parameters and has at
+    /// most [`crate::varpro::MAX_GRID_DIM`] nonlinear ones (no bounds, no warm start);
+    /// basin-hopping otherwise.
+    #[default]
+    Auto,
+    /// Basin-hopping from random-search starts, whatever the law.
+    Basin,
+}
+
+/// Settings of [`BasinHopping`] (and of the grid search, see [`Search`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BasinConfig {
     /// Independent starts (each: random search, then basin-hopping).
@@ -38,6 +52,15 @@ pub struct BasinConfig {
     pub warm_start: bool,
     /// The local minimiser's settings.
     pub lbfgs: LbfgsConfig,
+    /// Which global search runs.
+    pub search: Search,
+    /// Grid points per nonlinear coordinate of the grid search (0: automatic, see
+    /// [`crate::varpro::grid_points`]).
+    pub grid: usize,
+    /// Grid minima refined at most (1-8).
+    pub refine: usize,
+    /// The grid search stops once this many refined minima reach the best value.
+    pub agree: usize,
 }
 
 impl Default for BasinConfig {
@@ -58,6 +81,10 @@ impl Default for BasinConfig {
             seed: 0,
             warm_start: false,
             lbfgs: LbfgsConfig::default(),
+            search: Search::Auto,
+            grid: 0,
+            refine: 4,
+            agree: 2,
         }
     }
 }
@@ -100,6 +127,11 @@ pub struct Outcome {
     pub resets: usize,
     /// Random starts at which the objective was not finite (skipped).
     pub non_finite_starts: usize,
+    /// Local minimisations (starts, hops or refined grid minima) that reached the best
+    /// value, within 1e-9 relative.
+    pub agreeing: usize,
+    /// Grid points screened (0 for basin-hopping).
+    pub grid_points: usize,
 }
 
 /// Basin-hopping global minimiser.
@@ -147,6 +179,8 @@ impl BasinHopping {
             stopped_early: false,
             resets: 0,
             non_finite_starts: 0,
+            agreeing: 0,
+            grid_points: 0,
         };
         if x.len() != n || n == 0 {
             return Err(Error::WrongParamCount {
@@ -197,6 +231,7 @@ impl BasinHopping {
             }
             let mut cur_value = local.value;
             current.copy_from_slice(trial);
+            count_agreement(&mut out, local.value, have_best);
             if local.value.is_finite() && (local.value < out.value || !have_best) {
                 have_best = true;
                 out.value = local.value;
@@ -246,6 +281,7 @@ impl BasinHopping {
                 } else {
                     since_best += 1;
                 }
+                count_agreement(&mut out, v, have_best);
                 if v.is_finite() && v < out.value {
                     out.value = v;
                     out.status = local.status;
@@ -280,5 +316,19 @@ impl BasinHopping {
             }
         }
         Ok(out)
+    }
+}
+
+/// Counts a local minimum of value `v` toward [`Outcome::agreeing`] before `out.value` is
+/// updated: a value better by more than 1e-9 relative restarts the count.
+fn count_agreement(out: &mut Outcome, v: f64, have_best: bool) {
+    if !v.is_finite() {
+        return;
+    }
+    let tol = 1e-9 * out.value.abs();
+    if !have_best || !out.value.is_finite() || v < out.value - tol {
+        out.agreeing = 1;
+    } else if v <= out.value + tol {
+        out.agreeing += 1;
     }
 }

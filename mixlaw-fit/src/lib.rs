@@ -60,10 +60,11 @@ pub mod saved;
 pub mod select;
 #[cfg(all(test, feature = "std"))]
 mod testdata;
+pub mod varpro;
 
 use core::ops::ControlFlow;
 
-pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome};
+pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome, Search};
 pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
 pub use problem::{LawProblem, Problem};
 pub use rng::Rng;
@@ -75,12 +76,27 @@ pub fn workspace_len<L: Law + ?Sized>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
 ) -> usize {
-    BasinHopping::new(*config).workspace_len(objective.dim()) + objective.scratch_len()
+    let basin = BasinHopping::new(*config).workspace_len(objective.dim()) + objective.scratch_len();
+    if uses_grid(objective, config) {
+        basin.max(varpro::workspace_len(objective, config))
+    } else {
+        basin
+    }
+}
+
+/// Whether [`fit_law`] runs the variable-projection grid search for `objective`.
+fn uses_grid<L: Law + ?Sized>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> bool {
+    config.search == Search::Auto
+        && !config.warm_start
+        && varpro::split(objective).is_some_and(|(_, m)| m <= varpro::MAX_GRID_DIM)
 }
 
 /// Fits a law: basin-hopping over the objective's coordinates (the law's unconstrained
 /// parameters, or bounded ones, see [`Objective::with_bounds`]), starts drawn from the
 /// objective's start ranges (or `ranges`, one `(lo, hi)` per parameter, to override them).
+/// A law with linear parameters and at most 3 nonlinear ones is searched instead by
+/// variable projection over a grid of those ranges ([`varpro::grid_search`]; see
+/// [`Search`]).
 /// `theta` receives the best coordinates (and is the first start when
 /// `config.warm_start`); [`Objective::to_natural`] turns them into parameters. Every law
 /// goes through here, the capacity laws included (one inner solve per run, warm-started).
@@ -98,6 +114,21 @@ where
 {
     let needed = workspace_len(objective, config);
     check_workspace(workspace, needed)?;
+    if uses_grid(objective, config) {
+        let p = objective.dim();
+        check_ranges(ranges, p)?;
+        if theta.len() != p {
+            return Err(Error::WrongParamCount {
+                expected: p,
+                found: theta.len(),
+            });
+        }
+        let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
+            Some(&r) => r,
+            None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
+        };
+        return varpro::grid_search(objective, config, range, theta, workspace, observer);
+    }
     let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
     let mut problem = LawProblem::new(objective, scratch)?;
     let start = |i: usize| objective.start_range(i);
@@ -137,6 +168,22 @@ where
             found: theta.len(),
         });
     }
+    check_ranges(ranges, p)?;
+    let basin = BasinHopping::new(*config);
+    let needed = basin.workspace_len(p);
+    check_workspace(workspace, needed)?;
+    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
+        Some(&r) => r,
+        None => start(i).unwrap_or((-1.0, 1.0)),
+    };
+    let outcome = basin.minimize(problem, range, theta, workspace, observer)?;
+    if !outcome.value.is_finite() {
+        return Err(Error::NoFiniteObjective);
+    }
+    Ok(outcome)
+}
+
+fn check_ranges(ranges: Option<&[(f64, f64)]>, p: usize) -> Result<(), Error> {
     if let Some(r) = ranges {
         if r.len() != p {
             return Err(Error::LengthMismatch {
@@ -153,16 +200,5 @@ where
             });
         }
     }
-    let basin = BasinHopping::new(*config);
-    let needed = basin.workspace_len(p);
-    check_workspace(workspace, needed)?;
-    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
-        Some(&r) => r,
-        None => start(i).unwrap_or((-1.0, 1.0)),
-    };
-    let outcome = basin.minimize(problem, range, theta, workspace, observer)?;
-    if !outcome.value.is_finite() {
-        return Err(Error::NoFiniteObjective);
-    }
-    Ok(outcome)
+    Ok(())
 }
