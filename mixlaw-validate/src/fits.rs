@@ -11,7 +11,7 @@ use mixlaw_core::laws::chinchilla::Chinchilla;
 use mixlaw_core::laws::data_constrained::DataConstrained;
 use mixlaw_core::{Law, LawExt, Loss, Objective, Prepared, Scales};
 use mixlaw_fit::owned::{fit, score, Fit, FitOptions, Runs};
-use mixlaw_fit::{BasinConfig, HopInfo};
+use mixlaw_fit::{BasinConfig, HopInfo, Search};
 
 use crate::data::muennighoff::base;
 use crate::error::Error;
@@ -139,12 +139,19 @@ where
 }
 
 /// The fitting options of `sldbench-mixture` and `ye-mixing` (each with its own loss):
-/// N and D over 1e9, the default search.
+/// N and D over 1e9, basin-hopping with the default settings. Basin-hopping, not the
+/// grid search of variable projection that `Search::Auto` picks for `bimix`: both reach
+/// the same training objectives (to 1e-13 in all 20 fits) but bimix's minima lie in flat
+/// valleys, and the grid's other parameters move the held-out R^2 from 0.9791399 to
+/// 0.9791347; the reported figures stay those of the search that produced them.
 pub fn mixture_options(loss: Loss) -> FitOptions {
     FitOptions {
         loss,
         scales: Some(Scales { n: 1e9, d: 1e9 }),
-        basin: BasinConfig::default(),
+        basin: BasinConfig {
+            search: Search::Basin,
+            ..BasinConfig::default()
+        },
         ..FitOptions::default()
     }
 }
