@@ -4,7 +4,6 @@
 //! to 3 decimals in the files (rows sum to 1 +- 0.004) and rescaled here to sum 1 exactly,
 //! `h_i = w_i / sum_j w_j`; the loss is one `metric/the_pile_<domain>_val_loss` column.
 
-use std::collections::HashMap;
 use std::format;
 use std::path::Path;
 use std::string::{String, ToString};
@@ -12,7 +11,7 @@ use std::vec::Vec;
 
 use mixlaw_fit::owned::Runs;
 
-use super::{numbers, read};
+use super::{join, read, Columns};
 use crate::error::Error;
 
 /// The data folder's name under the shared data folder.
@@ -49,63 +48,67 @@ pub struct RegmixRuns {
 }
 
 /// Reads `split` under `data` (the shared data folder) with the loss column `target`
-/// (e.g. [`PILE_CC`]): an inner join of the two files on `index`; a mixture without a loss
-/// row, a duplicated index or a mixture summing to 0 is an error.
+/// (e.g. [`PILE_CC`]): the inner join of the two files on `index` ([`join()`]), read as the
+/// program reads joined files ([`super::load`], weights normalised); a mixture without a
+/// loss row, a duplicated index or a mixture summing to 0 is an error.
 pub fn load(data: &Path, split: Split, target: &str) -> Result<RegmixRuns, Error> {
     let (name, mix_file, loss_file) = split;
     let dir = data.join(FOLDER);
     let ctx = |file: &str, e: Error| Error::input(format!("regmix {name} ({file}): {e}"));
     let mix = read(&dir.join(mix_file)).map_err(|e| ctx(mix_file, e))?;
     let loss = read(&dir.join(loss_file)).map_err(|e| ctx(loss_file, e))?;
-    let loss_index = numbers(&loss, "index").map_err(|e| ctx(loss_file, e))?;
-    let loss_values = numbers(&loss, target).map_err(|e| ctx(loss_file, e))?;
-    let mut by_index: HashMap<u64, f64> = HashMap::with_capacity(loss_index.len());
-    for (i, v) in loss_index.iter().zip(&loss_values) {
-        if by_index.insert(i.to_bits(), *v).is_some() {
-            return Err(Error::input(format!(
-                "regmix {name} ({loss_file}): index {i} appears twice"
-            )));
-        }
+    let (table, counts) = join(&mix, &loss, "index", (mix_file, loss_file))
+        .map_err(|e| Error::input(format!("regmix {name}: {e}")))?;
+    if counts.only_first > 0 {
+        // Name the first mixture left out (the joined table keeps the mixture file's order).
+        let key = |t: &super::Table, r: usize| {
+            t.column("index")
+                .ok()
+                .and_then(|c| t.rows.get(r).and_then(|row| row.get(c)))
+                .map(|v| v.trim().to_string())
+        };
+        let kept: Vec<String> = (0..table.rows.len())
+            .filter_map(|r| key(&table, r))
+            .collect();
+        let first = (0..mix.rows.len())
+            .filter_map(|r| key(&mix, r))
+            .find(|k| !kept.contains(k))
+            .unwrap_or_default();
+        return Err(Error::input(format!(
+            "regmix {name}: {} mixtures of {mix_file} have no row in {loss_file} (the first: index {first})",
+            counts.only_first
+        )));
     }
-    let domains: Vec<String> = mix
+    let weights: Vec<String> = mix
         .headers
         .iter()
-        .filter_map(|h| h.strip_prefix(WEIGHT_PREFIX).map(str::to_string))
+        .filter(|h| h.starts_with(WEIGHT_PREFIX))
+        .cloned()
         .collect();
-    if domains.is_empty() {
+    if weights.is_empty() {
         return Err(Error::input(format!(
             "regmix {name} ({mix_file}): no {WEIGHT_PREFIX}* columns"
         )));
     }
-    let columns = domains
+    let domains = weights
         .iter()
-        .map(|d| numbers(&mix, &format!("{WEIGHT_PREFIX}{d}")))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ctx(mix_file, e))?;
-    let mix_index = numbers(&mix, "index").map_err(|e| ctx(mix_file, e))?;
-    let k = domains.len();
-    let mut runs = Runs {
-        k,
-        ..Runs::default()
+        .map(|w| w[WEIGHT_PREFIX.len()..].to_string())
+        .collect();
+    let columns = Columns {
+        weights,
+        loss: Some(target.to_string()),
+        normalize: true,
+        ..Columns::default()
     };
-    for (r, index) in mix_index.iter().enumerate() {
-        let y = by_index.get(&index.to_bits()).copied().ok_or_else(|| {
-            Error::input(format!(
-                "regmix {name}: mixture index {index} has no row in {loss_file}"
-            ))
-        })?;
-        let row: Vec<f64> = columns
-            .iter()
-            .map(|c| c.get(r).copied().unwrap_or(f64::NAN))
-            .collect();
-        let sum: f64 = row.iter().sum();
-        if !(sum > 0.0 && sum.is_finite()) || row.iter().any(|w| *w < 0.0) || !y.is_finite() {
-            return Err(Error::input(format!(
-                "regmix {name}: index {index}: weights must be >= 0 with a positive sum, and the loss finite"
-            )));
-        }
-        runs.h.extend(row.iter().map(|w| w / sum));
-        runs.y.push(y);
+    let loaded = super::load(&table, &columns, true).map_err(|e| ctx(mix_file, e))?;
+    if loaded.skipped > 0 {
+        return Err(Error::input(format!(
+            "regmix {name} ({loss_file}): {} runs have no {target}",
+            loaded.skipped
+        )));
     }
-    Ok(RegmixRuns { domains, runs })
+    Ok(RegmixRuns {
+        domains,
+        runs: loaded.runs,
+    })
 }
