@@ -8,6 +8,7 @@ mod common;
 
 use mixlaw_core::laws::{
     additive::Additive, additive_nd::AdditiveNd, joint::Joint, linear::Linear, ye_m1::YeM1,
+    ye_m2::YeM2, ye_m4::YeM4,
 };
 use mixlaw_core::{LawExt, Real, RealLaw, RowOf};
 use proptest::prelude::*;
@@ -101,6 +102,8 @@ real_tests! {
     additive_nd: |k| AdditiveNd::new(k).unwrap();
     linear: |k| Linear::new(k).unwrap();
     ye_m1: |k| YeM1::new(k).unwrap();
+    ye_m2: |k| YeM2::new(k).unwrap();
+    ye_m4: |k| YeM4::new(k).unwrap();
 }
 
 /// The f32 path is not a copy of the f64 one: a parameter that does not fit in `f32`
