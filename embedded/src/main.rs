@@ -5,7 +5,9 @@
 //! stack per check (the stack is painted before each and its high-water mark read
 //! after), and executed instructions per check, per law evaluation, per gradient, per
 //! solver iteration and per scheduler update / sample (SysTick under QEMU's `-icount`,
-//! see [`cycles`]). Exits through semihosting with status 0 only if every check passed.
+//! see [`cycles`]), with the device path (a law at a budget, the simplex solver) in `f64`
+//! (soft-float on the M4F) and in `f32` (its FPU) side by side. Exits through semihosting
+//! with status 0 only if every check passed.
 //!
 //! No float formatting: values that differ are printed as bit patterns, which is exact
 //! and keeps `core::fmt`'s float code out of the measured size.
