@@ -259,7 +259,10 @@ impl<'a, L: Law + ?Sized, const K: usize> LawAt<'a, L, K> {
     /// (length `num_params()`, rounded to nearest), `N` and `D` are scaled and their
     /// logarithms taken in `f64`, then converted. Only laws whose formula is written for
     /// any float type ([`RealLaw`]) offer this, and only with one output and no output
-    /// weights ([`Error::InvalidConfig`] otherwise).
+    /// weights ([`Error::InvalidConfig`] otherwise). A parameter outside the normal range
+    /// of `T` (for `f32`: a magnitude above about 3.4e38, or non-zero below 1.2e-38) is
+    /// [`Error::InvalidInput`]: rounded to infinity, 0 or a subnormal it would change the
+    /// law, not round it.
     pub fn converted<'b, T: Real>(&self, params: &'b mut [T]) -> Result<LawAt<'b, L, K, T>, Error>
     where
         L: RealLaw,
@@ -277,8 +280,16 @@ impl<'a, L: Law + ?Sized, const K: usize> LawAt<'a, L, K> {
                 found: params.len(),
             });
         }
-        for (t, &p) in params.iter_mut().zip(self.params) {
+        for (i, (t, &p)) in params.iter_mut().zip(self.params).enumerate() {
             *t = T::from_f64(p);
+            // A parameter the type cannot hold (one that overflows, or a non-zero one that
+            // flushes to 0 or to a subnormal) would be a different law, not a rounded one.
+            if !t.is_finite() || (p != 0.0 && t.abs() < T::MIN_POSITIVE) {
+                return Err(Error::InvalidInput {
+                    what: "a parameter outside the float type's normal range",
+                    index: i,
+                });
+            }
         }
         Ok(LawAt {
             law: self.law,

@@ -66,3 +66,28 @@ fn f32_bounded_solve_stays_feasible() {
         .fold(0.0, f64::max);
     assert!(dist < 1e-4, "{dist}");
 }
+
+#[test]
+fn parameters_outside_the_f32_range_are_typed_errors() {
+    let law = Additive::new(2).unwrap();
+    for (i, tiny_or_huge) in [(5, 1e-300), (6, 1e-40), (2, 1e39)] {
+        let mut params = [1.5, 2.0, 3.0, 0.3, 0.3, 1.0, 2.0, 0.5, 0.4];
+        params[i] = tiny_or_huge;
+        let target = LawAt::new(&law, &params, 1e9, 2e10, SCALES).unwrap();
+        let mut p32 = [0.0f32; 9];
+        assert_eq!(
+            target.converted(&mut p32).unwrap_err(),
+            mixlaw_opt::Error::InvalidInput {
+                what: "a parameter outside the float type's normal range",
+                index: i
+            }
+        );
+    }
+    // In range (and exact zeros of free parameters) convert.
+    let params = [0.0, 2.0, 3.0, 0.3, 0.3, 1e-30, 2.0, 0.5, 0.4];
+    let target = LawAt::new(&law, &params, 1e9, 2e10, SCALES).unwrap();
+    let mut p32 = [0.0f32; 9];
+    assert!(target.converted(&mut p32).is_ok());
+    let mut short = [0.0f32; 8];
+    assert!(target.converted(&mut short).is_err());
+}
