@@ -7,8 +7,8 @@
 mod common;
 
 use mixlaw_core::laws::{
-    additive::Additive, additive_nd::AdditiveNd, joint::Joint, linear::Linear, ye_m1::YeM1,
-    ye_m2::YeM2, ye_m4::YeM4,
+    additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, joint::Joint,
+    linear::Linear, ye_m1::YeM1, ye_m2::YeM2, ye_m3::YeM3, ye_m4::YeM4,
 };
 use mixlaw_core::{LawExt, Real, RealLaw, RowOf};
 use proptest::prelude::*;
@@ -99,10 +99,12 @@ macro_rules! real_tests {
 real_tests! {
     joint: |k| Joint::new(k).unwrap();
     additive: |k| Additive::new(k).unwrap();
+    additive_n: |k| AdditiveN::new(k).unwrap();
     additive_nd: |k| AdditiveNd::new(k).unwrap();
     linear: |k| Linear::new(k).unwrap();
     ye_m1: |k| YeM1::new(k).unwrap();
     ye_m2: |k| YeM2::new(k).unwrap();
+    ye_m3: |k| YeM3::new(k).unwrap();
     ye_m4: |k| YeM4::new(k).unwrap();
 }
 
