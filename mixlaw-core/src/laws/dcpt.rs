@@ -115,7 +115,7 @@ impl Law for Dcpt {
         let p = P::read(params);
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = own_weight(row, self.target);
+                let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
                 let lift = p.b * pow_ln(r, ln_r, p.eta);
                 write_factors(out, [p.e + p.floor(r).0, 1.0, lift]);
             }
@@ -136,7 +136,7 @@ impl Law for Dcpt {
         let (w0, w1, w2) = (weight(weights, 0), weight(weights, 1), weight(weights, 2));
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = own_weight(row, self.target);
+                let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
                 let (fl, re) = p.floor(r);
                 let pow = pow_ln(r, ln_r, p.eta);
                 add_at(grad, 0, w0);
@@ -152,7 +152,7 @@ impl Law for Dcpt {
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let p = P::read(params);
-        let (r, ln_r) = own_weight(row, self.target);
+        let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
         let tn = decay(p.a, p.alpha, row.ln_n);
         let pow = pow_ln(r, ln_r, p.eta);
         let kd = decay(1.0, p.beta, row.ln_d);
@@ -174,7 +174,7 @@ impl Law for Dcpt {
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let p = P::read(params);
-        let (r, ln_r) = own_weight(row, self.target);
+        let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
         let kd = decay(1.0, p.beta, row.ln_d);
         let (fl, re) = p.floor(r);
         grad_h.iter_mut().for_each(|g| *g = 0.0);
