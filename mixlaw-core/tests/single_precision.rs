@@ -7,8 +7,8 @@
 mod common;
 
 use mixlaw_core::laws::{
-    additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, bimix::Bimix, joint::Joint,
-    linear::Linear, ye_m1::YeM1, ye_m2::YeM2, ye_m3::YeM3, ye_m4::YeM4,
+    additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, bimix::Bimix, full::Full,
+    joint::Joint, linear::Linear, ye_m1::YeM1, ye_m2::YeM2, ye_m3::YeM3, ye_m4::YeM4,
 };
 use mixlaw_core::{LawExt, Real, RealLaw, RowOf};
 use proptest::prelude::*;
@@ -99,6 +99,7 @@ macro_rules! real_tests {
 real_tests! {
     joint: |k| Joint::new(k).unwrap();
     bimix: |k| Bimix::new(k, k / 2).unwrap();
+    full: |k| Full::new(k).unwrap();
     additive: |k| Additive::new(k).unwrap();
     additive_n: |k| AdditiveN::new(k).unwrap();
     additive_nd: |k| AdditiveNd::new(k).unwrap();
