@@ -8,8 +8,8 @@ mod common;
 
 use mixlaw_core::laws::{
     additive::Additive, additive_n::AdditiveN, additive_nd::AdditiveNd, autoscale::Autoscale,
-    bimix::Bimix, full::Full, joint::Joint, linear::Linear, simple::Simple, ye_m1::YeM1,
-    ye_m2::YeM2, ye_m3::YeM3, ye_m4::YeM4,
+    bimix::Bimix, dcpt::Dcpt, full::Full, joint::Joint, linear::Linear, simple::Simple,
+    ye_m1::YeM1, ye_m2::YeM2, ye_m3::YeM3, ye_m4::YeM4,
 };
 use mixlaw_core::{LawExt, Real, RealLaw, RowOf};
 use proptest::prelude::*;
@@ -101,6 +101,7 @@ real_tests! {
     joint: |k| Joint::new(k).unwrap();
     bimix: |k| Bimix::new(k, k / 2).unwrap();
     full: |k| Full::new(k).unwrap();
+    dcpt: |k| Dcpt::new(k, 0).unwrap();
     autoscale: |k| Autoscale::new(k).unwrap();
     simple: |k| Simple::new(k).unwrap();
     additive: |k| Additive::new(k).unwrap();
