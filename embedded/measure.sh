@@ -7,7 +7,8 @@
 #  - the program's own output (`cargo run --release`, see .cargo/config.toml): one line per
 #    check (ok/FAIL, bit for bit against the host), the peak stack of each check (stack
 #    painted before, high-water mark read after), and executed instructions per check and
-#    per call of the hot paths.
+#    per call of the hot paths, the device path (law value, value + h-gradient, one solver
+#    iteration) in f64 and in f32 side by side.
 # Instruction counts: QEMU runs with `-icount shift=5` (the virtual clock advances 32 ns
 # per executed instruction) and the program reads SysTick, clocked at MPS2-AN386's 25 MHz
 # (40 ns per tick), so instructions = ticks * 40 / 32. The program checks this scale on a

@@ -11,11 +11,11 @@
 use core::ops::ControlFlow;
 
 use mixlaw_core::laws::joint::Joint;
-use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Scales};
+use mixlaw_core::{Dataset, LawExt, Loss, Objective, Point, Prepared, Real, Scales};
 use mixlaw_fit::{fit_law, BasinConfig, LbfgsConfig};
 use mixlaw_info::{InfoLaw, KinkSide, PowerLaw, Setting, Source};
 use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
-use mixlaw_opt::{Bounds, LawAt, Side, Solution, Solver, Status};
+use mixlaw_opt::{Bounds, LawAt, Side, SimplexObjective, Solution, Solver, Status};
 
 /// Most values one check produces.
 pub const MAX_VALUES: usize = 40;
@@ -46,6 +46,11 @@ impl Values {
 
     fn extend(&mut self, xs: &[f64]) -> Result<(), Failure> {
         xs.iter().try_for_each(|&x| self.push(x))
+    }
+
+    /// Single-precision values, stored exactly as `f64` (so equal bits mean equal `f32`).
+    fn extend_f32(&mut self, xs: &[f32]) -> Result<(), Failure> {
+        xs.iter().try_for_each(|&x| self.push(f64::from(x)))
     }
 
     /// The values set.
@@ -89,12 +94,17 @@ impl From<mixlaw_core::Error> for Failure {
 pub type CheckFn = fn(&mut Values) -> Result<(), Failure>;
 
 /// Every check, by name, in the order the firmware runs them.
-pub const CHECKS: [(&str, CheckFn); 6] = [
+pub const CHECKS: [(&str, CheckFn); 8] = [
     ("law value + param/h gradients (joint, k = 3)", law),
+    ("law value + h gradient in f32 (joint, k = 3)", law_f32),
     ("fit (joint, k = 2, 24 rows, basin-hopping L-BFGS)", fit),
     (
         "simplex solve, interior optimum (joint, k = 6)",
         simplex_interior,
+    ),
+    (
+        "simplex solve in f32, interior optimum (joint, k = 6)",
+        simplex_interior_f32,
     ),
     (
         "simplex solve, bounded (joint, k = 3, caps)",
@@ -146,6 +156,31 @@ pub fn law(out: &mut Values) -> Result<(), Failure> {
     let mut grad_h = [0.0; 3];
     out.push(law.grad_h(&JOINT3, &point, SCALES, &mut grad_h)?)?;
     out.extend(&grad_h)
+}
+
+/// The joint law (k = 3) at [`BUDGET`] as the solver sees it (room for 3 domains).
+pub fn joint3_at(law: &Joint) -> Result<LawAt<'_, Joint, 3>, Failure> {
+    Ok(LawAt::with_capacity(
+        law, &JOINT3, BUDGET.0, BUDGET.1, SCALES,
+    )?)
+}
+
+/// [`H3`] in single precision.
+pub const H3_F32: [f32; 3] = [0.5, 0.3, 0.2];
+
+/// The [`law`] check in single precision, on the device path: the law at [`BUDGET`] with
+/// its parameters converted once to `f32` ([`LawAt::converted`]), its value and gradient
+/// in h at [`H3_F32`] (`ln h` in `f32`). Values: the value, then value and h-gradient.
+pub fn law_f32(out: &mut Values) -> Result<(), Failure> {
+    let law = joint3()?;
+    let target = joint3_at(&law)?;
+    let mut params = [0.0f32; 17];
+    let target = target.converted(&mut params)?;
+    let ln_h = H3_F32.map(Real::ln);
+    out.extend_f32(&[target.value(&H3_F32, &ln_h)])?;
+    let mut grad_h = [0.0f32; 3];
+    out.extend_f32(&[target.value_grad(&H3_F32, &ln_h, &mut grad_h)])?;
+    out.extend_f32(&grad_h)
 }
 
 /// Rows of the fit's data set.
@@ -241,13 +276,29 @@ pub const JOINT6: [f64; 29] = [
 /// the solver converged with every weight inside (0.005, 0.95).
 pub fn simplex_interior(out: &mut Values) -> Result<(), Failure> {
     let law = Joint::new(6)?;
-    let target = LawAt::new(&law, &JOINT6, BUDGET.0, BUDGET.1, SCALES)?;
+    let target = LawAt::<_, 6>::with_capacity(&law, &JOINT6, BUDGET.0, BUDGET.1, SCALES)?;
     let mut h = [1.0 / 6.0; 6];
     let sol = Solver::<6>::default().minimize(&target, &Bounds::SIMPLEX, &mut h)?;
     if h.iter().any(|&v| !(0.005..0.95).contains(&v)) {
         return Err(Failure::NotConverged);
     }
     push_solution(out, &h, &sol)
+}
+
+/// [`simplex_interior`] in single precision: the law converted once to `f32` and solved by
+/// `Solver<6, f32>` (default `f32` gap tolerance, about 7.6e-6). Values as for
+/// [`simplex_interior`] (the `f32` results, exactly as `f64`).
+pub fn simplex_interior_f32(out: &mut Values) -> Result<(), Failure> {
+    let law = Joint::new(6)?;
+    let target = LawAt::<_, 6>::with_capacity(&law, &JOINT6, BUDGET.0, BUDGET.1, SCALES)?;
+    let mut params = [0.0f32; 29];
+    let target = target.converted(&mut params)?;
+    let mut h = [1.0f32 / 6.0; 6];
+    let sol = Solver::<6, f32>::default().minimize(&target, &Bounds::SIMPLEX, &mut h)?;
+    if h.iter().any(|&v| !(0.005..0.95).contains(&v)) {
+        return Err(Failure::NotConverged);
+    }
+    push_solution_f32(out, &h, &sol)
 }
 
 /// Upper bounds of [`simplex_bounded`]: domain 0 (the one the [`JOINT3`] optimum favours)
@@ -259,7 +310,7 @@ pub const CAPS: [f64; 3] = [0.3, 1.0, 1.0];
 /// the rest in the interior. Values as for [`simplex_interior`].
 pub fn simplex_bounded(out: &mut Values) -> Result<(), Failure> {
     let law = joint3()?;
-    let target = LawAt::new(&law, &JOINT3, BUDGET.0, BUDGET.1, SCALES)?;
+    let target = joint3_at(&law)?;
     let mut h = [1.0 / 3.0; 3];
     let bounds = Bounds::new(Side::All(0.02), Side::Each(&CAPS));
     let sol = Solver::<3>::default().minimize(&target, &bounds, &mut h)?;
@@ -278,6 +329,16 @@ fn push_solution(out: &mut Values, h: &[f64], sol: &Solution) -> Result<(), Fail
         sol.iterations as f64,
         sol.evaluations as f64,
     ])
+}
+
+/// [`push_solution`] for a single-precision solve.
+fn push_solution_f32(out: &mut Values, h: &[f32], sol: &Solution<f32>) -> Result<(), Failure> {
+    if sol.status != Status::Converged {
+        return Err(Failure::NotConverged);
+    }
+    out.extend_f32(h)?;
+    out.extend_f32(&[sol.objective, sol.gap])?;
+    out.extend(&[sol.iterations as f64, sol.evaluations as f64])
 }
 
 /// A recipe over the paper's six quality buckets.
@@ -311,7 +372,7 @@ pub fn schedule(out: &mut Values) -> Result<(), Failure> {
     let law = joint3()?;
     let bounds = Bounds::min_weight(0.05);
     let mut scheduler = Scheduler::<3>::new(3, &bounds, Step::default())?;
-    let mut target = LawAt::new(&law, &JOINT3, BUDGET.0, BUDGET.1 / 10.0, SCALES)?;
+    let mut target = joint3_at(&law)?.at(BUDGET.0, BUDGET.1 / 10.0)?;
     for t in 0..SCHEDULE_UPDATES {
         let d = BUDGET.1 * (1.0 + 9.0 * t as f64 / (SCHEDULE_UPDATES - 1) as f64) / 10.0;
         target = target.at(BUDGET.0, d)?;

@@ -5,7 +5,9 @@
 //! stack per check (the stack is painted before each and its high-water mark read
 //! after), and executed instructions per check, per law evaluation, per gradient, per
 //! solver iteration and per scheduler update / sample (SysTick under QEMU's `-icount`,
-//! see [`cycles`]). Exits through semihosting with status 0 only if every check passed.
+//! see [`cycles`]), with the device path (a law at a budget, the simplex solver) in `f64`
+//! (soft-float on the M4F) and in `f32` (its FPU) side by side. Exits through semihosting
+//! with status 0 only if every check passed.
 //!
 //! No float formatting: values that differ are printed as bit patterns, which is exact
 //! and keeps `core::fmt`'s float code out of the measured size.
@@ -22,9 +24,9 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::{debug, hprintln};
 use mixlaw_core::{LawExt, Point};
 use mixlaw_opt::schedule::{aioli_matrix, Aioli, Sampler, Scheduler, Step};
-use mixlaw_opt::{Bounds, LawAt, SimplexObjective, Solver};
+use mixlaw_opt::{Bounds, SimplexObjective, Solver};
 
-use checks::{Values, BUDGET, CHECKS, H3, JOINT3, SCALES};
+use checks::{Values, BUDGET, CHECKS, H3, H3_F32, JOINT3, SCALES};
 
 mod expected {
     use crate::checks;
@@ -63,6 +65,7 @@ fn main() -> ! {
     hprintln!("peak stack over all checks: {} B", peak_all);
 
     per_call(&mut clock);
+    per_call_f32(&mut clock);
 
     if failures == 0 {
         hprintln!("all checks ok");
@@ -137,13 +140,43 @@ fn calibrate(clock: &mut cycles::Counter) -> bool {
     ok
 }
 
-/// Calls `f` `REPS` times and prints the mean instructions per call.
-fn time(clock: &mut cycles::Counter, what: &str, f: &mut dyn FnMut()) {
+/// Calls `f` `REPS` times and returns the mean instructions per call.
+fn mean(clock: &mut cycles::Counter, f: &mut dyn FnMut()) -> u64 {
     let t0 = clock.instructions();
     for _ in 0..REPS {
         f();
     }
-    hprintln!("  {}: {}", what, (clock.instructions() - t0) / REPS);
+    (clock.instructions() - t0) / REPS
+}
+
+/// Calls `f` `REPS` times and prints the mean instructions per call.
+fn time(clock: &mut cycles::Counter, what: &str, f: &mut dyn FnMut()) {
+    hprintln!("  {}: {}", what, mean(clock, f));
+}
+
+/// Prints the mean instructions per call of the `f64` and the `f32` version of one
+/// operation, side by side.
+fn time_both(
+    clock: &mut cycles::Counter,
+    what: &str,
+    f64_call: &mut dyn FnMut(),
+    f32_call: &mut dyn FnMut(),
+) {
+    let a = mean(clock, f64_call);
+    let b = mean(clock, f32_call);
+    hprintln!("  {}: f64 {}, f32 {}", what, a, b);
+}
+
+/// Instructions and iterations of a solve from the uniform mixture (k = 3), f64 or f32.
+fn solve_cost<T: mixlaw_core::Real, O: SimplexObjective<T>>(
+    clock: &mut cycles::Counter,
+    target: &O,
+) -> Option<(u64, usize, usize)> {
+    let mut h = [T::ONE / T::from_usize(3); 3];
+    let t0 = clock.instructions();
+    let sol = Solver::<3, T>::default().minimize(target, &Bounds::SIMPLEX, &mut h);
+    let total = clock.instructions() - t0;
+    sol.ok().map(|s| (total, s.iterations, s.evaluations))
 }
 
 /// Calls per measurement of [`per_call`].
@@ -156,7 +189,7 @@ fn per_call(clock: &mut cycles::Counter) {
     let Ok(point) = Point::<3>::with_capacity(&H3, BUDGET.0, BUDGET.1, 1.0) else {
         return;
     };
-    let Ok(target) = LawAt::new(&law, &JOINT3, BUDGET.0, BUDGET.1, SCALES) else {
+    let Ok(target) = checks::joint3_at(&law) else {
         return;
     };
     let ln_h = H3.map(libm::log);
@@ -198,17 +231,13 @@ fn per_call(clock: &mut cycles::Counter) {
             black_box(target.value_grad(black_box(&H3), black_box(&ln_h), &mut grad_h));
         },
     );
-    let mut h = [1.0 / 3.0; 3];
-    let t0 = clock.instructions();
-    let sol = Solver::<3>::default().minimize(&target, &Bounds::SIMPLEX, &mut h);
-    let total = clock.instructions() - t0;
-    if let Ok(sol) = sol {
+    if let Some((total, iterations, evaluations)) = solve_cost::<f64, _>(clock, &target) {
         hprintln!(
             "  simplex solver, per iteration (interior solve: {} iterations, {} evaluations, {} instructions): {}",
-            sol.iterations,
-            sol.evaluations,
+            iterations,
+            evaluations,
             total,
-            total / sol.iterations.max(1) as u64
+            total / iterations.max(1) as u64
         );
     }
     let bounds = Bounds::min_weight(0.05);
@@ -260,6 +289,65 @@ fn per_call(clock: &mut cycles::Counter) {
     time(clock, "sampler draw (Sampler::next_domain)", &mut || {
         black_box(sampler.next_domain());
     });
+}
+
+/// Instructions per call of the device path (a law at a budget, [`LawAt`]-style) in `f64`
+/// (soft-float on the M4F) and in `f32` (its FPU), side by side: value, value + h-gradient,
+/// and one simplex-solver iteration (joint law, k = 3).
+#[inline(never)]
+fn per_call_f32(clock: &mut cycles::Counter) {
+    let Ok(law) = checks::joint3() else { return };
+    let Ok(target) = checks::joint3_at(&law) else {
+        return;
+    };
+    let mut params32 = [0.0f32; 17];
+    let Ok(target32) = target.converted(&mut params32) else {
+        return;
+    };
+    let ln_h = H3.map(libm::log);
+    let ln_h32 = H3_F32.map(mixlaw_core::Real::ln);
+    let mut grad_h = [0.0; 3];
+    let mut grad_h32 = [0.0f32; 3];
+    hprintln!(
+        "instructions per call, f64 (soft-float) vs f32 (FPU), device path (LawAt at a budget, joint k = 3, mean of {}):",
+        REPS
+    );
+    time_both(
+        clock,
+        "law value (LawAt::value)",
+        &mut || {
+            black_box(target.value(black_box(&H3), black_box(&ln_h)));
+        },
+        &mut || {
+            black_box(target32.value(black_box(&H3_F32), black_box(&ln_h32)));
+        },
+    );
+    time_both(
+        clock,
+        "value + h gradient (LawAt::value_grad)",
+        &mut || {
+            black_box(target.value_grad(black_box(&H3), black_box(&ln_h), &mut grad_h));
+        },
+        &mut || {
+            black_box(target32.value_grad(black_box(&H3_F32), black_box(&ln_h32), &mut grad_h32));
+        },
+    );
+    if let (Some(a), Some(b)) = (
+        solve_cost::<f64, _>(clock, &target),
+        solve_cost::<f32, _>(clock, &target32),
+    ) {
+        hprintln!(
+            "  simplex solver, per iteration: f64 {} ({} iterations, {} evaluations, {} instructions), f32 {} ({} iterations, {} evaluations, {} instructions)",
+            a.0 / a.1.max(1) as u64,
+            a.1,
+            a.2,
+            a.0,
+            b.0 / b.1.max(1) as u64,
+            b.1,
+            b.2,
+            b.0
+        );
+    }
 }
 
 #[panic_handler]

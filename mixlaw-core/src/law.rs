@@ -2,6 +2,7 @@
 
 use crate::data::{Inputs, Point, Row, Scales};
 use crate::param::{self, Block, ParamInfo};
+use crate::real::Real;
 use crate::Error;
 
 /// A data-mixture scaling law: the trait a law *implements* (as `rand`'s `RngCore`).
@@ -537,39 +538,39 @@ pub(crate) fn finite(v: f64, row: usize) -> Result<f64, Error> {
 
 /// `x^g` for `x >= 0` given `ln x`, with the convention `0^g = 0` for `g > 0`.
 #[inline]
-pub fn pow_ln(x: f64, ln_x: f64, g: f64) -> f64 {
-    if x > 0.0 {
-        libm::exp(g * ln_x)
-    } else if g > 0.0 {
-        0.0
-    } else if g == 0.0 {
-        1.0
+pub fn pow_ln<T: Real>(x: T, ln_x: T, g: T) -> T {
+    if x > T::ZERO {
+        (g * ln_x).exp()
+    } else if g > T::ZERO {
+        T::ZERO
+    } else if g == T::ZERO {
+        T::ONE
     } else {
-        f64::INFINITY
+        T::INFINITY
     }
 }
 
 /// `x^g ln x` with the convention `0 ln 0 = 0` (for `g > 0`).
 #[inline]
-pub fn pow_ln_times_ln(pow: f64, x: f64, ln_x: f64) -> f64 {
-    if x > 0.0 {
+pub fn pow_ln_times_ln<T: Real>(pow: T, x: T, ln_x: T) -> T {
+    if x > T::ZERO {
         pow * ln_x
     } else {
-        0.0
+        T::ZERO
     }
 }
 
 /// `d/dx x^g = g x^(g-1)` for `x >= 0`; at `x = 0`: infinite for `g < 1`, 1 for `g = 1`,
 /// 0 for `g > 1` (callers turn an infinite value into [`Error::InfiniteGradient`]).
 #[inline]
-pub fn dpow(x: f64, ln_x: f64, g: f64) -> f64 {
-    if x > 0.0 {
-        g * libm::exp((g - 1.0) * ln_x)
-    } else if g < 1.0 {
-        f64::INFINITY
-    } else if g == 1.0 {
-        1.0
+pub fn dpow<T: Real>(x: T, ln_x: T, g: T) -> T {
+    if x > T::ZERO {
+        g * ((g - T::ONE) * ln_x).exp()
+    } else if g < T::ONE {
+        T::INFINITY
+    } else if g == T::ONE {
+        T::ONE
     } else {
-        0.0
+        T::ZERO
     }
 }

@@ -15,6 +15,8 @@
 //!   inner allocation problem, solved exactly and differentiated implicitly: laws with k
 //!   outputs ([`Law::outputs`]), fitted jointly over all domains by the same [`Objective`]
 //!   on a [`Dataset`] of k losses per run.
+//! - Fitted laws are evaluated, with their h-gradient, in `f64` or `f32` ([`Real`],
+//!   [`RealLaw`]): the device path of a Cortex-M4F runs in single precision on its FPU.
 //! - Nothing here allocates, panics on bad input, or uses `std` math: transcendental
 //!   functions come from `libm`, so results are the same in every build.
 //!
@@ -59,6 +61,7 @@ pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod param;
+pub mod real;
 
 /// The traits a user of laws needs in scope: `use mixlaw_core::prelude::*;`.
 pub mod prelude {
@@ -72,6 +75,7 @@ pub use groups::Groups;
 pub use law::{Factor, Law, LawExt, OutputsGrad, Structure};
 pub use laws::{AnyLaw, LawOptions};
 pub use loss::Loss;
+pub use real::{Real, RealLaw, RowOf};
 
 /// Largest number of domains a law or point supports (points keep `h` on the stack).
 pub const MAX_DOMAINS: usize = 128;

@@ -7,6 +7,7 @@
 
 use core::fmt;
 
+use crate::real::Real;
 use crate::Error;
 
 /// One named group of parameters of a law.
@@ -303,27 +304,27 @@ pub(crate) fn check_len(what: &'static str, s: &[f64], expected: usize) -> Resul
 /// Lengths are checked before a law is evaluated; a short slice reads as NaN / empty,
 /// which the callers' finiteness checks turn into an error rather than a panic.
 #[derive(Debug)]
-pub struct Reader<'a> {
-    rest: &'a [f64],
+pub struct Reader<'a, T = f64> {
+    rest: &'a [T],
 }
 
-impl<'a> Reader<'a> {
+impl<'a, T: Real> Reader<'a, T> {
     /// Starts reading at the first parameter.
-    pub fn new(params: &'a [f64]) -> Self {
+    pub fn new(params: &'a [T]) -> Self {
         Reader { rest: params }
     }
     /// The next scalar parameter.
-    pub fn scalar(&mut self) -> f64 {
+    pub fn scalar(&mut self) -> T {
         match self.rest.split_first() {
             Some((x, rest)) => {
                 self.rest = rest;
                 *x
             }
-            None => f64::NAN,
+            None => T::NAN,
         }
     }
     /// The next `k` parameters (one per domain).
-    pub fn each(&mut self, k: usize) -> &'a [f64] {
+    pub fn each(&mut self, k: usize) -> &'a [T] {
         if k <= self.rest.len() {
             let (head, rest) = self.rest.split_at(k);
             self.rest = rest;

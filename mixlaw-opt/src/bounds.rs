@@ -5,6 +5,8 @@
 //! weights ("at least 1% each"), data-availability caps (`h_i <= U_i * epochs / D`, see
 //! [`availability_caps`]) and fixed domains (`lo_i = hi_i`) are all boxes.
 
+use mixlaw_core::Real;
+
 use crate::Error;
 
 /// Slack allowed when bounds force the mixture exactly (`sum lo = 1` or `sum hi = 1`), to
@@ -191,10 +193,11 @@ impl<'a> Bounds<'a> {
         Ok(b)
     }
 
-    /// Whether `h` (length k) lies in the box within `tol` and sums to 1 within `tol`.
-    pub fn contains(&self, h: &[f64], tol: f64) -> bool {
+    /// Whether `h` (length k, in any float type: compared in `f64`) lies in the box
+    /// within `tol` and sums to 1 within `tol`.
+    pub fn contains<T: Real>(&self, h: &[T], tol: f64) -> bool {
         let mut sum = 0.0;
-        for (i, &v) in h.iter().enumerate() {
+        for (i, v) in h.iter().map(|v| v.to_f64()).enumerate() {
             if !(v >= self.lo(i) - tol && v <= self.hi(i) + tol) {
                 return false;
             }
@@ -279,7 +282,7 @@ pub fn trust_caps(max_weight: &[f64], trust: f64, out: &mut [f64]) -> Result<(),
 
 /// `clamp(c y, lo, hi)`.
 #[inline]
-pub(crate) fn place(c: f64, y: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn place<T: Real>(c: T, y: T, lo: T, hi: T) -> T {
     let v = c * y;
     if v <= lo {
         lo
@@ -292,13 +295,13 @@ pub(crate) fn place(c: f64, y: f64, lo: f64, hi: f64) -> f64 {
 
 /// How the projection's scale came out.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Scale {
+pub(crate) enum Scale<T = f64> {
     /// Every domain sits at its lower bound (`sum lo = 1`).
     AllLower,
     /// Every domain sits at its upper bound (`sum hi = 1`).
     AllUpper,
     /// `h_i = clamp(c y_i, lo_i, hi_i)`.
-    Factor(f64),
+    Factor(T),
 }
 
 /// Finds the `c > 0` with `sum_i clamp(c y_i, lo_i, hi_i) = 1` for positive `y`, exactly up
@@ -309,36 +312,38 @@ pub(crate) enum Scale {
 ///
 /// `lo`, `hi` are read through closures so callers can pass arrays or [`Bounds`]. Assumes
 /// feasibility (`sum lo <= 1 <= sum hi`), `y_i > 0` finite, `lsum`, `usum` the bound sums.
-pub(crate) fn solve_scale(
-    y: &[f64],
-    lo: impl Fn(usize) -> f64,
-    hi: impl Fn(usize) -> f64,
-    lsum: f64,
-    usum: f64,
-) -> Scale {
-    if lsum >= 1.0 - FORCED_TOLERANCE * 0.5 {
+pub(crate) fn solve_scale<T: Real>(
+    y: &[T],
+    lo: impl Fn(usize) -> T,
+    hi: impl Fn(usize) -> T,
+    lsum: T,
+    usum: T,
+) -> Scale<T> {
+    let half_forced = T::from_f64(FORCED_TOLERANCE * 0.5);
+    if lsum >= T::ONE - half_forced {
         return Scale::AllLower;
     }
-    if usum <= 1.0 + FORCED_TOLERANCE * 0.5 {
+    if usum <= T::ONE + half_forced {
         return Scale::AllUpper;
     }
     let k = y.len();
-    let (mut a, mut b, mut ysum) = (f64::INFINITY, 0.0f64, 0.0);
+    let (mut a, mut b, mut ysum) = (T::INFINITY, T::ZERO, T::ZERO);
     for (i, &yi) in y.iter().enumerate() {
         a = a.min(lo(i) / yi);
         b = b.max(hi(i) / yi);
         ysum += yi;
     }
     // phi(a) = sum lo < 1 < sum hi = phi(b).
-    let tol = 4.0 * f64::EPSILON * (k as f64 + 1.0);
-    let mut c = 1.0 / ysum;
+    let tol = T::from_f64(4.0) * T::EPSILON * (T::from_usize(k) + T::ONE);
+    let half = T::from_f64(0.5);
+    let mut c = T::ONE / ysum;
     if !(c > a && c < b) {
-        c = 0.5 * (a + b);
+        c = half * (a + b);
     }
     for _ in 0..(2 * k + 8) {
         // phi(c), its slopes just right and just left of c (a domain exactly at a
         // breakpoint is free on one side only), and the breakpoints pl < c < pr nearest c.
-        let (mut phi, mut s_right, mut s_left) = (0.0, 0.0, 0.0);
+        let (mut phi, mut s_right, mut s_left) = (T::ZERO, T::ZERO, T::ZERO);
         let (mut pl, mut pr) = (a, b);
         for (i, &yi) in y.iter().enumerate() {
             let (l, u) = (lo(i), hi(i));
@@ -364,24 +369,24 @@ pub(crate) fn solve_scale(
                 }
             }
         }
-        if (phi - 1.0).abs() <= tol {
+        if (phi - T::ONE).abs() <= tol {
             return Scale::Factor(c);
         }
         // phi is linear on [pl, c] and on [c, pr]: the root on the side toward 1, if it
         // lies on that piece, is exact; otherwise the whole piece is excluded.
         let root;
-        if phi < 1.0 {
-            root = if s_right > 0.0 {
-                c + (1.0 - phi) / s_right
+        if phi < T::ONE {
+            root = if s_right > T::ZERO {
+                c + (T::ONE - phi) / s_right
             } else {
-                f64::INFINITY
+                T::INFINITY
             };
             a = if root <= pr { c } else { a.max(pr) };
         } else {
-            root = if s_left > 0.0 {
-                c - (phi - 1.0) / s_left
+            root = if s_left > T::ZERO {
+                c - (phi - T::ONE) / s_left
             } else {
-                f64::NEG_INFINITY
+                T::NEG_INFINITY
             };
             b = if root >= pl { c } else { b.min(pl) };
         }
@@ -393,7 +398,7 @@ pub(crate) fn solve_scale(
         c = if (root >= pl && root <= pr) || (root > a && root < b) {
             root
         } else {
-            0.5 * (a + b)
+            half * (a + b)
         };
     }
     Scale::Factor(c)
@@ -459,20 +464,20 @@ pub fn frank_wolfe_gap(bounds: &Bounds<'_>, g: &[f64], h: &[f64]) -> f64 {
 }
 
 /// [`frank_wolfe_gap`] with bounds read through closures.
-pub(crate) fn gap_with(
-    g: &[f64],
-    h: &[f64],
-    lo: impl Fn(usize) -> f64,
-    hi: impl Fn(usize) -> f64,
-) -> f64 {
+pub(crate) fn gap_with<T: Real>(
+    g: &[T],
+    h: &[T],
+    lo: impl Fn(usize) -> T,
+    hi: impl Fn(usize) -> T,
+) -> T {
     if g.iter().any(|v| !v.is_finite()) {
-        return f64::INFINITY;
+        return T::INFINITY;
     }
     let t = match threshold(g, &lo, &hi) {
         Some(t) => t,
-        None => return 0.0,
+        None => return T::ZERO,
     };
-    let mut gap = 0.0;
+    let mut gap = T::ZERO;
     for (i, (&gi, &hv)) in g.iter().zip(h).enumerate() {
         if gi < t {
             gap += (t - gi) * (hi(i) - hv);
@@ -480,24 +485,24 @@ pub(crate) fn gap_with(
             gap += (gi - t) * (hv - lo(i));
         }
     }
-    gap.max(0.0)
+    gap.max(T::ZERO)
 }
 
 /// The threshold gradient of the greedy fill (see [`frank_wolfe_gap`]); `None` when no mass
 /// is left to place (every domain at its lower bound) or no domain can take it.
-pub(crate) fn threshold(
-    g: &[f64],
-    lo: &impl Fn(usize) -> f64,
-    hi: &impl Fn(usize) -> f64,
-) -> Option<f64> {
-    let mut need = 1.0 - (0..g.len()).map(lo).sum::<f64>();
-    if need <= 0.0 {
+pub(crate) fn threshold<T: Real>(
+    g: &[T],
+    lo: &impl Fn(usize) -> T,
+    hi: &impl Fn(usize) -> T,
+) -> Option<T> {
+    let mut need = T::ONE - (0..g.len()).map(lo).sum::<T>();
+    if need <= T::ZERO {
         return None;
     }
-    let mut below = f64::NEG_INFINITY;
+    let mut below = T::NEG_INFINITY;
     loop {
         // The next gradient level above `below` among domains with spare capacity.
-        let mut level = f64::INFINITY;
+        let mut level = T::INFINITY;
         let mut found = false;
         for (i, &gi) in g.iter().enumerate() {
             if gi > below && gi <= level && hi(i) > lo(i) {
@@ -508,7 +513,7 @@ pub(crate) fn threshold(
         if !found {
             return if below.is_finite() { Some(below) } else { None };
         }
-        let cap: f64 = g
+        let cap: T = g
             .iter()
             .enumerate()
             .filter(|&(i, &gi)| gi == level && hi(i) > lo(i))

@@ -2,7 +2,7 @@
 //! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), a closure
 //! ([`FnObjective`]), and any of them pulled toward a prior mixture ([`KlRegularized`]).
 
-use mixlaw_core::{Law, LawExt, Row, Scales, MAX_DOMAINS};
+use mixlaw_core::{Law, LawExt, Real, RealLaw, Row, RowOf, Scales, MAX_DOMAINS};
 
 use crate::Error;
 
@@ -13,27 +13,30 @@ use crate::Error;
 /// `ln_h = ln h` (`-inf` where `h_i = 0`), so laws need not recompute logarithms.
 /// Where the function is undefined or overflows, return a non-finite value: solvers treat
 /// it as `+inf` and backtrack.
-pub trait SimplexObjective {
+///
+/// `T` is the float type (`f64` by default; `f32` for a law evaluated in single precision
+/// on a device, see [`LawAt::converted`]).
+pub trait SimplexObjective<T: Real = f64> {
     /// Number of domains k.
     fn domains(&self) -> usize;
 
     /// The value `f(h)`.
-    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64;
+    fn value(&self, h: &[T], ln_h: &[T]) -> T;
 
     /// The value, with the ambient partial derivatives `df/dh_i` written into `grad`
     /// (overwritten, length k). Entries may be `-inf` where `h_i = 0` under an exponent
     /// below 1.
-    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64;
+    fn value_grad(&self, h: &[T], ln_h: &[T], grad: &mut [T]) -> T;
 }
 
-impl<T: SimplexObjective + ?Sized> SimplexObjective for &T {
+impl<T: Real, O: SimplexObjective<T> + ?Sized> SimplexObjective<T> for &O {
     fn domains(&self) -> usize {
         (**self).domains()
     }
-    fn value(&self, h: &[f64], ln_h: &[f64]) -> f64 {
+    fn value(&self, h: &[T], ln_h: &[T]) -> T {
         (**self).value(h, ln_h)
     }
-    fn value_grad(&self, h: &[f64], ln_h: &[f64], grad: &mut [f64]) -> f64 {
+    fn value_grad(&self, h: &[T], ln_h: &[T], grad: &mut [T]) -> T {
         (**self).value_grad(h, ln_h, grad)
     }
 }
@@ -47,32 +50,38 @@ impl<T: SimplexObjective + ?Sized> SimplexObjective for &T {
 ///
 /// `L` may be a concrete law or `dyn Law`, so targets of different laws can be mixed in
 /// one [`Weighted`] sum.
-pub struct LawAt<'a, L: ?Sized> {
+///
+/// `K` (default [`MAX_DOMAINS`]) bounds the domains and outputs: a law with several outputs
+/// stages them in `[f64; K]` arrays on the stack ([`LawAt::with_capacity`] picks a small
+/// `K` for a device). `T` is the float type of evaluation: `f64`, or `f32` through
+/// [`LawAt::converted`] (parameters and budget converted once).
+pub struct LawAt<'a, L: ?Sized, const K: usize = MAX_DOMAINS, T = f64> {
     law: &'a L,
-    params: &'a [f64],
+    params: &'a [T],
     output_weights: Option<&'a [f64]>,
     scales: Scales,
-    n: f64,
-    ln_n: f64,
-    d: f64,
-    ln_d: f64,
+    n: T,
+    ln_n: T,
+    d: T,
+    ln_d: T,
 }
 
-impl<L: ?Sized> Clone for LawAt<'_, L> {
+impl<L: ?Sized, const K: usize, T: Real> Clone for LawAt<'_, L, K, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<L: ?Sized> Copy for LawAt<'_, L> {}
+impl<L: ?Sized, const K: usize, T: Real> Copy for LawAt<'_, L, K, T> {}
 
-impl<L: Law + ?Sized> core::fmt::Debug for LawAt<'_, L> {
+impl<L: Law + ?Sized, const K: usize, T: Real> core::fmt::Debug for LawAt<'_, L, K, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("LawAt")
             .field("law", &self.law.name())
+            .field("float", &T::NAME)
             .field("params", &self.params)
-            .field("n", &self.n())
-            .field("d", &self.d())
+            .field("n", &(self.n.to_f64() * self.scales.n))
+            .field("d", &(self.d.to_f64() * self.scales.d))
             .finish()
     }
 }
@@ -87,6 +96,21 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
         d: f64,
         scales: Scales,
     ) -> Result<Self, Error> {
+        Self::with_capacity(law, params, n, d, scales)
+    }
+}
+
+impl<'a, L: Law + ?Sized, const K: usize> LawAt<'a, L, K> {
+    /// [`LawAt::new`] for at most `K` domains and outputs (heapless style: a device
+    /// solving a k = 6 problem uses `LawAt::<_, 6>::with_capacity`). Errors as
+    /// [`LawAt::new`], and [`Error::TooManyDomains`] above `K`.
+    pub fn with_capacity(
+        law: &'a L,
+        params: &'a [f64],
+        n: f64,
+        d: f64,
+        scales: Scales,
+    ) -> Result<Self, Error> {
         law.check_params(params)?;
         scales.check()?;
         if !law.inputs().h || law.domains() == 0 {
@@ -94,11 +118,10 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
                 what: "the law does not depend on the mixture h",
             });
         }
-        if law.domains() > MAX_DOMAINS {
-            return Err(Error::TooManyDomains {
-                max: MAX_DOMAINS,
-                found: law.domains(),
-            });
+        for found in [law.domains(), law.outputs()] {
+            if found > K {
+                return Err(Error::TooManyDomains { max: K, found });
+            }
         }
         let mut t = LawAt {
             law,
@@ -192,20 +215,20 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
     /// `sum_j w_j L_j` and its h-gradient (into `grad`, when given) for a law with
     /// several outputs or explicit output weights.
     fn weighted(&self, h: &[f64], ln_h: &[f64], grad: Option<&mut [f64]>) -> f64 {
-        let m = self.law.outputs().min(MAX_DOMAINS);
-        let uniform = [1.0 / m as f64; MAX_DOMAINS];
+        let m = self.law.outputs().min(K);
+        let uniform = [1.0 / m as f64; K];
         let w = self
             .output_weights
             .unwrap_or(uniform.get(..m).unwrap_or(&[]));
         let row = self.row(h, ln_h);
         match grad {
             Some(g) => {
-                let mut scratch = [0.0; MAX_DOMAINS];
-                self.law
-                    .grad_h_outputs(self.params, &row, w, g, &mut scratch)
+                let mut scratch = [0.0; K];
+                let scratch = scratch.get_mut(..self.law.domains()).unwrap_or(&mut []);
+                self.law.grad_h_outputs(self.params, &row, w, g, scratch)
             }
             None => {
-                let mut values = [0.0; MAX_DOMAINS];
+                let mut values = [0.0; K];
                 let values = values.get_mut(..m).unwrap_or(&mut []);
                 let mut state = [f64::NAN; 4];
                 let sl = self.law.state_len().min(state.len());
@@ -230,9 +253,89 @@ impl<'a, L: Law + ?Sized> LawAt<'a, L> {
     fn plain(&self) -> bool {
         self.output_weights.is_none() && self.law.outputs() == 1
     }
+
+    /// This law at this budget in the float type `T` (`f32` on a device whose FPU is
+    /// single precision): the natural parameters are converted once into `params`
+    /// (length `num_params()`, rounded to nearest), `N` and `D` are scaled and their
+    /// logarithms taken in `f64`, then converted. Only laws whose formula is written for
+    /// any float type ([`RealLaw`]) offer this, and only with one output and no output
+    /// weights ([`Error::InvalidConfig`] otherwise). A parameter outside the normal range
+    /// of `T` (for `f32`: a magnitude above about 3.4e38, or non-zero below 1.2e-38) is
+    /// [`Error::InvalidInput`]: rounded to infinity, 0 or a subnormal it would change the
+    /// law, not round it.
+    pub fn converted<'b, T: Real>(&self, params: &'b mut [T]) -> Result<LawAt<'b, L, K, T>, Error>
+    where
+        L: RealLaw,
+        'a: 'b,
+    {
+        if !self.plain() {
+            return Err(Error::InvalidConfig {
+                what: "only a law with one output and no output weights converts to another float type",
+            });
+        }
+        if params.len() != self.params.len() {
+            return Err(Error::LengthMismatch {
+                what: "converted parameters",
+                expected: self.params.len(),
+                found: params.len(),
+            });
+        }
+        for (i, (t, &p)) in params.iter_mut().zip(self.params).enumerate() {
+            *t = T::from_f64(p);
+            // A parameter the type cannot hold (one that overflows, or a non-zero one that
+            // flushes to 0 or to a subnormal) would be a different law, not a rounded one.
+            if !t.is_finite() || (p != 0.0 && t.abs() < T::MIN_POSITIVE) {
+                return Err(Error::InvalidInput {
+                    what: "a parameter outside the float type's normal range",
+                    index: i,
+                });
+            }
+        }
+        Ok(LawAt {
+            law: self.law,
+            params,
+            output_weights: None,
+            scales: self.scales,
+            n: T::from_f64(self.n),
+            ln_n: T::from_f64(self.ln_n),
+            d: T::from_f64(self.d),
+            ln_d: T::from_f64(self.ln_d),
+        })
+    }
 }
 
-impl<L: Law + ?Sized> SimplexObjective for LawAt<'_, L> {
+impl<L: RealLaw + ?Sized, const K: usize> LawAt<'_, L, K, f32> {
+    #[inline]
+    fn row_of<'r>(&self, h: &'r [f32], ln_h: &'r [f32]) -> RowOf<'r, f32> {
+        RowOf {
+            h,
+            ln_h,
+            n: self.n,
+            ln_n: self.ln_n,
+            d: self.d,
+            ln_d: self.ln_d,
+            u: 1.0,
+        }
+    }
+}
+
+/// The single-precision objective of a device (see [`LawAt::converted`]): the law's own
+/// generic formula ([`RealLaw`]) evaluated in `f32`.
+impl<L: RealLaw + ?Sized, const K: usize> SimplexObjective<f32> for LawAt<'_, L, K, f32> {
+    fn domains(&self) -> usize {
+        self.law.domains()
+    }
+    #[inline]
+    fn value(&self, h: &[f32], ln_h: &[f32]) -> f32 {
+        self.law.value_of(self.params, &self.row_of(h, ln_h))
+    }
+    #[inline]
+    fn value_grad(&self, h: &[f32], ln_h: &[f32], grad: &mut [f32]) -> f32 {
+        self.law.grad_h_of(self.params, &self.row_of(h, ln_h), grad)
+    }
+}
+
+impl<L: Law + ?Sized, const K: usize> SimplexObjective for LawAt<'_, L, K> {
     fn domains(&self) -> usize {
         self.law.domains()
     }
@@ -261,7 +364,7 @@ pub trait AtBudget: SimplexObjective {
     fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error>;
 }
 
-impl<L: Law + ?Sized> AtBudget for LawAt<'_, L> {
+impl<L: Law + ?Sized, const K: usize> AtBudget for LawAt<'_, L, K> {
     fn set_budget(&mut self, n: f64, d: f64) -> Result<(), Error> {
         self.rebind(n, d)
     }

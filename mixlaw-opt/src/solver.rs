@@ -32,6 +32,8 @@
 //! convex objective the gap bounds `f(h) - min f`; for non-convex laws (e.g. `joint` with
 //! `gammaA < 1`) a zero gap means a KKT point.
 
+use mixlaw_core::Real;
+
 use crate::bounds::{gap_with, solve_scale, threshold, Scale};
 use crate::objective::SimplexObjective;
 use crate::{Bounds, Error};
@@ -45,6 +47,23 @@ const SIGMA: f64 = 1e-4;
 pub(crate) const LN_FLOOR: f64 = -700.0;
 /// Relative slack on `f` within which the gradient-only (approximate Armijo) test applies.
 const F_NOISE: f64 = 1e-12;
+
+/// [`LN_FLOOR`] in the float type `T`, raised to stay `8` above `ln` of its smallest normal
+/// value (`-700` for `f64`; about `-79.3` for `f32`, weights above about `4e-35`).
+fn ln_floor<T: Real>() -> T {
+    T::from_f64(LN_FLOOR).max(T::MIN_POSITIVE.ln() + T::from_f64(8.0))
+}
+
+/// [`F_NOISE`] in `T`: at least 16 ulps (`1e-12` for `f64`, about `1.9e-6` for `f32`).
+fn f_noise<T: Real>() -> T {
+    T::from_f64(F_NOISE).max(T::from_f64(16.0) * T::EPSILON)
+}
+
+/// The tolerance of the final feasibility check: `1e-9`, or 64 ulps if larger (about
+/// `7.6e-6` for `f32`).
+fn feasibility_tolerance<T: Real>() -> f64 {
+    1e-9f64.max(64.0 * T::EPSILON.to_f64())
+}
 /// Step-size limits.
 const ETA_MIN: f64 = 1e-30;
 const ETA_MAX: f64 = 1e30;
@@ -62,11 +81,13 @@ pub enum StepRule {
     Armijo,
 }
 
-/// Solver settings.
+/// Solver settings, in the float type `T` of the solve (`f64` by default).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Config {
-    /// Stop when the Frank-Wolfe duality gap is at most this (loss units). Default 1e-10.
-    pub gap_tol: f64,
+pub struct Config<T = f64> {
+    /// Stop when the Frank-Wolfe duality gap is at most this (loss units). Default 1e-10
+    /// in `f64`; 64 ulps of 1 in a type where that is larger (`2^-17`, about 7.6e-6, in
+    /// `f32`: a few ulps of a loss near 3).
+    pub gap_tol: T,
     /// Iteration cap (accepted steps). Default 10 000.
     pub max_iter: usize,
     /// Step-size rule. Default [`StepRule::Spectral`].
@@ -76,10 +97,10 @@ pub struct Config {
     pub max_backtracks: usize,
 }
 
-impl Default for Config {
+impl<T: Real> Default for Config<T> {
     fn default() -> Self {
         Config {
-            gap_tol: 1e-10,
+            gap_tol: T::from_f64(1e-10).max(T::from_f64(64.0) * T::EPSILON),
             max_iter: 10_000,
             step: StepRule::Spectral,
             max_backtracks: 60,
@@ -87,10 +108,10 @@ impl Default for Config {
     }
 }
 
-impl Config {
+impl<T: Real> Config<T> {
     /// Checks `gap_tol >= 0` (not NaN) and `max_iter >= 1`.
     pub fn check(&self) -> Result<(), Error> {
-        if self.gap_tol.is_nan() || self.gap_tol < 0.0 {
+        if self.gap_tol.is_nan() || self.gap_tol < T::ZERO {
             return Err(Error::InvalidConfig {
                 what: "gap_tol must be >= 0",
             });
@@ -119,11 +140,11 @@ pub enum Status {
 
 /// The result of one solve; the mixture itself is written into the caller's buffer.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Solution {
+pub struct Solution<T = f64> {
     /// `f(h*)`.
-    pub objective: f64,
+    pub objective: T,
     /// Frank-Wolfe duality gap at `h*`.
-    pub gap: f64,
+    pub gap: T,
     /// Accepted steps.
     pub iterations: usize,
     /// Objective evaluations (value and gradient), including the start.
@@ -137,6 +158,11 @@ const MAX_LOG_STEP: f64 = 20.0;
 
 /// The exponentiated-gradient solver with room for up to `K` domains; all working memory
 /// (nine arrays of `K` values) lives inside the struct, so solving never allocates.
+///
+/// `T` is the float type of the solve: `f64` by default; `f32` for a law evaluated in single
+/// precision ([`crate::LawAt::converted`]), so that a Cortex-M4F runs the whole solve on its
+/// FPU (a `Solver<8, f32>` holds 9 x 8 x 4 = 288 bytes of arrays). Bounds are given in
+/// `f64` and converted once per solve.
 ///
 /// ```
 /// use mixlaw_core::{laws::additive::Additive, Scales};
@@ -153,49 +179,49 @@ const MAX_LOG_STEP: f64 = 20.0;
 /// # Ok::<(), mixlaw_opt::Error>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct Solver<const K: usize> {
-    config: Config,
-    h: [f64; K],
-    ln_h: [f64; K],
-    g: [f64; K],
-    ht: [f64; K],
-    ln_ht: [f64; K],
-    gt: [f64; K],
-    y: [f64; K],
-    lo: [f64; K],
-    hi: [f64; K],
+pub struct Solver<const K: usize, T = f64> {
+    config: Config<T>,
+    h: [T; K],
+    ln_h: [T; K],
+    g: [T; K],
+    ht: [T; K],
+    ln_ht: [T; K],
+    gt: [T; K],
+    y: [T; K],
+    lo: [T; K],
+    hi: [T; K],
 }
 
-impl<const K: usize> Default for Solver<K> {
+impl<const K: usize, T: Real> Default for Solver<K, T> {
     fn default() -> Self {
         Self::new(Config::default())
     }
 }
 
-impl<const K: usize> Solver<K> {
+impl<const K: usize, T: Real> Solver<K, T> {
     /// A solver with these settings.
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config<T>) -> Self {
         Solver {
             config,
-            h: [0.0; K],
-            ln_h: [0.0; K],
-            g: [0.0; K],
-            ht: [0.0; K],
-            ln_ht: [0.0; K],
-            gt: [0.0; K],
-            y: [0.0; K],
-            lo: [0.0; K],
-            hi: [0.0; K],
+            h: [T::ZERO; K],
+            ln_h: [T::ZERO; K],
+            g: [T::ZERO; K],
+            ht: [T::ZERO; K],
+            ln_ht: [T::ZERO; K],
+            gt: [T::ZERO; K],
+            y: [T::ZERO; K],
+            lo: [T::ZERO; K],
+            hi: [T::ZERO; K],
         }
     }
 
     /// The settings.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &Config<T> {
         &self.config
     }
 
     /// Replaces the settings.
-    pub fn set_config(&mut self, config: Config) {
+    pub fn set_config(&mut self, config: Config<T>) {
         self.config = config;
     }
 
@@ -214,22 +240,22 @@ impl<const K: usize> Solver<K> {
     /// kept). A result that is not on the box-constrained simplex (within 1e-9), or whose objective
     /// is not finite, is never returned as `Ok`: it is [`Error::Numerical`] (seen only on
     /// pathologically scaled objectives, e.g. gradients differing by 1e13 at N ~ 1e-308).
-    pub fn minimize<O: SimplexObjective + ?Sized>(
+    pub fn minimize<O: SimplexObjective<T> + ?Sized>(
         &mut self,
         obj: &O,
         bounds: &Bounds<'_>,
-        h: &mut [f64],
-    ) -> Result<Solution, Error> {
+        h: &mut [T],
+    ) -> Result<Solution<T>, Error> {
         let mut solution = self.minimize_unchecked(obj, bounds, h)?;
         if solution.status == Status::Stalled {
             // A start at a corner can send the iterate to another corner, where the
             // derivatives of h^gamma terms are astronomically large and steps collapse:
             // restart once from the uniform mixture and keep the better result.
-            let mut first = [0.0; K];
+            let mut first = [T::ZERO; K];
             for (f, v) in first.iter_mut().zip(h.iter()) {
                 *f = *v;
             }
-            let uniform = 1.0 / h.len() as f64;
+            let uniform = T::ONE / T::from_usize(h.len());
             h.iter_mut().for_each(|v| *v = uniform);
             let retry = self.minimize_unchecked(obj, bounds, h)?;
             if retry.objective <= solution.objective || !solution.objective.is_finite() {
@@ -244,7 +270,9 @@ impl<const K: usize> Solver<K> {
                 }
             }
         }
-        if !solution.objective.is_finite() || !solution.gap.is_finite() || !bounds.contains(h, 1e-9)
+        if !solution.objective.is_finite()
+            || !solution.gap.is_finite()
+            || !bounds.contains(h, feasibility_tolerance::<T>())
         {
             return Err(Error::Numerical {
                 what: "the solver's iterate left the feasible set",
@@ -254,12 +282,12 @@ impl<const K: usize> Solver<K> {
     }
 
     /// [`Solver::minimize`] without the final feasibility check.
-    fn minimize_unchecked<O: SimplexObjective + ?Sized>(
+    fn minimize_unchecked<O: SimplexObjective<T> + ?Sized>(
         &mut self,
         obj: &O,
         bounds: &Bounds<'_>,
-        h: &mut [f64],
-    ) -> Result<Solution, Error> {
+        h: &mut [T],
+    ) -> Result<Solution<T>, Error> {
         let k = obj.domains();
         if k == 0 {
             return Err(Error::Empty);
@@ -276,7 +304,11 @@ impl<const K: usize> Solver<K> {
         }
         self.config.check()?;
         let (lsum, usum) = bounds.check(k)?;
+        let (lsum, usum) = (T::from_f64(lsum), T::from_f64(usum));
         let cfg = self.config;
+        let (zero, one) = (T::ZERO, T::ONE);
+        let (sigma, f_noise) = (T::from_f64(SIGMA), f_noise::<T>());
+        let (eta_min, eta_max) = (T::from_f64(ETA_MIN), T::from_f64(ETA_MAX));
         let Solver {
             h: hb,
             ln_h: lb,
@@ -300,15 +332,15 @@ impl<const K: usize> Solver<K> {
         let lo = lob.get_mut(..k).ok_or_else(short)?;
         let hi = hib.get_mut(..k).ok_or_else(short)?;
         for (i, (l, u)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-            *l = bounds.lo(i);
-            *u = bounds.hi(i);
+            *l = T::from_f64(bounds.lo(i));
+            *u = T::from_f64(bounds.hi(i));
         }
         let (lo, hi) = (&*lo, &*hi);
-        let lo_at = |i: usize| lo.get(i).copied().unwrap_or(0.0);
-        let hi_at = |i: usize| hi.get(i).copied().unwrap_or(0.0);
+        let lo_at = |i: usize| lo.get(i).copied().unwrap_or(zero);
+        let hi_at = |i: usize| hi.get(i).copied().unwrap_or(zero);
         // The plain simplex takes fast paths: normalisation instead of the projection,
         // the gap against min g.
-        let plain = lo.iter().all(|&l| l == 0.0) && hi.iter().all(|&u| u >= 1.0);
+        let plain = lo.iter().all(|&l| l == zero) && hi.iter().all(|&u| u >= one);
         let any_fixed = lo.iter().zip(hi).any(|(l, u)| l >= u);
         let feasible = Feasible {
             lo,
@@ -319,9 +351,9 @@ impl<const K: usize> Solver<K> {
         };
 
         // Start: normalise, lift zeros, project.
-        let mut sum = 0.0;
+        let mut sum = zero;
         for (i, &v) in h.iter().enumerate() {
-            if !(v >= 0.0 && v.is_finite()) {
+            if !(v >= zero && v.is_finite()) {
                 return Err(Error::InvalidInput {
                     what: "start h",
                     index: i,
@@ -329,13 +361,15 @@ impl<const K: usize> Solver<K> {
             }
             sum += v;
         }
-        let inv_k = 1.0 / k as f64;
+        let inv_k = one / T::from_usize(k);
         for (yi, &v) in y.iter_mut().zip(h.iter()) {
-            *yi = if sum > 0.0 { v / sum } else { inv_k };
+            *yi = if sum > zero { v / sum } else { inv_k };
         }
-        if y.iter().any(|&v| v <= 1e-300) {
+        let tiny = T::from_f64(1e-300);
+        if y.iter().any(|&v| v <= tiny) {
+            let blend = T::from_f64(START_BLEND);
             y.iter_mut()
-                .for_each(|v| *v = (1.0 - START_BLEND) * *v + START_BLEND * inv_k);
+                .for_each(|v| *v = (one - blend) * *v + blend * inv_k);
         }
         let scale = solve_scale(y, lo_at, hi_at, lsum, usum);
         let forced = !matches!(scale, Scale::Factor(_)) || lo.iter().zip(hi).all(|(l, u)| l >= u);
@@ -345,7 +379,7 @@ impl<const K: usize> Solver<K> {
                 Scale::AllUpper => hi_at(i),
                 Scale::Factor(c) => crate::bounds::place(c, yi, lo_at(i), hi_at(i)),
             };
-            *lv = libm::log(*hv);
+            *lv = hv.ln();
         }
         let mut f = obj.value_grad(hc, lnh, g);
         let mut evaluations = 1;
@@ -357,7 +391,7 @@ impl<const K: usize> Solver<K> {
         }
         let mut sol = Solution {
             objective: f,
-            gap: 0.0,
+            gap: zero,
             iterations: 0,
             evaluations,
             status: Status::Converged,
@@ -368,7 +402,7 @@ impl<const K: usize> Solver<K> {
         }
 
         // Initial step: a log-ratio change of at most 1 between free domains.
-        let (mut gmin, mut gmax) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut gmin, mut gmax) = (T::INFINITY, T::NEG_INFINITY);
         for (i, &gi) in g.iter().enumerate() {
             if lo_at(i) < hi_at(i) && gi.is_finite() {
                 gmin = gmin.min(gi);
@@ -376,9 +410,9 @@ impl<const K: usize> Solver<K> {
             }
         }
         let mut eta = if gmax > gmin {
-            (1.0 / (gmax - gmin)).clamp(ETA_MIN, ETA_MAX)
+            (one / (gmax - gmin)).clamp(eta_min, eta_max)
         } else {
-            1.0
+            one
         };
         let mut hist = [f; MEMORY];
         let mut slot = 0usize;
@@ -404,7 +438,7 @@ impl<const K: usize> Solver<K> {
                 break;
             }
             let f_ref = match cfg.step {
-                StepRule::Spectral => hist.iter().copied().fold(f, f64::max),
+                StepRule::Spectral => hist.iter().copied().fold(f, T::max),
                 StepRule::Armijo => f,
             };
             let mut accepted = None;
@@ -417,40 +451,41 @@ impl<const K: usize> Solver<K> {
                 if any_fixed {
                     zero_fixed(gt, lo, hi);
                 }
-                let mut dec = 0.0;
-                let mut trap = 0.0;
+                let mut dec = zero;
+                let mut trap = zero;
                 for (((&gi, &gti), &hti), &hv) in
                     g.iter().zip(gt.iter()).zip(ht.iter()).zip(hc.iter())
                 {
                     let dh = hti - hv;
                     dec += (gi - shift) * dh;
-                    trap += 0.5 * ((gi - shift) + (gti - shift)) * dh;
+                    trap += T::from_f64(0.5) * ((gi - shift) + (gti - shift)) * dh;
                 }
                 let finite = ft.is_finite() && gt.iter().all(|v| v.is_finite());
                 let ok = finite
-                    && (ft <= f_ref + SIGMA * dec
-                        || (ft <= f + F_NOISE * f.abs() && trap <= SIGMA * dec));
+                    && (ft <= f_ref + sigma * dec
+                        || (ft <= f + f_noise * f.abs() && trap <= sigma * dec));
                 if ok {
                     accepted = Some((ft, bt));
                     break;
                 }
                 // Shorten: safeguarded quadratic interpolation along eta.
                 let denom = ft - f - dec;
+                let (tenth, half) = (T::from_f64(0.1), T::from_f64(0.5));
                 let factor = if !finite {
-                    0.1
-                } else if denom > 0.0 {
-                    (-dec / (2.0 * denom)).clamp(0.1, 0.5)
+                    tenth
+                } else if denom > zero {
+                    (-dec / (T::from_f64(2.0) * denom)).clamp(tenth, half)
                 } else {
-                    0.5
+                    half
                 };
-                eta = (eta * factor).max(ETA_MIN);
+                eta = (eta * factor).max(eta_min);
             }
             let Some((ft, bt)) = accepted else {
                 status = Status::Stalled;
                 break;
             };
             // Next step size.
-            let (mut s_l, mut s_g) = (0.0, 0.0);
+            let (mut s_l, mut s_g) = (zero, zero);
             for ((((&hti, &hv), &lti), &lv), (&gti, &gi)) in ht
                 .iter()
                 .zip(hc.iter())
@@ -464,21 +499,21 @@ impl<const K: usize> Solver<K> {
             }
             eta = match cfg.step {
                 StepRule::Spectral => {
-                    if s_g > 0.0 && s_l > 0.0 {
+                    if s_g > zero && s_l > zero {
                         s_l / s_g
                     } else {
-                        eta * 4.0
+                        eta * T::from_f64(4.0)
                     }
                 }
                 StepRule::Armijo => {
                     if bt == 0 {
-                        eta * 2.0
+                        eta * T::from_f64(2.0)
                     } else {
                         eta
                     }
                 }
             }
-            .clamp(ETA_MIN, ETA_MAX);
+            .clamp(eta_min, eta_max);
             core::mem::swap(&mut hc, &mut ht);
             core::mem::swap(&mut lnh, &mut lnht);
             core::mem::swap(&mut g, &mut gt);
@@ -500,20 +535,20 @@ impl<const K: usize> Solver<K> {
 }
 
 /// The box-constrained simplex `lo <= h <= hi`, `sum h = 1` (bounds already checked).
-pub(crate) struct Feasible<'a> {
+pub(crate) struct Feasible<'a, T = f64> {
     /// Lower bounds.
-    pub(crate) lo: &'a [f64],
+    pub(crate) lo: &'a [T],
     /// Upper bounds (capped at 1).
-    pub(crate) hi: &'a [f64],
+    pub(crate) hi: &'a [T],
     /// `sum lo`.
-    pub(crate) lsum: f64,
+    pub(crate) lsum: T,
     /// `sum hi`.
-    pub(crate) usum: f64,
+    pub(crate) usum: T,
     /// No bounds at all: the projection is a normalisation.
     pub(crate) plain: bool,
 }
 
-impl Feasible<'_> {
+impl<T: Real> Feasible<'_, T> {
     /// One exponentiated-gradient step from `ln_h` with gradient `g` and
     /// `(eta, shift)`: `ln y_i = ln h_i - eta (g_i - shift)` (each change clamped to
     /// [`MAX_LOG_STEP`], shifted by the maximum and floored at [`LN_FLOOR`], so nothing
@@ -522,19 +557,20 @@ impl Feasible<'_> {
     /// can be taken (an infinite gradient entry, or bounds that leave no free scale).
     pub(crate) fn eg_step(
         &self,
-        ln_h: &[f64],
-        g: &[f64],
-        (eta, shift): (f64, f64),
-        y: &mut [f64],
-        h_new: &mut [f64],
-        ln_h_new: &mut [f64],
+        ln_h: &[T],
+        g: &[T],
+        (eta, shift): (T, T),
+        y: &mut [T],
+        h_new: &mut [T],
+        ln_h_new: &mut [T],
     ) -> bool {
-        let mut mx = f64::NEG_INFINITY;
+        let max_log_step = T::from_f64(MAX_LOG_STEP);
+        let mut mx = T::NEG_INFINITY;
         for ((yi, &l), &gi) in ln_h_new.iter_mut().zip(ln_h.iter()).zip(g.iter()) {
             // Trust region in log space: a coordinate near 0 whose derivative is
             // astronomically large (h^gamma, gamma < 1) moves by at most a factor
             // e^MAX_LOG_STEP per step instead of swallowing the whole simplex.
-            let step = (eta * (gi - shift)).clamp(-MAX_LOG_STEP, MAX_LOG_STEP);
+            let step = (eta * (gi - shift)).clamp(-max_log_step, max_log_step);
             *yi = if step.is_nan() { l } else { l - step };
             mx = mx.max(*yi);
         }
@@ -542,24 +578,25 @@ impl Feasible<'_> {
             // An infinite gradient entry: shortening cannot help.
             return false;
         }
-        let mut ysum = 0.0;
+        let mut ysum = T::ZERO;
+        let floor = ln_floor::<T>();
         for (yi, li) in y.iter_mut().zip(ln_h_new.iter_mut()) {
-            *li = (*li - mx).max(LN_FLOOR);
-            *yi = libm::exp(*li);
+            *li = (*li - mx).max(floor);
+            *yi = li.exp();
             ysum += *yi;
         }
         if self.plain {
             // KL projection onto the simplex = normalisation; no clamping.
-            let ln_sum = libm::log(ysum);
-            let inv = 1.0 / ysum;
+            let ln_sum = ysum.ln();
+            let inv = T::ONE / ysum;
             for ((hv, lv), &yi) in h_new.iter_mut().zip(ln_h_new.iter_mut()).zip(y.iter()) {
                 *hv = yi * inv;
                 *lv -= ln_sum;
             }
             return true;
         }
-        let lo_at = |i: usize| self.lo.get(i).copied().unwrap_or(0.0);
-        let hi_at = |i: usize| self.hi.get(i).copied().unwrap_or(0.0);
+        let lo_at = |i: usize| self.lo.get(i).copied().unwrap_or(T::ZERO);
+        let hi_at = |i: usize| self.hi.get(i).copied().unwrap_or(T::ZERO);
         match solve_scale(y, lo_at, hi_at, self.lsum, self.usum) {
             Scale::Factor(c) => {
                 project_log(c, y, self.lo, self.hi, h_new, ln_h_new);
@@ -571,16 +608,16 @@ impl Feasible<'_> {
 }
 
 /// `h_i = clamp(c y_i, lo_i, hi_i)` with `ln h_i`, given `ln y_i` already in `ln_h`.
-fn project_log(c: f64, y: &[f64], lo: &[f64], hi: &[f64], h: &mut [f64], ln_h: &mut [f64]) {
-    let ln_c = libm::log(c);
+fn project_log<T: Real>(c: T, y: &[T], lo: &[T], hi: &[T], h: &mut [T], ln_h: &mut [T]) {
+    let ln_c = c.ln();
     for ((((hv, lv), &yi), &l), &u) in h.iter_mut().zip(ln_h.iter_mut()).zip(y).zip(lo).zip(hi) {
         let v = c * yi;
         if v <= l {
             *hv = l;
-            *lv = libm::log(l);
+            *lv = l.ln();
         } else if v >= u {
             *hv = u;
-            *lv = libm::log(u);
+            *lv = u.ln();
         } else {
             *hv = v;
             *lv += ln_c;
@@ -590,35 +627,35 @@ fn project_log(c: f64, y: &[f64], lo: &[f64], hi: &[f64], h: &mut [f64], ln_h: &
 
 /// Gap on the plain simplex, `sum_i (g_i - min g) h_i`, and `min g` (`+inf` gap when a
 /// gradient entry is not finite).
-fn simplex_gap(g: &[f64], h: &[f64]) -> (f64, f64) {
-    let gmin = g.iter().copied().fold(f64::INFINITY, f64::min);
+fn simplex_gap<T: Real>(g: &[T], h: &[T]) -> (T, T) {
+    let gmin = g.iter().copied().fold(T::INFINITY, T::min);
     if !gmin.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return (f64::INFINITY, gmin_finite(g));
+        return (T::INFINITY, gmin_finite(g));
     }
-    let gap: f64 = g.iter().zip(h).map(|(&gi, &hv)| (gi - gmin) * hv).sum();
+    let gap: T = g.iter().zip(h).map(|(&gi, &hv)| (gi - gmin) * hv).sum();
     (gap, gmin)
 }
 
 /// Fixed domains (`lo_i = hi_i`) never move: their gradient entries (possibly infinite at
 /// a weight fixed to 0) are set to 0 so they cannot poison sums.
-fn zero_fixed(g: &mut [f64], lo: &[f64], hi: &[f64]) {
+fn zero_fixed<T: Real>(g: &mut [T], lo: &[T], hi: &[T]) {
     for ((gi, l), u) in g.iter_mut().zip(lo).zip(hi) {
         if l >= u {
-            *gi = 0.0;
+            *gi = T::ZERO;
         }
     }
 }
 
 /// The smallest finite entry (0 when none).
-fn gmin_finite(g: &[f64]) -> f64 {
+fn gmin_finite<T: Real>(g: &[T]) -> T {
     let m = g
         .iter()
         .copied()
         .filter(|v| v.is_finite())
-        .fold(f64::INFINITY, f64::min);
+        .fold(T::INFINITY, T::min);
     if m.is_finite() {
         m
     } else {
-        0.0
+        T::ZERO
     }
 }

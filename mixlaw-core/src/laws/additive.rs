@@ -9,6 +9,7 @@ use crate::laws::terms::{
     write_factors, ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The additive law of Shukor et al.; parameters `E, A, B, alpha, beta, C[i], gamma[i]`
@@ -103,7 +104,7 @@ impl Law for Additive {
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         match grad {
-            None => head.value(row) + inverse_mixture(c, gamma, row.h, row.ln_h),
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 let base = head.value_grad(row, &mut g);
@@ -113,10 +114,22 @@ impl Law for Additive {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Additive {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
-        head.value(row) + inverse_mixture_grad_h(c, gamma, row.h, row.ln_h, grad_h)
+        head.value_of(row) + inverse_mixture(c, gamma, row.h, row.ln_h)
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let head = ChinchillaTerms::read(&mut p);
+        let (c, gamma) = (p.each(self.k), p.each(self.k));
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
+        head.value_of(row) + inverse_mixture_grad_h(c, gamma, row.h, row.ln_h, grad_h)
     }
 }

@@ -9,6 +9,7 @@ use crate::laws::terms::{
     inverse_mixture_grad_h, weight, write_factors,
 };
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The additive law of Shukor et al. for one fixed model size N; parameters
@@ -94,29 +95,40 @@ impl Law for AdditiveN {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let Some(grad) = grad else {
+            return self.value_of(params, &row.into());
+        };
         let mut p = Reader::new(params);
         let (e, b, beta) = (p.scalar(), p.scalar(), p.scalar());
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         let td = decay(b, beta, row.ln_d);
-        let mix = match grad {
-            None => inverse_mixture(c, gamma, row.h, row.ln_h),
-            Some(grad) => {
-                let mut g = Writer::new(grad);
-                g.scalar(1.0);
-                g.scalar(td / b);
-                g.scalar(-td * row.ln_d);
-                let dc = g.each(self.k);
-                let dg = g.each(self.k);
-                inverse_mixture_grad(c, gamma, row.h, row.ln_h, 1.0, dc, dg)
-            }
-        };
+        let mut g = Writer::new(grad);
+        g.scalar(1.0);
+        g.scalar(td / b);
+        g.scalar(-td * row.ln_d);
+        let dc = g.each(self.k);
+        let dg = g.each(self.k);
+        let mix = inverse_mixture_grad(c, gamma, row.h, row.ln_h, 1.0, dc, dg);
         e + mix + td
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for AdditiveN {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let (e, b, beta) = (p.scalar(), p.scalar(), p.scalar());
         let (c, gamma) = (p.each(self.k), p.each(self.k));
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let td = decay(b, beta, row.ln_d);
+        e + inverse_mixture(c, gamma, row.h, row.ln_h) + td
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let (e, b, beta) = (p.scalar(), p.scalar(), p.scalar());
+        let (c, gamma) = (p.each(self.k), p.each(self.k));
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         let mix = inverse_mixture_grad_h(c, gamma, row.h, row.ln_h, grad_h);
         e + mix + decay(b, beta, row.ln_d)
     }

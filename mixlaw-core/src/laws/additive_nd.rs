@@ -6,6 +6,7 @@ use crate::law::Law;
 use crate::laws::check_domains;
 use crate::laws::terms::{inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h};
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The additive law of Shukor et al. for one fixed (N, D); parameters `E, C[i], gamma[i]`
@@ -53,7 +54,7 @@ impl Law for AdditiveNd {
         let e = p.scalar();
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         let mix = match grad {
-            None => inverse_mixture(c, gamma, row.h, row.ln_h),
+            None => return self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 g.scalar(1.0);
@@ -65,10 +66,22 @@ impl Law for AdditiveNd {
         e + mix
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for AdditiveNd {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let e = p.scalar();
         let (c, gamma) = (p.each(self.k), p.each(self.k));
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        e + inverse_mixture(c, gamma, row.h, row.ln_h)
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let e = p.scalar();
+        let (c, gamma) = (p.each(self.k), p.each(self.k));
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         e + inverse_mixture_grad_h(c, gamma, row.h, row.ln_h, grad_h)
     }
 }

@@ -6,6 +6,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The AutoScale law: each domain i lowers the loss by a shifted power law in its own
@@ -40,10 +41,10 @@ pub const BLOCKS: &[Block] = &[
 
 /// `x_i = D h_i + D0_i`, `ln x_i` and the term `C_i x_i^-gamma_i` of domain i.
 #[inline]
-fn term(d: f64, h: f64, c: f64, d0: f64, g: f64) -> (f64, f64, f64) {
+fn term<T: Real>(d: T, h: T, c: T, d0: T, g: T) -> (T, T, T) {
     let x = d * h + d0;
-    let ln_x = libm::log(x);
-    (x, ln_x, c * libm::exp(-g * ln_x))
+    let ln_x = x.ln();
+    (x, ln_x, c * (-g * ln_x).exp())
 }
 
 impl Law for Autoscale {
@@ -69,11 +70,7 @@ impl Law for Autoscale {
         let (e, c, d0, gamma) = (p.scalar(), p.each(self.k), p.each(self.k), p.each(self.k));
         let mut v = e;
         match grad {
-            None => {
-                for (((&h, &c), &d0), &g) in row.h.iter().zip(c).zip(d0).zip(gamma) {
-                    v += term(row.d, h, c, d0, g).2;
-                }
-            }
+            None => return self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut w = Writer::new(grad);
                 w.scalar(1.0);
@@ -95,6 +92,21 @@ impl Law for Autoscale {
         v
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Autoscale {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
+        let mut p = Reader::new(params);
+        let (e, c, d0, gamma) = (p.scalar(), p.each(self.k), p.each(self.k), p.each(self.k));
+        let mut v = e;
+        for (((&h, &c), &d0), &g) in row.h.iter().zip(c).zip(d0).zip(gamma) {
+            v += term(row.d, h, c, d0, g).2;
+        }
+        v
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
         let mut p = Reader::new(params);
         let (e, c, d0, gamma) = (p.scalar(), p.each(self.k), p.each(self.k), p.each(self.k));
         let mut v = e;

@@ -6,6 +6,7 @@ use crate::law::{Factor, Law};
 use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
 use crate::laws::{check_target, own_weight};
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The BiMix law for one target domain t; parameters `B, beta, E, gamma` (4), all positive.
@@ -75,7 +76,7 @@ impl Law for Bimix {
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
         match factor {
             Factor::Mixture => {
-                let m = decay(1.0, gamma, own_weight(row, self.target).1);
+                let m = decay(1.0, gamma, own_weight(row.h, row.ln_h, self.target).1);
                 write_factors(out, [m, e * m]);
             }
             Factor::Model => write_factors(out, [1.0, 1.0]),
@@ -95,7 +96,7 @@ impl Law for Bimix {
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
         match factor {
             Factor::Mixture => {
-                let ln_ht = own_weight(row, self.target).1;
+                let ln_ht = own_weight(row.h, row.ln_h, self.target).1;
                 let m = decay(1.0, gamma, ln_ht);
                 let (w0, w1) = (weight(weights, 0), weight(weights, 1));
                 add_at(grad, 2, w1 * m);
@@ -106,27 +107,40 @@ impl Law for Bimix {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let Some(grad) = grad else {
+            return self.value_of(params, &row.into());
+        };
         let mut p = Reader::new(params);
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        let (_, ln_ht) = own_weight(row, self.target);
+        let (_, ln_ht) = own_weight(row.h, row.ln_h, self.target);
         let td = decay(b, beta, row.ln_d);
         let m = decay(1.0, gamma, ln_ht);
         let v = (td + e) * m;
-        if let Some(grad) = grad {
-            let mut g = Writer::new(grad);
-            g.scalar(td / b * m);
-            g.scalar(-td * row.ln_d * m);
-            g.scalar(m);
-            g.scalar(-v * ln_ht);
-        }
+        let mut g = Writer::new(grad);
+        g.scalar(td / b * m);
+        g.scalar(-td * row.ln_d * m);
+        g.scalar(m);
+        g.scalar(-v * ln_ht);
         v
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Bimix {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
-        let (ht, ln_ht) = own_weight(row, self.target);
-        let v = (decay(b, beta, row.ln_d) + e) * decay(1.0, gamma, ln_ht);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let (_, ln_ht) = own_weight(row.h, row.ln_h, self.target);
+        (decay(b, beta, row.ln_d) + e) * decay(T::ONE, gamma, ln_ht)
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
+        let (ht, ln_ht) = own_weight(row.h, row.ln_h, self.target);
+        let v = (decay(b, beta, row.ln_d) + e) * decay(T::ONE, gamma, ln_ht);
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         if let Some(gh) = grad_h.get_mut(self.target) {
             *gh += -gamma * v / ht;
         }

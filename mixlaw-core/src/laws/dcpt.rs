@@ -11,6 +11,7 @@ use crate::law::{dpow, pow_ln, pow_ln_times_ln, Factor, Law};
 use crate::laws::terms::{add_at, decay, decay_vjp, weight, write_factors};
 use crate::laws::{check_target, own_weight};
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The D-CPT law for one target t (the general or the domain corpus); parameters
@@ -55,20 +56,20 @@ pub const BLOCKS: &[Block] = &[
 
 /// The nine parameters, by name.
 #[derive(Clone, Copy, Debug)]
-struct P {
-    e: f64,
-    a: f64,
-    alpha: f64,
-    b: f64,
-    eta: f64,
-    beta: f64,
-    c: f64,
-    gamma: f64,
-    eps: f64,
+struct P<T = f64> {
+    e: T,
+    a: T,
+    alpha: T,
+    b: T,
+    eta: T,
+    beta: T,
+    c: T,
+    gamma: T,
+    eps: T,
 }
 
-impl P {
-    fn read(params: &[f64]) -> Self {
+impl<T: Real> P<T> {
+    fn read(params: &[T]) -> Self {
         let mut p = Reader::new(params);
         P {
             e: p.scalar(),
@@ -83,9 +84,9 @@ impl P {
         }
     }
     /// `C (r + eps)^-gamma` and `r + eps`.
-    fn floor(&self, r: f64) -> (f64, f64) {
+    fn floor(&self, r: T) -> (T, T) {
         let re = r + self.eps;
-        (decay(self.c, self.gamma, libm::log(re)), re)
+        (decay(self.c, self.gamma, re.ln()), re)
     }
 }
 
@@ -115,7 +116,7 @@ impl Law for Dcpt {
         let p = P::read(params);
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = own_weight(row, self.target);
+                let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
                 let lift = p.b * pow_ln(r, ln_r, p.eta);
                 write_factors(out, [p.e + p.floor(r).0, 1.0, lift]);
             }
@@ -136,7 +137,7 @@ impl Law for Dcpt {
         let (w0, w1, w2) = (weight(weights, 0), weight(weights, 1), weight(weights, 2));
         match factor {
             Factor::Mixture => {
-                let (r, ln_r) = own_weight(row, self.target);
+                let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
                 let (fl, re) = p.floor(r);
                 let pow = pow_ln(r, ln_r, p.eta);
                 add_at(grad, 0, w0);
@@ -151,41 +152,55 @@ impl Law for Dcpt {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let Some(grad) = grad else {
+            return self.value_of(params, &row.into());
+        };
         let p = P::read(params);
-        let (r, ln_r) = own_weight(row, self.target);
+        let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
         let tn = decay(p.a, p.alpha, row.ln_n);
         let pow = pow_ln(r, ln_r, p.eta);
         let kd = decay(1.0, p.beta, row.ln_d);
         let lift = p.b * pow * kd;
         let (fl, re) = p.floor(r);
-        if let Some(grad) = grad {
-            let mut g = Writer::new(grad);
-            g.scalar(1.0);
-            g.scalar(tn / p.a);
-            g.scalar(-tn * row.ln_n);
-            g.scalar(pow * kd);
-            g.scalar(p.b * kd * pow_ln_times_ln(pow, r, ln_r));
-            g.scalar(-lift * row.ln_d);
-            g.scalar(fl / p.c);
-            g.scalar(-fl * libm::log(re));
-            g.scalar(-p.gamma * fl / re);
-        }
+        let mut g = Writer::new(grad);
+        g.scalar(1.0);
+        g.scalar(tn / p.a);
+        g.scalar(-tn * row.ln_n);
+        g.scalar(pow * kd);
+        g.scalar(p.b * kd * pow_ln_times_ln(pow, r, ln_r));
+        g.scalar(-lift * row.ln_d);
+        g.scalar(fl / p.c);
+        g.scalar(-fl * libm::log(re));
+        g.scalar(-p.gamma * fl / re);
         p.e + tn + lift + fl
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Dcpt {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let p = P::read(params);
-        let (r, ln_r) = own_weight(row, self.target);
-        let kd = decay(1.0, p.beta, row.ln_d);
+        let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
+        let kd = decay(T::ONE, p.beta, row.ln_d);
+        let (fl, _) = p.floor(r);
+        p.e + decay(p.a, p.alpha, row.ln_n) + p.b * pow_ln(r, ln_r, p.eta) * kd + fl
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let p = P::read(params);
+        let (r, ln_r) = own_weight(row.h, row.ln_h, self.target);
+        let kd = decay(T::ONE, p.beta, row.ln_d);
         let (fl, re) = p.floor(r);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         if let Some(gt) = grad_h.get_mut(self.target) {
             // B D^-beta eta r^(eta - 1) is +inf at r = 0 for eta < 1, even where B D^-beta
             // underflows (never 0 * inf = NaN).
             let dp = dpow(r, ln_r, p.eta);
-            let lift = if dp.is_infinite() {
-                f64::INFINITY
-            } else {
+            let lift = if dp.is_finite() || dp.is_nan() {
                 p.b * kd * dp
+            } else {
+                T::INFINITY
             };
             *gt = lift - p.gamma * fl / re;
         }

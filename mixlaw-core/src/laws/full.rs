@@ -11,6 +11,7 @@ use crate::laws::terms::{
     linear_power_grad, linear_power_grad_h,
 };
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The full law of Shukor et al.: [`joint`](crate::laws::joint) with mixture-dependent
@@ -50,28 +51,38 @@ pub const BLOCKS: &[Block] = &[
 /// One scale term `(sum_i cs_i h_i)^gs x^-((sum_i ce_i h_i)^ge)`: `A^h N^-alpha^h` or
 /// `B^h D^-beta^h`.
 #[derive(Clone, Copy)]
-struct Term<'a> {
+struct Term<'a, T = f64> {
     /// Coefficient weights (`CA` or `CB`).
-    cs: &'a [f64],
+    cs: &'a [T],
     /// Coefficient power (`gammaA` or `gammaB`).
-    gs: f64,
+    gs: T,
     /// Exponent weights (`Calpha` or `Cbeta`).
-    ce: &'a [f64],
+    ce: &'a [T],
     /// Exponent power (`gammaalpha` or `gammabeta`).
-    ge: f64,
+    ge: T,
 }
 
-impl Term<'_> {
+impl<T: Real> Term<'_, T> {
     /// `x^-(exponent)` for this term at `h`.
-    fn x_pow(&self, h: &[f64], ln_x: f64) -> f64 {
-        decay(1.0, linear_power(self.ce, self.ge, h).0, ln_x)
+    fn x_pow(&self, h: &[T], ln_x: T) -> T {
+        decay(T::ONE, linear_power(self.ce, self.ge, h).0, ln_x)
     }
 
     /// The term's value.
-    fn value(&self, h: &[f64], ln_x: f64) -> f64 {
+    fn value(&self, h: &[T], ln_x: T) -> T {
         linear_power(self.cs, self.gs, h).0 * self.x_pow(h, ln_x)
     }
 
+    /// The term's value, adding its derivative in each `h_i` to `grad_h`.
+    fn grad_h(&self, h: &[T], ln_x: T, grad_h: &mut [T]) -> T {
+        let x_pow = self.x_pow(h, ln_x);
+        let t = linear_power_grad_h(self.cs, self.gs, h, x_pow, grad_h) * x_pow;
+        linear_power_grad_h(self.ce, self.ge, h, -t * ln_x, grad_h);
+        t
+    }
+}
+
+impl Term<'_> {
     /// The term's value `t`; writes `dt/dcs_i` into `dcs` and `dt/dce_i` into `dce`, and
     /// returns `(t, dt/dgs, dt/dge)`. Through the exponent, `dt/d(exponent) = -t ln x`.
     fn grad(&self, h: &[f64], ln_x: f64, dcs: &mut [f64], dce: &mut [f64]) -> (f64, f64, f64) {
@@ -81,26 +92,18 @@ impl Term<'_> {
         let (_, dge) = linear_power_grad(self.ce, self.ge, h, -t * ln_x, dce);
         (t, dgs, dge)
     }
-
-    /// The term's value, adding its derivative in each `h_i` to `grad_h`.
-    fn grad_h(&self, h: &[f64], ln_x: f64, grad_h: &mut [f64]) -> f64 {
-        let x_pow = self.x_pow(h, ln_x);
-        let t = linear_power_grad_h(self.cs, self.gs, h, x_pow, grad_h) * x_pow;
-        linear_power_grad_h(self.ce, self.ge, h, -t * ln_x, grad_h);
-        t
-    }
 }
 
-struct Params<'a> {
-    e: f64,
-    c: &'a [f64],
-    gamma: &'a [f64],
-    n_term: Term<'a>,
-    d_term: Term<'a>,
+struct Params<'a, T> {
+    e: T,
+    c: &'a [T],
+    gamma: &'a [T],
+    n_term: Term<'a, T>,
+    d_term: Term<'a, T>,
 }
 
 impl Full {
-    fn read<'a>(&self, params: &'a [f64]) -> Params<'a> {
+    fn read<'a, T: Real>(&self, params: &'a [T]) -> Params<'a, T> {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.each(self.k), p.each(self.k));
         let (ca, gamma_a) = (p.each(self.k), p.scalar());
@@ -153,11 +156,7 @@ impl Law for Full {
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let p = self.read(params);
         match grad {
-            None => {
-                p.e + inverse_mixture(p.c, p.gamma, row.h, row.ln_h)
-                    + p.n_term.value(row.h, row.ln_n)
-                    + p.d_term.value(row.h, row.ln_d)
-            }
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let k = self.k;
                 let mut g = Writer::new(grad);
@@ -179,8 +178,20 @@ impl Law for Full {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Full {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let p = self.read(params);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        p.e + inverse_mixture(p.c, p.gamma, row.h, row.ln_h)
+            + p.n_term.value(row.h, row.ln_n)
+            + p.d_term.value(row.h, row.ln_d)
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let p = self.read(params);
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         let mix = inverse_mixture_grad_h(p.c, p.gamma, row.h, row.ln_h, grad_h);
         let tn = p.n_term.grad_h(row.h, row.ln_n, grad_h);
         let td = p.d_term.grad_h(row.h, row.ln_d, grad_h);

@@ -9,6 +9,7 @@ use crate::laws::terms::{
     linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
 };
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The joint law of Shukor et al.; parameters
@@ -39,20 +40,20 @@ pub const BLOCKS: &[Block] = &[
     Block::positive("gammaB", -2.0, 0.5),
 ];
 
-struct Params<'a> {
-    e: f64,
-    alpha: f64,
-    beta: f64,
-    c: &'a [f64],
-    gamma: &'a [f64],
-    ca: &'a [f64],
-    gamma_a: f64,
-    cb: &'a [f64],
-    gamma_b: f64,
+struct Params<'a, T> {
+    e: T,
+    alpha: T,
+    beta: T,
+    c: &'a [T],
+    gamma: &'a [T],
+    ca: &'a [T],
+    gamma_a: T,
+    cb: &'a [T],
+    gamma_b: T,
 }
 
 impl Joint {
-    fn read<'a>(&self, params: &'a [f64]) -> Params<'a> {
+    fn read<'a, T: Real>(&self, params: &'a [T]) -> Params<'a, T> {
         let mut p = Reader::new(params);
         Params {
             e: p.scalar(),
@@ -142,16 +143,12 @@ impl Law for Joint {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let p = self.read(params);
-        let n_pow = decay(1.0, p.alpha, row.ln_n);
-        let d_pow = decay(1.0, p.beta, row.ln_d);
         match grad {
-            None => {
-                p.e + inverse_mixture(p.c, p.gamma, row.h, row.ln_h)
-                    + linear_power(p.ca, p.gamma_a, row.h).0 * n_pow
-                    + linear_power(p.cb, p.gamma_b, row.h).0 * d_pow
-            }
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
+                let p = self.read(params);
+                let n_pow = decay(1.0, p.alpha, row.ln_n);
+                let d_pow = decay(1.0, p.beta, row.ln_d);
                 let mut g = Writer::new(grad);
                 g.scalar(1.0);
                 let (d_alpha, d_beta) = (g.each(1), g.each(1));
@@ -169,10 +166,24 @@ impl Law for Joint {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Joint {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let p = self.read(params);
-        let n_pow = decay(1.0, p.alpha, row.ln_n);
-        let d_pow = decay(1.0, p.beta, row.ln_d);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let n_pow = decay(T::ONE, p.alpha, row.ln_n);
+        let d_pow = decay(T::ONE, p.beta, row.ln_d);
+        p.e + inverse_mixture(p.c, p.gamma, row.h, row.ln_h)
+            + linear_power(p.ca, p.gamma_a, row.h).0 * n_pow
+            + linear_power(p.cb, p.gamma_b, row.h).0 * d_pow
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let p = self.read(params);
+        let n_pow = decay(T::ONE, p.alpha, row.ln_n);
+        let d_pow = decay(T::ONE, p.beta, row.ln_d);
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         let mix = inverse_mixture_grad_h(p.c, p.gamma, row.h, row.ln_h, grad_h);
         let va = linear_power_grad_h(p.ca, p.gamma_a, row.h, n_pow, grad_h);
         let vb = linear_power_grad_h(p.cb, p.gamma_b, row.h, d_pow, grad_h);

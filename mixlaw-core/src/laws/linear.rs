@@ -5,6 +5,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// A linear function of the mixture; parameters `W[i]` (k), all free.
@@ -46,21 +47,30 @@ impl Law for Linear {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let w = Reader::new(params).each(self.k);
         if let Some(grad) = grad {
             let mut g = Writer::new(grad);
             for (dw, &hi) in g.each(self.k).iter_mut().zip(row.h) {
                 *dw = hi;
             }
         }
-        w.iter().zip(row.h).map(|(&wi, &hi)| wi * hi).sum()
+        self.value_of(params, &row.into())
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Linear {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let w = Reader::new(params).each(self.k);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        w.iter().zip(row.h).map(|(&wi, &hi)| wi * hi).sum()
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let w = Reader::new(params).each(self.k);
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         for (gh, &wi) in grad_h.iter_mut().zip(w) {
             *gh += wi;
         }
-        w.iter().zip(row.h).map(|(&wi, &hi)| wi * hi).sum()
+        self.value_of(params, row)
     }
 }

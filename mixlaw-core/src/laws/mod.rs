@@ -309,11 +309,12 @@ pub(crate) fn check_target(k: usize, target: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// `(h_t, ln h_t)` of a row (NaN if the row is too short, which validation prevents).
-pub(crate) fn own_weight(row: &Row<'_>, t: usize) -> (f64, f64) {
+/// `(h_t, ln h_t)` of a row's `h` and `ln h` (NaN if the row is too short, which
+/// validation prevents).
+pub(crate) fn own_weight<T: crate::real::Real>(h: &[T], ln_h: &[T], t: usize) -> (T, T) {
     (
-        row.h.get(t).copied().unwrap_or(f64::NAN),
-        row.ln_h.get(t).copied().unwrap_or(f64::NAN),
+        h.get(t).copied().unwrap_or(T::NAN),
+        ln_h.get(t).copied().unwrap_or(T::NAN),
     )
 }
 

@@ -10,6 +10,7 @@ use crate::laws::terms::{
     ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// The simple additive law of Shukor et al.; parameters
@@ -98,7 +99,7 @@ impl Law for Simple {
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         match grad {
-            None => head.value(row) + linear_power(c, gamma, row.h).0,
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 let base = head.value_grad(row, &mut g);
@@ -109,10 +110,22 @@ impl Law for Simple {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for Simple {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
-        head.value(row) + linear_power_grad_h(c, gamma, row.h, 1.0, grad_h)
+        head.value_of(row) + linear_power(c, gamma, row.h).0
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let head = ChinchillaTerms::read(&mut p);
+        let (c, gamma) = (p.each(self.k), p.scalar());
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
+        head.value_of(row) + linear_power_grad_h(c, gamma, row.h, T::ONE, grad_h)
     }
 }

@@ -3,23 +3,24 @@
 //! Gradient helpers *write* parameter slots and *add* to `grad_h` (laws zero it first).
 
 use crate::law::{dpow, pow_ln, pow_ln_times_ln};
+use crate::real::Real;
 
 /// `c x^-e` from `ln x`.
 #[inline]
-pub fn decay(c: f64, e: f64, ln_x: f64) -> f64 {
-    c * libm::exp(-e * ln_x)
+pub fn decay<T: Real>(c: T, e: T, ln_x: T) -> T {
+    c * (-e * ln_x).exp()
 }
 
 /// `1 / S` with `S = sum_i c_i h_i^g_i` (the mixture term of Shukor et al. eq 2.4).
 #[inline]
-pub fn inverse_mixture(c: &[f64], g: &[f64], h: &[f64], ln_h: &[f64]) -> f64 {
-    let s: f64 = c
+pub fn inverse_mixture<T: Real>(c: &[T], g: &[T], h: &[T], ln_h: &[T]) -> T {
+    let s: T = c
         .iter()
         .zip(g)
         .zip(h.iter().zip(ln_h))
         .map(|((&c, &g), (&h, &l))| c * pow_ln(h, l, g))
         .sum();
-    1.0 / s
+    T::ONE / s
 }
 
 /// `1 / S` and its derivatives: `dc_i = -h_i^g_i / S^2`, `dg_i = -c_i h_i^g_i ln h_i / S^2`,
@@ -58,13 +59,13 @@ pub fn inverse_mixture_grad(
 
 /// `1 / S`, adding `d(1/S)/dh_i = -c_i g_i h_i^(g_i - 1) / S^2` to `grad_h`.
 #[inline]
-pub fn inverse_mixture_grad_h(
-    c: &[f64],
-    g: &[f64],
-    h: &[f64],
-    ln_h: &[f64],
-    grad_h: &mut [f64],
-) -> f64 {
+pub fn inverse_mixture_grad_h<T: Real>(
+    c: &[T],
+    g: &[T],
+    h: &[T],
+    ln_h: &[T],
+    grad_h: &mut [T],
+) -> T {
     let inv = inverse_mixture(c, g, h, ln_h);
     let f = -inv * inv;
     for (gh, ((&ci, &gi), (&hi, &li))) in grad_h
@@ -78,9 +79,9 @@ pub fn inverse_mixture_grad_h(
 
 /// `P^g` with `P = sum_i c_i h_i` (the mixture-dependent coefficients of eq 2.5).
 #[inline]
-pub fn linear_power(c: &[f64], g: f64, h: &[f64]) -> (f64, f64) {
-    let p: f64 = c.iter().zip(h).map(|(c, h)| c * h).sum();
-    (libm::pow(p, g), p)
+pub fn linear_power<T: Real>(c: &[T], g: T, h: &[T]) -> (T, T) {
+    let p: T = c.iter().zip(h).map(|(&c, &h)| c * h).sum();
+    (p.powf(g), p)
 }
 
 /// `P^g` and, times `scale`: `dc_i = g P^(g-1) h_i` into `dc`; returns `(P^g, d/dg)` where
@@ -97,7 +98,7 @@ pub fn linear_power_grad(c: &[f64], g: f64, h: &[f64], scale: f64, dc: &mut [f64
 
 /// `P^g`, adding `scale g P^(g-1) c_i` to `grad_h`.
 #[inline]
-pub fn linear_power_grad_h(c: &[f64], g: f64, h: &[f64], scale: f64, grad_h: &mut [f64]) -> f64 {
+pub fn linear_power_grad_h<T: Real>(c: &[T], g: T, h: &[T], scale: T, grad_h: &mut [T]) -> T {
     let (v, p) = linear_power(c, g, h);
     let f = scale * g * v / p;
     for (gh, &ci) in grad_h.iter_mut().zip(c) {
@@ -155,18 +156,18 @@ pub fn weight(weights: &[f64], t: usize) -> f64 {
 /// The leading parameters `E, A, B, alpha, beta` that `chinchilla`, `additive` and `simple`
 /// share, and their part of the law: `E + A N^-alpha + B D^-beta`.
 #[derive(Clone, Copy, Debug)]
-pub struct ChinchillaTerms {
-    e: f64,
-    a: f64,
-    b: f64,
-    alpha: f64,
-    beta: f64,
+pub struct ChinchillaTerms<T = f64> {
+    e: T,
+    a: T,
+    b: T,
+    alpha: T,
+    beta: T,
 }
 
-impl ChinchillaTerms {
+impl<T: Real> ChinchillaTerms<T> {
     /// Reads `E, A, B, alpha, beta` (the first five parameters).
     #[inline]
-    pub fn read(p: &mut crate::param::Reader<'_>) -> Self {
+    pub fn read(p: &mut crate::param::Reader<'_, T>) -> Self {
         ChinchillaTerms {
             e: p.scalar(),
             a: p.scalar(),
@@ -177,9 +178,17 @@ impl ChinchillaTerms {
     }
     /// `E`.
     #[inline]
-    pub fn e(&self) -> f64 {
+    pub fn e(&self) -> T {
         self.e
     }
+    /// `E + A N^-alpha + B D^-beta` in any float type.
+    #[inline]
+    pub fn value_of(&self, row: &crate::real::RowOf<'_, T>) -> T {
+        self.e + decay(self.a, self.alpha, row.ln_n) + decay(self.b, self.beta, row.ln_d)
+    }
+}
+
+impl ChinchillaTerms {
     /// `A N^-alpha`.
     #[inline]
     pub fn model(&self, row: &crate::data::Row<'_>) -> f64 {
@@ -193,7 +202,7 @@ impl ChinchillaTerms {
     /// `E + A N^-alpha + B D^-beta`.
     #[inline]
     pub fn value(&self, row: &crate::data::Row<'_>) -> f64 {
-        self.e + self.model(row) + self.tokens(row)
+        self.value_of(&row.into())
     }
     /// [`ChinchillaTerms::value`], writing its five gradient slots.
     #[inline]

@@ -5,6 +5,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// Ye et al.'s M1, one exponential per domain; parameters `E, C[i], gamma[i]` (1 + 2k),
@@ -52,11 +53,7 @@ impl Law for YeM1 {
         let (e, c, gamma) = (p.scalar(), p.each(self.k), p.each(self.k));
         let terms = c.iter().zip(gamma).zip(row.h);
         match grad {
-            None => {
-                e + terms
-                    .map(|((&ci, &gi), &hi)| ci * libm::exp(gi * hi))
-                    .sum::<f64>()
-            }
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 g.scalar(1.0);
@@ -75,12 +72,28 @@ impl Law for YeM1 {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for YeM1 {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.each(self.k), p.each(self.k));
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
-        let mut sum = 0.0;
+        e + c
+            .iter()
+            .zip(gamma)
+            .zip(row.h)
+            .map(|((&ci, &gi), &hi)| ci * (gi * hi).exp())
+            .sum::<T>()
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let (e, c, gamma) = (p.scalar(), p.each(self.k), p.each(self.k));
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
+        let mut sum = T::ZERO;
         for (gh, ((&ci, &gi), &hi)) in grad_h.iter_mut().zip(c.iter().zip(gamma).zip(row.h)) {
-            let t = ci * libm::exp(gi * hi);
+            let t = ci * (gi * hi).exp();
             *gh += gi * t;
             sum += t;
         }

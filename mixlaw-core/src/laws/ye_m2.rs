@@ -5,6 +5,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// Ye et al.'s M2, one shared coefficient; parameters `E, C, gamma[i]` (2 + k), all free.
@@ -50,14 +51,7 @@ impl Law for YeM2 {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
         match grad {
-            None => {
-                let s: f64 = gamma
-                    .iter()
-                    .zip(row.h)
-                    .map(|(&gi, &hi)| libm::exp(gi * hi))
-                    .sum();
-                e + c * s
-            }
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 g.scalar(1.0);
@@ -74,12 +68,28 @@ impl Law for YeM2 {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for YeM2 {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
-        let mut s = 0.0;
+        let s: T = gamma
+            .iter()
+            .zip(row.h)
+            .map(|(&gi, &hi)| (gi * hi).exp())
+            .sum();
+        e + c * s
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
+        let mut s = T::ZERO;
         for (gh, (&gi, &hi)) in grad_h.iter_mut().zip(gamma.iter().zip(row.h)) {
-            let x = libm::exp(gi * hi);
+            let x = (gi * hi).exp();
             *gh += c * gi * x;
             s += x;
         }

@@ -5,6 +5,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// Ye et al.'s M3, the exponential of a product; parameters `E, C, gamma[i]` (2 + k), all
@@ -40,20 +41,20 @@ pub const BLOCKS: &[Block] = &[
 /// A forward pass writes the prefix products into `out`, a backward pass multiplies in
 /// the suffix products: O(k), no division, no allocation.
 #[inline]
-fn product_grad(
-    gamma: &[f64],
-    h: &[f64],
+fn product_grad<T: Real>(
+    gamma: &[T],
+    h: &[T],
     by_h: bool,
-    out: &mut [f64],
-    scale_of: impl FnOnce(f64) -> f64,
-) -> f64 {
-    let mut prefix = 1.0;
+    out: &mut [T],
+    scale_of: impl FnOnce(T) -> T,
+) -> T {
+    let mut prefix = T::ONE;
     for (o, (&gi, &hi)) in out.iter_mut().zip(gamma.iter().zip(h)) {
         *o = prefix;
         prefix *= gi * hi;
     }
     let scale = scale_of(prefix);
-    let mut suffix = 1.0;
+    let mut suffix = T::ONE;
     for (o, (&gi, &hi)) in out
         .iter_mut()
         .rev()
@@ -88,13 +89,7 @@ impl Law for YeM3 {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
         match grad {
-            None => {
-                let prod = gamma
-                    .iter()
-                    .zip(row.h)
-                    .fold(1.0, |acc, (&gi, &hi)| acc * (gi * hi));
-                e + c * libm::exp(prod)
-            }
+            None => self.value_of(params, &row.into()),
             Some(grad) => {
                 let mut g = Writer::new(grad);
                 g.scalar(1.0);
@@ -110,12 +105,27 @@ impl Law for YeM3 {
         }
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for YeM3 {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
+        let mut p = Reader::new(params);
+        let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
+        let prod = gamma
+            .iter()
+            .zip(row.h)
+            .fold(T::ONE, |acc, (&gi, &hi)| acc * (gi * hi));
+        e + c * prod.exp()
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
         // product_grad overwrites every slot of grad_h.
-        let mut ep = 0.0;
+        let mut ep = T::ZERO;
         product_grad(gamma, row.h, false, grad_h, |prod| {
-            ep = libm::exp(prod);
+            ep = prod.exp();
             c * ep
         });
         e + c * ep

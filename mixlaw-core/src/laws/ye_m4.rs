@@ -5,6 +5,7 @@ use crate::data::{Inputs, Row};
 use crate::law::Law;
 use crate::laws::check_domains;
 use crate::param::{Block, Reader, Writer};
+use crate::real::{Real, RealLaw, RowOf};
 use crate::Error;
 
 /// Ye et al.'s M4, the exponential of a linear function of h; parameters `E, C, gamma[i]`
@@ -52,27 +53,40 @@ impl Law for YeM4 {
         }
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
+        let Some(grad) = grad else {
+            return self.value_of(params, &row.into());
+        };
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
         let s: f64 = gamma.iter().zip(row.h).map(|(&gi, &hi)| gi * hi).sum();
         let x = libm::exp(s);
         let t = c * x;
-        if let Some(grad) = grad {
-            let mut g = Writer::new(grad);
-            g.scalar(1.0);
-            g.scalar(x);
-            for (dgi, &hi) in g.each(self.k).iter_mut().zip(row.h) {
-                *dgi = t * hi;
-            }
+        let mut g = Writer::new(grad);
+        g.scalar(1.0);
+        g.scalar(x);
+        for (dgi, &hi) in g.each(self.k).iter_mut().zip(row.h) {
+            *dgi = t * hi;
         }
         e + t
     }
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
+        self.grad_h_of(params, &row.into(), grad_h)
+    }
+}
+
+impl RealLaw for YeM4 {
+    fn value_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>) -> T {
         let mut p = Reader::new(params);
         let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
-        let s: f64 = gamma.iter().zip(row.h).map(|(&gi, &hi)| gi * hi).sum();
-        let t = c * libm::exp(s);
-        grad_h.iter_mut().for_each(|g| *g = 0.0);
+        let s: T = gamma.iter().zip(row.h).map(|(&gi, &hi)| gi * hi).sum();
+        e + c * s.exp()
+    }
+    fn grad_h_of<T: Real>(&self, params: &[T], row: &RowOf<'_, T>, grad_h: &mut [T]) -> T {
+        let mut p = Reader::new(params);
+        let (e, c, gamma) = (p.scalar(), p.scalar(), p.each(self.k));
+        let s: T = gamma.iter().zip(row.h).map(|(&gi, &hi)| gi * hi).sum();
+        let t = c * s.exp();
+        grad_h.iter_mut().for_each(|g| *g = T::ZERO);
         for (gh, &gi) in grad_h.iter_mut().zip(gamma) {
             *gh += t * gi;
         }
