@@ -53,7 +53,7 @@ fn basin(agree: usize) -> BasinConfig {
         hops: 2,
         candidates: 16,
         seed: 5,
-        agree,
+        agree_starts: agree,
         search: Search::Basin,
         ..BasinConfig::default()
     }
@@ -168,7 +168,7 @@ fn an_observer_stop_is_the_same_on_any_thread_count() {
     }
 }
 
-/// With `agree`, the search ends at the first start (in start order) at which that many
+/// With `agree_starts`, the search ends at the first start (in start order) at which that many
 /// starts reached the best value so far, and says so in `agreeing`.
 #[test]
 fn basin_hopping_stops_once_enough_starts_agree() {
