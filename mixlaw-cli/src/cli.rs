@@ -179,7 +179,8 @@ pub struct BootstrapArgs {
     pub threads: Threads,
 }
 
-/// `--threads K`: worker threads of the parallel refits and folds.
+/// `--threads K`: worker threads of the fit's basin-hopping starts, the bootstrap refits
+/// and the folds (results do not depend on K).
 #[derive(Clone, Copy, Debug, Default, Args)]
 pub struct Threads {
     /// Worker threads (0: one per core).

@@ -61,6 +61,12 @@ pub struct BasinConfig {
     pub refine: usize,
     /// The grid search stops once this many refined minima reach the best value.
     pub agree: usize,
+    /// Basin-hopping stops after the first start (in start order, whatever the thread
+    /// count) at which this many starts have reached the best value so far, within 1e-10
+    /// relative (0: run every start, the default). Off by default: on the Shukor et al.
+    /// data, 2 agreeing starts end 3 of the 7 additive fits of `reproduce shukor-table8`
+    /// in a worse basin (c4: objective 1.8046e-5 instead of 1.7989e-5).
+    pub agree_starts: usize,
 }
 
 impl Default for BasinConfig {
@@ -85,6 +91,7 @@ impl Default for BasinConfig {
             grid: 0,
             refine: 4,
             agree: 2,
+            agree_starts: 0,
         }
     }
 }
@@ -127,8 +134,8 @@ pub struct Outcome {
     pub resets: usize,
     /// Random starts at which the objective was not finite (skipped).
     pub non_finite_starts: usize,
-    /// Local minimisations (starts, hops or refined grid minima) that reached the best
-    /// value, within 1e-9 relative.
+    /// Basin-hopping: starts whose best minimum reached the best value, within 1e-10
+    /// relative; grid search: refined grid minima that reached it, within 1e-9 relative.
     pub agreeing: usize,
     /// Grid points screened (0 for basin-hopping).
     pub grid_points: usize,
@@ -147,14 +154,23 @@ impl BasinHopping {
         BasinHopping { config }
     }
 
-    /// Workspace length for dimension `n`.
+    /// Workspace length for dimension `n`: the local minimiser's, and four points (the
+    /// current minimum, the trial point, a gradient and the start's best point).
     pub fn workspace_len(&self, n: usize) -> usize {
-        Lbfgs::new(self.config.lbfgs).workspace_len(n) + 3 * n
+        Lbfgs::new(self.config.lbfgs).workspace_len(n) + 4 * n
     }
 
     /// Minimises `problem`, drawing starts uniformly in `ranges(i)` for coordinate i.
     /// `x` receives the best point (and supplies the first start when `warm_start`).
     /// `observer` runs after every local minimisation and may stop the search.
+    ///
+    /// Each start depends only on the seed and its index (its own generator stream, step
+    /// size and patience; `problem` is [`Problem::reset`] before it), and the starts are
+    /// combined in index order: the best value wins, ties go to the lower index. The search
+    /// stops after the first start at which `agree_starts` starts have reached the best
+    /// value so far (within 1e-10 relative; 0: run every start). So the starts can run in
+    /// any order, on any number of threads ([`crate::fit_law_threads`]), with the same
+    /// result, bit for bit.
     pub fn minimize<P, R, O>(
         &self,
         problem: &mut P,
@@ -168,164 +184,521 @@ impl BasinHopping {
         R: Fn(usize) -> (f64, f64),
         O: FnMut(&HopInfo) -> ControlFlow<()>,
     {
-        let cfg = &self.config;
         let n = problem.dim();
-        let lbfgs = Lbfgs::new(cfg.lbfgs);
-        let mut out = Outcome {
-            value: f64::INFINITY,
-            status: Termination::StartNotFinite,
-            minimizations: 0,
-            evaluations: 0,
-            stopped_early: false,
-            resets: 0,
-            non_finite_starts: 0,
-            agreeing: 0,
-            grid_points: 0,
-        };
         if x.len() != n || n == 0 {
             return Err(Error::WrongParamCount {
                 expected: n,
                 found: x.len(),
             });
         }
-        let needed = self.workspace_len(n);
-        let short = Error::BufferTooSmall {
-            needed,
-            found: workspace.len(),
-        };
-        let (lbfgs_ws, rest) = workspace
-            .split_at_mut_checked(lbfgs.workspace_len(n))
-            .ok_or(short)?;
-        let (current, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
-        let (trial, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
-        let (grad, _) = rest.split_at_mut_checked(n).ok_or(short)?;
-        let mut root = Rng::new(cfg.seed);
-        let mut have_best = false;
-        'starts: for start in 0..cfg.starts.max(1) {
-            let mut rng = root.fork();
-            // Seed point: the caller's x (warm start), else the best of a random search.
-            if start == 0 && cfg.warm_start {
-                trial.copy_from_slice(x);
-            } else {
-                let mut best_candidate = f64::INFINITY;
-                for c in 0..cfg.candidates.max(1) {
-                    for (i, v) in current.iter_mut().enumerate() {
-                        let (lo, hi) = ranges(i);
-                        *v = rng.uniform(lo, hi);
-                    }
-                    let v = problem.cost_grad(current, grad);
-                    let v = if v.is_finite() { v } else { f64::INFINITY };
-                    out.evaluations += 1;
-                    if c == 0 || v < best_candidate {
-                        best_candidate = v;
-                        trial.copy_from_slice(current);
-                    }
-                }
+        let (mut buffers, start_best) = Buffers::split(self, n, workspace)?;
+        let mut combined = Combined::new(&self.config);
+        for start in 0..self.config.starts.max(1) {
+            let warm = self.config.warm_start && start == 0;
+            if warm {
+                start_best.copy_from_slice(x);
             }
-            let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
-            out.minimizations += 1;
-            out.evaluations += local.evaluations;
-            out.resets += local.resets;
-            if local.status == Termination::StartNotFinite {
-                out.non_finite_starts += 1;
-            }
-            let mut cur_value = local.value;
-            current.copy_from_slice(trial);
-            count_agreement(&mut out, local.value, have_best);
-            if local.value.is_finite() && (local.value < out.value || !have_best) {
-                have_best = true;
-                out.value = local.value;
-                out.status = local.status;
-                x.copy_from_slice(trial);
-            }
-            let mut step = cfg.step;
-            let info = HopInfo {
+            let result = self.run_start(
+                problem,
+                &ranges,
                 start,
-                hop: 0,
-                value: local.value,
-                current: cur_value,
-                best: out.value,
-                accepted: true,
-                step,
-                evaluations: out.evaluations,
-            };
-            if observer(&info).is_break() {
-                out.stopped_early = true;
-                break 'starts;
+                warm,
+                start_best,
+                &mut buffers,
+                |hop| observer(&combined.info(hop)),
+            )?;
+            if combined.add(&result, start_best, x) {
+                break;
             }
-            let (mut accepted_in_window, mut since_best) = (0usize, 0usize);
-            for hop in 1..=cfg.hops {
-                for (t, c) in trial.iter_mut().zip(current.iter()) {
-                    *t = c + rng.uniform(-step, step);
+        }
+        Ok(combined.out)
+    }
+
+    /// One start: the seed point (the warm start already in `best`, else the best of a
+    /// random search), its local minimum, then `hops` basin-hopping rounds. `best`
+    /// receives the start's best point. `on_hop` sees every local minimisation with
+    /// start-local `best` and `evaluations` (see [`Combined::info`]) and may stop it.
+    #[allow(clippy::too_many_arguments)]
+    fn run_start<P, R, O>(
+        &self,
+        problem: &mut P,
+        ranges: &R,
+        start: usize,
+        warm: bool,
+        best: &mut [f64],
+        buffers: &mut Buffers<'_>,
+        mut on_hop: O,
+    ) -> Result<StartResult, Error>
+    where
+        P: Problem + ?Sized,
+        R: Fn(usize) -> (f64, f64),
+        O: FnMut(&HopInfo) -> ControlFlow<()>,
+    {
+        let cfg = &self.config;
+        let lbfgs = Lbfgs::new(cfg.lbfgs);
+        let Buffers {
+            lbfgs: lbfgs_ws,
+            current,
+            trial,
+            grad,
+        } = buffers;
+        problem.reset();
+        let mut rng = start_rng(cfg.seed, start);
+        let mut r = StartResult {
+            value: f64::INFINITY,
+            status: Termination::StartNotFinite,
+            minimizations: 0,
+            evaluations: 0,
+            resets: 0,
+            non_finite_starts: 0,
+            stopped: false,
+        };
+        if warm {
+            trial.copy_from_slice(best);
+        } else {
+            let mut best_candidate = f64::INFINITY;
+            for c in 0..cfg.candidates.max(1) {
+                for (i, v) in current.iter_mut().enumerate() {
+                    let (lo, hi) = ranges(i);
+                    *v = rng.uniform(lo, hi);
                 }
-                let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
-                out.minimizations += 1;
-                out.evaluations += local.evaluations;
-                out.resets += local.resets;
-                let v = local.value;
-                let accept = v.is_finite()
-                    && (v < cur_value
-                        || !cur_value.is_finite()
-                        || rng.next_f64()
-                            < libm::exp(
-                                -(v - cur_value) / (cfg.temperature * cur_value.abs().max(1e-300)),
-                            ));
-                if accept {
-                    current.copy_from_slice(trial);
-                    cur_value = v;
-                    accepted_in_window += 1;
-                }
-                // Patience counts hops without a *meaningful* improvement (1e-9 relative).
-                if v.is_finite() && v < out.value - 1e-9 * out.value.abs() {
-                    since_best = 0;
-                } else {
-                    since_best += 1;
-                }
-                count_agreement(&mut out, v, have_best);
-                if v.is_finite() && v < out.value {
-                    out.value = v;
-                    out.status = local.status;
-                    x.copy_from_slice(trial);
-                }
-                if cfg.adapt_interval > 0 && hop % cfg.adapt_interval == 0 {
-                    let rate = accepted_in_window as f64 / cfg.adapt_interval as f64;
-                    if rate > cfg.target_accept {
-                        step /= cfg.step_factor;
-                    } else {
-                        step *= cfg.step_factor;
-                    }
-                    accepted_in_window = 0;
-                }
-                let info = HopInfo {
-                    start,
-                    hop,
-                    value: v,
-                    current: cur_value,
-                    best: out.value,
-                    accepted: accept,
-                    step,
-                    evaluations: out.evaluations,
-                };
-                if observer(&info).is_break() {
-                    out.stopped_early = true;
-                    break 'starts;
-                }
-                if cfg.patience > 0 && since_best >= cfg.patience {
-                    break;
+                let v = problem.cost_grad(current, grad);
+                let v = if v.is_finite() { v } else { f64::INFINITY };
+                r.evaluations += 1;
+                if c == 0 || v < best_candidate {
+                    best_candidate = v;
+                    trial.copy_from_slice(current);
                 }
             }
         }
-        Ok(out)
+        let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
+        r.minimizations += 1;
+        r.evaluations += local.evaluations;
+        r.resets += local.resets;
+        if local.status == Termination::StartNotFinite {
+            r.non_finite_starts += 1;
+        }
+        let mut cur_value = local.value;
+        current.copy_from_slice(trial);
+        if local.value.is_finite() {
+            r.value = local.value;
+            r.status = local.status;
+            best.copy_from_slice(trial);
+        }
+        let mut step = cfg.step;
+        let info = HopInfo {
+            start,
+            hop: 0,
+            value: local.value,
+            current: cur_value,
+            best: r.value,
+            accepted: true,
+            step,
+            evaluations: r.evaluations,
+        };
+        if on_hop(&info).is_break() {
+            r.stopped = true;
+            return Ok(r);
+        }
+        let (mut accepted_in_window, mut since_best) = (0usize, 0usize);
+        for hop in 1..=cfg.hops {
+            for (t, c) in trial.iter_mut().zip(current.iter()) {
+                *t = c + rng.uniform(-step, step);
+            }
+            let local = lbfgs.minimize(problem, trial, lbfgs_ws)?;
+            r.minimizations += 1;
+            r.evaluations += local.evaluations;
+            r.resets += local.resets;
+            let v = local.value;
+            let accept = v.is_finite()
+                && (v < cur_value
+                    || !cur_value.is_finite()
+                    || rng.next_f64()
+                        < libm::exp(
+                            -(v - cur_value) / (cfg.temperature * cur_value.abs().max(1e-300)),
+                        ));
+            if accept {
+                current.copy_from_slice(trial);
+                cur_value = v;
+                accepted_in_window += 1;
+            }
+            // Patience counts hops without a *meaningful* improvement (1e-9 relative) of
+            // this start's best.
+            if v.is_finite() && (!r.value.is_finite() || v < r.value - 1e-9 * r.value.abs()) {
+                since_best = 0;
+            } else {
+                since_best += 1;
+            }
+            if v.is_finite() && v < r.value {
+                r.value = v;
+                r.status = local.status;
+                best.copy_from_slice(trial);
+            }
+            if cfg.adapt_interval > 0 && hop % cfg.adapt_interval == 0 {
+                let rate = accepted_in_window as f64 / cfg.adapt_interval as f64;
+                if rate > cfg.target_accept {
+                    step /= cfg.step_factor;
+                } else {
+                    step *= cfg.step_factor;
+                }
+                accepted_in_window = 0;
+            }
+            let info = HopInfo {
+                start,
+                hop,
+                value: v,
+                current: cur_value,
+                best: r.value,
+                accepted: accept,
+                step,
+                evaluations: r.evaluations,
+            };
+            if on_hop(&info).is_break() {
+                r.stopped = true;
+                return Ok(r);
+            }
+            if cfg.patience > 0 && since_best >= cfg.patience {
+                break;
+            }
+        }
+        Ok(r)
+    }
+
+    /// [`BasinHopping::minimize`] on a law's objective with the starts on `threads` worker
+    /// threads (0: one per core), each with its own problem and workspace (allocated once
+    /// per worker). The observer runs on the calling thread, in start order, and sees what
+    /// it would see from [`BasinHopping::minimize`]; the result is the same bit for bit.
+    #[cfg(feature = "std")]
+    pub(crate) fn minimize_threads<L, R, O>(
+        &self,
+        objective: &mixlaw_core::Objective<'_, '_, L>,
+        ranges: R,
+        x: &mut [f64],
+        threads: usize,
+        mut observer: O,
+    ) -> Result<Outcome, Error>
+    where
+        L: mixlaw_core::Law + Sync + ?Sized,
+        R: Fn(usize) -> (f64, f64) + Sync,
+        O: FnMut(&HopInfo) -> ControlFlow<()>,
+    {
+        use crate::problem::LawProblem;
+        use std::collections::BTreeMap;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::mpsc;
+        use std::vec;
+        use std::vec::Vec;
+
+        /// A finished start, as a worker sends it.
+        struct Done {
+            start: usize,
+            result: Result<StartResult, Error>,
+            hops: Vec<HopInfo>,
+            best: Vec<f64>,
+        }
+
+        let n = objective.dim();
+        if x.len() != n || n == 0 {
+            return Err(Error::WrongParamCount {
+                expected: n,
+                found: x.len(),
+            });
+        }
+        let starts = self.config.starts.max(1);
+        let workers = crate::par::threads(threads).min(starts).max(1);
+        let warm: Vec<f64> = x.to_vec();
+        // Starts at or beyond this index are not needed any more.
+        let stop_at = AtomicUsize::new(starts);
+        let next = AtomicUsize::new(0);
+        // Runs start `start` in a fresh problem and workspace (`on_hop` may stop it).
+        let run_alone =
+            |start: usize,
+             best: &mut [f64],
+             on_hop: &mut dyn FnMut(&HopInfo) -> ControlFlow<()>| {
+                let mut scratch = vec![0.0; objective.scratch_len()];
+                let mut work = vec![0.0; self.workspace_len(n)];
+                let mut problem = LawProblem::new(objective, &mut scratch)?;
+                let (mut buffers, _) = Buffers::split(self, n, &mut work)?;
+                let warm_here = self.config.warm_start && start == 0;
+                if warm_here {
+                    best.copy_from_slice(&warm);
+                }
+                self.run_start(
+                    &mut problem,
+                    &ranges,
+                    start,
+                    warm_here,
+                    best,
+                    &mut buffers,
+                    on_hop,
+                )
+            };
+        std::thread::scope(|scope| {
+            let (sender, receiver) = mpsc::channel::<Done>();
+            for _ in 0..workers {
+                let sender = sender.clone();
+                let (next, stop_at, warm, ranges) = (&next, &stop_at, &warm, &ranges);
+                scope.spawn(move || {
+                    let mut scratch = vec![0.0; objective.scratch_len()];
+                    let mut work = vec![0.0; self.workspace_len(n)];
+                    let setup = LawProblem::new(objective, &mut scratch).and_then(|problem| {
+                        Buffers::split(self, n, &mut work).map(|(buffers, _)| (problem, buffers))
+                    });
+                    let (mut problem, mut buffers) = match setup {
+                        Ok(pair) => pair,
+                        Err(e) => {
+                            let start = next.fetch_add(1, Ordering::Relaxed);
+                            let (hops, best) = (Vec::new(), Vec::new());
+                            let _ = sender.send(Done {
+                                start,
+                                result: Err(e),
+                                hops,
+                                best,
+                            });
+                            return;
+                        }
+                    };
+                    loop {
+                        let start = next.fetch_add(1, Ordering::Relaxed);
+                        if start >= stop_at.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let mut hops = Vec::with_capacity(self.config.hops + 1);
+                        let mut best = vec![0.0; n];
+                        let warm_here = self.config.warm_start && start == 0;
+                        if warm_here {
+                            best.copy_from_slice(warm);
+                        }
+                        let result = self.run_start(
+                            &mut problem,
+                            ranges,
+                            start,
+                            warm_here,
+                            &mut best,
+                            &mut buffers,
+                            |hop| {
+                                hops.push(*hop);
+                                if start >= stop_at.load(Ordering::Relaxed) {
+                                    ControlFlow::Break(())
+                                } else {
+                                    ControlFlow::Continue(())
+                                }
+                            },
+                        );
+                        let done = Done {
+                            start,
+                            result,
+                            hops,
+                            best,
+                        };
+                        if sender.send(done).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut combined = Combined::new(&self.config);
+            let mut pending = BTreeMap::new();
+            let mut expected = 0;
+            let finished = loop {
+                if expected >= starts {
+                    break Ok(());
+                }
+                let Some(done) = pending.remove(&expected) else {
+                    match receiver.recv() {
+                        Ok(done) => {
+                            pending.insert(done.start, done);
+                            continue;
+                        }
+                        // Every worker has gone (a panic, which the scope re-raises).
+                        Err(_) => break Ok(()),
+                    }
+                };
+                let Done {
+                    result,
+                    hops,
+                    mut best,
+                    ..
+                } = done;
+                let mut result = match result {
+                    Ok(r) => r,
+                    Err(e) => break Err(e),
+                };
+                // Replay the start's minimisations to the observer; if it stops at one,
+                // the start must end there, as it would have on one thread.
+                let stop_hop = hops
+                    .iter()
+                    .position(|hop| observer(&combined.info(hop)).is_break());
+                if let Some(i) = stop_hop {
+                    stop_at.store(0, Ordering::Relaxed);
+                    if i + 1 == hops.len() {
+                        result.stopped = true;
+                    } else {
+                        let mut seen = 0;
+                        let rerun = run_alone(expected, &mut best, &mut |_| {
+                            seen += 1;
+                            if seen > i {
+                                ControlFlow::Break(())
+                            } else {
+                                ControlFlow::Continue(())
+                            }
+                        });
+                        result = match rerun {
+                            Ok(r) => r,
+                            Err(e) => break Err(e),
+                        };
+                    }
+                }
+                if combined.add(&result, &best, x) {
+                    break Ok(());
+                }
+                expected += 1;
+            };
+            // Release the workers: no start is needed any more.
+            stop_at.store(0, Ordering::Relaxed);
+            drop(receiver);
+            finished.map(|()| combined.out)
+        })
     }
 }
 
-/// Counts a local minimum of value `v` toward [`Outcome::agreeing`] before `out.value` is
-/// updated: a value better by more than 1e-9 relative restarts the count.
-fn count_agreement(out: &mut Outcome, v: f64, have_best: bool) {
+/// The generator of start `start` under `seed`: the `start`-th fork of the seed's stream
+/// (so start i draws the same numbers whichever starts ran before it, and wherever).
+fn start_rng(seed: u64, start: usize) -> Rng {
+    let mut root = Rng::new(seed);
+    for _ in 0..start {
+        root.next_u64();
+    }
+    root.fork()
+}
+
+/// The workspace of one start: the local minimiser's, the current minimum, the trial point
+/// and a gradient.
+struct Buffers<'w> {
+    lbfgs: &'w mut [f64],
+    current: &'w mut [f64],
+    trial: &'w mut [f64],
+    grad: &'w mut [f64],
+}
+
+impl<'w> Buffers<'w> {
+    /// Splits `workspace` (at least [`BasinHopping::workspace_len`]) into the buffers and
+    /// the start's best point.
+    fn split(
+        basin: &BasinHopping,
+        n: usize,
+        workspace: &'w mut [f64],
+    ) -> Result<(Self, &'w mut [f64]), Error> {
+        let short = Error::BufferTooSmall {
+            needed: basin.workspace_len(n),
+            found: workspace.len(),
+        };
+        let (lbfgs, rest) = workspace
+            .split_at_mut_checked(Lbfgs::new(basin.config.lbfgs).workspace_len(n))
+            .ok_or(short)?;
+        let (current, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (trial, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (grad, rest) = rest.split_at_mut_checked(n).ok_or(short)?;
+        let (best, _) = rest.split_at_mut_checked(n).ok_or(short)?;
+        Ok((
+            Buffers {
+                lbfgs,
+                current,
+                trial,
+                grad,
+            },
+            best,
+        ))
+    }
+}
+
+/// What one start found (its best point is in the caller's buffer).
+#[derive(Clone, Copy, Debug)]
+struct StartResult {
+    /// Its best finite local minimum (`+inf`: none).
+    value: f64,
+    /// Status of the local minimisation that produced it.
+    status: Termination,
+    minimizations: usize,
+    evaluations: usize,
+    resets: usize,
+    non_finite_starts: usize,
+    /// The observer stopped it.
+    stopped: bool,
+}
+
+/// The starts combined in index order.
+struct Combined {
+    out: Outcome,
+    have_best: bool,
+    agree: usize,
+}
+
+impl Combined {
+    fn new(config: &BasinConfig) -> Self {
+        Combined {
+            out: Outcome {
+                value: f64::INFINITY,
+                status: Termination::StartNotFinite,
+                minimizations: 0,
+                evaluations: 0,
+                stopped_early: false,
+                resets: 0,
+                non_finite_starts: 0,
+                agreeing: 0,
+                grid_points: 0,
+            },
+            have_best: false,
+            agree: config.agree_starts,
+        }
+    }
+
+    /// A start-local hop report as the observer sees it: `best` over all starts so far,
+    /// `evaluations` counted over all starts.
+    fn info(&self, hop: &HopInfo) -> HopInfo {
+        HopInfo {
+            best: if hop.best < self.out.value {
+                hop.best
+            } else {
+                self.out.value
+            },
+            evaluations: self.out.evaluations + hop.evaluations,
+            ..*hop
+        }
+    }
+
+    /// Adds the next start (its best point `best`; `x` receives the best point overall).
+    /// Returns whether the search is over: the observer stopped it, or `agree` starts have
+    /// reached the best value ([`BasinConfig::agree_starts`]).
+    fn add(&mut self, r: &StartResult, best: &[f64], x: &mut [f64]) -> bool {
+        let out = &mut self.out;
+        out.minimizations += r.minimizations;
+        out.evaluations += r.evaluations;
+        out.resets += r.resets;
+        out.non_finite_starts += r.non_finite_starts;
+        count_agreement(out, r.value, self.have_best, 1e-10);
+        if r.value.is_finite() && (!self.have_best || r.value < out.value) {
+            self.have_best = true;
+            out.value = r.value;
+            out.status = r.status;
+            x.copy_from_slice(best);
+        }
+        if r.stopped {
+            out.stopped_early = true;
+            return true;
+        }
+        self.agree > 0 && out.agreeing >= self.agree
+    }
+}
+
+/// Counts a minimum of value `v` toward [`Outcome::agreeing`] before `out.value` is
+/// updated: a value better by more than `relative` restarts the count.
+fn count_agreement(out: &mut Outcome, v: f64, have_best: bool, relative: f64) {
     if !v.is_finite() {
         return;
     }
-    let tol = 1e-9 * out.value.abs();
+    let tol = relative * out.value.abs();
     if !have_best || !out.value.is_finite() || v < out.value - tol {
         out.agreeing = 1;
     } else if v <= out.value + tol {

@@ -135,6 +135,49 @@ where
     fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
 }
 
+/// [`fit_law`] with basin-hopping's starts on `threads` worker threads (0: one per core;
+/// feature `std`), each worker with its own evaluation scratch and workspace, allocated
+/// once. Starts are independent and combined in start order, so the result (`theta`, the
+/// [`Outcome`], what `observer` sees, on the calling thread) is the same bit for bit for
+/// any thread count, and equal to [`fit_law`]'s. The grid search runs on one thread.
+#[cfg(feature = "std")]
+pub fn fit_law_threads<L, O>(
+    objective: &Objective<'_, '_, L>,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+    theta: &mut [f64],
+    threads: usize,
+    observer: O,
+) -> Result<Outcome, Error>
+where
+    L: Law + Sync + ?Sized,
+    O: FnMut(&HopInfo) -> ControlFlow<()>,
+{
+    let workers = par::threads(threads).min(config.starts.max(1));
+    if workers <= 1 || uses_grid(objective, config) {
+        let mut work = std::vec![0.0; workspace_len(objective, config)];
+        return fit_law(objective, config, ranges, theta, &mut work, observer);
+    }
+    let p = objective.dim();
+    if theta.len() != p {
+        return Err(Error::WrongParamCount {
+            expected: p,
+            found: theta.len(),
+        });
+    }
+    check_ranges(ranges, p)?;
+    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
+        Some(&r) => r,
+        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
+    };
+    let outcome =
+        BasinHopping::new(*config).minimize_threads(objective, range, theta, workers, observer)?;
+    if !outcome.value.is_finite() {
+        return Err(Error::NoFiniteObjective);
+    }
+    Ok(outcome)
+}
+
 fn check_workspace(workspace: &[f64], needed: usize) -> Result<(), Error> {
     if workspace.len() < needed {
         return Err(Error::BufferTooSmall {

@@ -195,6 +195,9 @@ pub struct FitOptions {
     pub ranges: Option<Vec<(f64, f64)>>,
     /// Natural parameters to start from (warm start), e.g. a previous fit.
     pub start: Option<Vec<f64>>,
+    /// Worker threads for basin-hopping's starts (0, the default: one per core); the
+    /// fit is the same bit for bit for any count (see [`crate::fit_law_threads`]).
+    pub threads: usize,
 }
 
 /// A fitted law: natural parameters and everything needed to predict with them.
@@ -260,7 +263,7 @@ pub fn score(pred: &[f64], obs: &[f64]) -> Result<Metrics, Error> {
 /// `observer` sees every local minimisation and may stop the search.
 pub fn fit<L, O>(law: L, runs: &Runs, options: &FitOptions, observer: O) -> Result<Fit<L>, Error>
 where
-    L: Law,
+    L: Law + Sync,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
     fit_weighted(law, runs, runs.weights.as_deref(), options, observer)
@@ -276,7 +279,7 @@ pub fn fit_weighted<L, O>(
     observer: O,
 ) -> Result<Fit<L>, Error>
 where
-    L: Law,
+    L: Law + Sync,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
     let scales = match options.scales {
@@ -308,13 +311,12 @@ where
             objective.to_unconstrained(start, &mut theta)?;
             config.warm_start = true;
         }
-        let mut work = vec![0.0; crate::workspace_len(&objective, &config)];
-        let outcome = crate::fit_law(
+        let outcome = crate::fit_law_threads(
             &objective,
             &config,
             options.ranges.as_deref(),
             &mut theta,
-            &mut work,
+            options.threads,
             observer,
         )?;
         objective.to_natural(&theta, &mut params)?;

@@ -11,6 +11,11 @@ pub trait Problem {
     /// Where the function is undefined or overflows, return a non-finite value: the
     /// optimisers treat it as `+inf` and backtrack.
     fn cost_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64;
+
+    /// Forgets any state kept between evaluations (e.g. warm starts of an inner solve), so
+    /// that what follows does not depend on what came before. Basin-hopping calls it at
+    /// every start. Default: nothing to forget.
+    fn reset(&mut self) {}
 }
 
 /// A [`mixlaw_core::Objective`] (law + data + loss over unconstrained parameters) as a
@@ -48,5 +53,8 @@ impl<L: Law + ?Sized> Problem for LawProblem<'_, '_, '_, '_, L> {
         self.objective
             .eval(x, Some(grad), self.scratch)
             .unwrap_or(f64::INFINITY)
+    }
+    fn reset(&mut self) {
+        self.objective.reset_state(self.scratch);
     }
 }

@@ -195,6 +195,12 @@ where
         law.check_inputs(r.dataset()?.inputs())?;
     }
     let jobs = laws.len() * folds.len();
+    // The folds run in parallel: each fit's starts on one thread (same result, see
+    // `FitOptions::threads`).
+    let options = &FitOptions {
+        threads: 1,
+        ..options.clone()
+    };
     // (MRE %, sd of the rows' relative errors %, Spearman, Kendall, RMSE) of one (law, fold).
     type Job = (f64, f64, Option<f64>, Option<f64>, f64);
     let job = |j: usize| -> Option<Job> {

@@ -65,6 +65,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         scales: Some(scales),
         basin,
         bounds: bounds_for(&law, &runs, a.capacity.no_bounds, &a.capacity.bounds)?,
+        threads: a.bootstrap.threads.count,
         ..FitOptions::default()
     };
     let started = std::time::Instant::now();
