@@ -292,6 +292,14 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         // summed gradient once, in `finish`.
         let per_entry = m > 1;
         let total_weight = self.total_weight;
+        if m == 1 && sl == 0 {
+            let row_grad = row_scratch.get_mut(..p).unwrap_or(&mut []);
+            let total = self.single_output_rows(params, grad.as_deref_mut(), row_grad);
+            if !total.is_finite() {
+                return Ok(f64::INFINITY);
+            }
+            return Ok(self.finish(total, params, grad));
+        }
         let mut total = 0.0;
         for (r, row) in self.data.iter_rows().enumerate() {
             let ys = targets.get(r * m..(r + 1) * m).unwrap_or(&[]);
@@ -349,6 +357,54 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             total += row_total;
         }
         Ok(self.finish(total, params, grad))
+    }
+
+    /// The row pass of [`Objective::eval`] for a law with one output and no warm-start
+    /// state: `sum_r w_r loss(L(x_r), y_r)` (non-finite on failure), adding
+    /// `sum_r w_r loss'(L(x_r), y_r) dL/dp (x_r)` to `grad` when given.
+    ///
+    /// This is [`Law::eval_outputs`]'s definition for one output (one [`Law::eval_row`]
+    /// with its gradient, scaled by the cotangent `w_r loss'`), written out: the same
+    /// arithmetic in the same order, without a dynamic cotangent call and a per-row
+    /// weight lookup per output. Rows with weight 0 are skipped, as there.
+    fn single_output_rows(
+        &self,
+        params: &[f64],
+        mut grad: Option<&mut [f64]>,
+        row_grad: &mut [f64],
+    ) -> f64 {
+        let ds = self.data.data();
+        let run_weights = ds.weights();
+        let entry_weights = ds.entry_weights();
+        let loss = self.loss;
+        let mut total = 0.0;
+        for (r, (row, &y)) in self.data.iter_rows().zip(ds.targets()).enumerate() {
+            let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let w = run * entry;
+            if !(w > 0.0) {
+                continue;
+            }
+            let row_total = match grad.as_deref_mut() {
+                Some(g) => {
+                    let pred = self.law.eval_row(params, &row, Some(&mut *row_grad));
+                    let (l, dl) = loss.eval(pred, y);
+                    let c = w * dl;
+                    if c != 0.0 {
+                        for (gi, &ri) in g.iter_mut().zip(row_grad.iter()) {
+                            *gi += c * ri;
+                        }
+                    }
+                    w * l
+                }
+                None => w * loss.eval(self.law.eval_row(params, &row, None), y).0,
+            };
+            if !row_total.is_finite() {
+                return f64::INFINITY;
+            }
+            total += row_total;
+        }
+        total
     }
 
     /// Divides by the total weight and applies the chain rule to unconstrained coordinates.
