@@ -382,7 +382,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
             let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
             let w = run * entry;
-            if !(w > 0.0) {
+            if w <= 0.0 {
                 continue;
             }
             let row_total = match grad.as_deref_mut() {
