@@ -9,7 +9,7 @@
 //! 0.4)`; Huber loss (delta 1e-3) as every fit of the program.
 //!
 //! ```text
-//! cargo run --release -p mixlaw-benches --example rows_timing [-- --default]
+//! cargo run --release -p mixlaw-benches --example rows_timing [-- --default] [--max-rows N]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -90,9 +90,17 @@ fn time(mut f: impl FnMut()) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let default_search = args.iter().any(|a| a == "--default");
+    let max_rows: usize = args
+        .iter()
+        .position(|a| a == "--max-rows")
+        .and_then(|i| args.get(i + 1))
+        .map_or(usize::MAX, |v| v.parse().expect("--max-rows N"));
     let law = AnyLaw::new("additive-nd", 3, None).unwrap();
     let loss = Loss::Huber { delta: 1e-3 };
     for rows in [1_000usize, 10_000, 100_000] {
+        if rows > max_rows {
+            break;
+        }
         let runs = generate(&law, rows);
         let data = Dataset::new(3, &runs.h, &runs.y).unwrap();
         let mut cache = vec![0.0; Prepared::buffer_len(rows, 3)];
