@@ -58,7 +58,10 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
 
     /// Evaluates a separable law once per distinct h, N and D of the data set (same
     /// values and gradients, far fewer transcendental calls). Laws without a separable
-    /// form ignore the groups. `groups` must index this objective's data set.
+    /// form ignore the groups, and so does a data set whose distinct inputs are too many
+    /// for groups to save work (see `active_groups`: fewer than two rows per distinct
+    /// input read by the law, e.g. rows of distinct random mixtures). `groups` must
+    /// index this objective's data set.
     pub fn with_groups(mut self, groups: &'d Groups<'d>) -> Result<Self, Error> {
         if groups.rows() != self.data.rows() {
             return Err(Error::LengthMismatch {
@@ -180,10 +183,28 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         self.bounds
     }
 
-    /// The groups in use, when the law is separable and groups were given.
+    /// The groups in use: when the law is separable, groups were given, and they save
+    /// work. By groups, each distinct input the law reads costs two factor evaluations
+    /// (values, then their vector-Jacobian product), `2 (n_h + n_N + n_D)` in all; by
+    /// rows, each row costs one evaluation with its gradient. Groups are used when
+    /// `2 (n_h + n_N + n_D) <= rows`: on grids of runs (Shukor et al.: 2 x 109 against
+    /// 2,408 rows), not on rows of distinct mixtures, where the grouped pass would
+    /// evaluate every row twice and read the rows in sorted, not stored, order.
     fn active_groups(&self) -> Option<(&'d Groups<'d>, usize)> {
         let t = self.law.separable_terms();
-        self.groups.filter(|_| t > 0).map(|g| (g, t))
+        let inputs = self.law.inputs();
+        let saves_work = |g: &&Groups<'_>| {
+            let distinct = [inputs.h, inputs.n, inputs.d]
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, read)| read)
+                .map(|(i, _)| g.count(i))
+                .sum::<usize>();
+            2 * distinct <= g.rows()
+        };
+        self.groups
+            .filter(|g| t > 0 && saves_work(g))
+            .map(|g| (g, t))
     }
 
     /// The law.
@@ -271,6 +292,14 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         // summed gradient once, in `finish`.
         let per_entry = m > 1;
         let total_weight = self.total_weight;
+        if m == 1 && sl == 0 {
+            let row_grad = row_scratch.get_mut(..p).unwrap_or(&mut []);
+            let total = self.single_output_rows(params, grad.as_deref_mut(), row_grad);
+            if !total.is_finite() {
+                return Ok(f64::INFINITY);
+            }
+            return Ok(self.finish(total, params, grad));
+        }
         let mut total = 0.0;
         for (r, row) in self.data.iter_rows().enumerate() {
             let ys = targets.get(r * m..(r + 1) * m).unwrap_or(&[]);
@@ -328,6 +357,54 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             total += row_total;
         }
         Ok(self.finish(total, params, grad))
+    }
+
+    /// The row pass of [`Objective::eval`] for a law with one output and no warm-start
+    /// state: `sum_r w_r loss(L(x_r), y_r)` (non-finite on failure), adding
+    /// `sum_r w_r loss'(L(x_r), y_r) dL/dp (x_r)` to `grad` when given.
+    ///
+    /// This is [`Law::eval_outputs`]'s definition for one output (one [`Law::eval_row`]
+    /// with its gradient, scaled by the cotangent `w_r loss'`), written out: the same
+    /// arithmetic in the same order, without a dynamic cotangent call and a per-row
+    /// weight lookup per output. Rows with weight 0 are skipped, as there.
+    fn single_output_rows(
+        &self,
+        params: &[f64],
+        mut grad: Option<&mut [f64]>,
+        row_grad: &mut [f64],
+    ) -> f64 {
+        let ds = self.data.data();
+        let run_weights = ds.weights();
+        let entry_weights = ds.entry_weights();
+        let loss = self.loss;
+        let mut total = 0.0;
+        for (r, (row, &y)) in self.data.iter_rows().zip(ds.targets()).enumerate() {
+            let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let w = run * entry;
+            if w <= 0.0 {
+                continue;
+            }
+            let row_total = match grad.as_deref_mut() {
+                Some(g) => {
+                    let pred = self.law.eval_row(params, &row, Some(&mut *row_grad));
+                    let (l, dl) = loss.eval(pred, y);
+                    let c = w * dl;
+                    if c != 0.0 {
+                        for (gi, &ri) in g.iter_mut().zip(row_grad.iter()) {
+                            *gi += c * ri;
+                        }
+                    }
+                    w * l
+                }
+                None => w * loss.eval(self.law.eval_row(params, &row, None), y).0,
+            };
+            if !row_total.is_finite() {
+                return f64::INFINITY;
+            }
+            total += row_total;
+        }
+        total
     }
 
     /// Divides by the total weight and applies the chain rule to unconstrained coordinates.
