@@ -57,7 +57,7 @@ impl Errors {
 /// Fits `law` on `runs` and measures its `f32` errors (see the module docs); `budget` is
 /// where `h*` is solved (raw N, D). `None` when a fitted parameter is outside `f32`'s normal
 /// range (`LawAt::converted` refuses it).
-fn measure<L: RealLaw + Clone>(
+fn measure<L: RealLaw + Clone + Sync>(
     law: L,
     runs: &Runs,
     options: &FitOptions,
