@@ -141,6 +141,23 @@ pub struct Outcome {
     pub grid_points: usize,
 }
 
+impl Outcome {
+    /// Before any minimisation: no value (`+inf`), nothing counted.
+    pub(crate) fn not_started() -> Self {
+        Outcome {
+            value: f64::INFINITY,
+            status: Termination::StartNotFinite,
+            minimizations: 0,
+            evaluations: 0,
+            stopped_early: false,
+            resets: 0,
+            non_finite_starts: 0,
+            agreeing: 0,
+            grid_points: 0,
+        }
+    }
+}
+
 /// Basin-hopping global minimiser.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BasinHopping {
@@ -638,17 +655,7 @@ struct Combined {
 impl Combined {
     fn new(config: &BasinConfig) -> Self {
         Combined {
-            out: Outcome {
-                value: f64::INFINITY,
-                status: Termination::StartNotFinite,
-                minimizations: 0,
-                evaluations: 0,
-                stopped_early: false,
-                resets: 0,
-                non_finite_starts: 0,
-                agreeing: 0,
-                grid_points: 0,
-            },
+            out: Outcome::not_started(),
             have_best: false,
             agree: config.agree_starts,
         }

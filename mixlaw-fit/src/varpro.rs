@@ -30,7 +30,7 @@ use mixlaw_core::loss::huber;
 use mixlaw_core::{Error, Law, Loss, Objective, Row};
 
 use crate::basin::{BasinConfig, HopInfo, Outcome};
-use crate::lbfgs::{Lbfgs, Termination};
+use crate::lbfgs::Lbfgs;
 use crate::problem::{LawProblem, Problem};
 
 /// The largest number of nonlinear coordinates searched by a grid.
@@ -598,15 +598,8 @@ where
         lo + (hi - lo) * digit as f64 / (g - 1) as f64
     };
     let mut out = Outcome {
-        value: f64::INFINITY,
-        status: Termination::StartNotFinite,
-        minimizations: 0,
-        evaluations: 0,
-        stopped_early: false,
-        resets: 0,
-        non_finite_starts: 0,
-        agreeing: 0,
         grid_points: cells,
+        ..Outcome::not_started()
     };
     let mut reduced = Reduced::new(objective, reduced_ws)?;
     // Screening: every grid point from a fresh inner start, a few inner iterations, on a
