@@ -90,6 +90,7 @@ fn time(mut f: impl FnMut()) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let default_search = args.iter().any(|a| a == "--default");
+    let no_screen = args.iter().any(|a| a == "--no-screen");
     let max_rows: usize = args
         .iter()
         .position(|a| a == "--max-rows")
@@ -141,21 +142,37 @@ fn main() {
             options.basin.starts = 1;
             options.basin.hops = 0;
         }
+        if no_screen {
+            options.screen.above_rows = 0;
+        }
         let t = Instant::now();
         let fitted = fit(law, &runs, &options, |_| ControlFlow::Continue(())).unwrap();
         let seconds = t.elapsed().as_secs_f64();
-        let evaluations = fitted.outcome.map_or(0, |o| o.evaluations);
+        let outcome = fitted.outcome.expect("a searched fit");
+        let evaluations = outcome.evaluations;
+        // Evaluations on every row: all of them, or the polishes' when screened.
+        let full_evaluations = if outcome.screen_rows > 0 {
+            outcome.polish_evaluations
+        } else {
+            evaluations
+        };
         println!(
             "{{\"rows\": {rows}, \"eval_ns_per_row\": {:.2}, \"grouped_ns_per_row\": {:.2}, \
              \"value\": {:.17e}, \"grouped_value\": {:.17e}, \"fit_seconds\": {seconds:.4}, \
              \"fit_evaluations\": {evaluations}, \"fit_ns_per_row_eval\": {:.2}, \
-             \"fit_objective\": {:.17e}, \"default_search\": {default_search}}}",
+             \"fit_objective\": {:.17e}, \"default_search\": {default_search}, \
+             \"screen_rows\": {}, \"polished\": {}, \"polish_evaluations\": {}, \
+             \"agreeing\": {}}}",
             ns[0],
             ns[1],
             values[0],
             values[1],
-            seconds * 1e9 / (rows as f64 * evaluations.max(1) as f64),
-            fitted.objective
+            seconds * 1e9 / (rows as f64 * full_evaluations.max(1) as f64),
+            fitted.objective,
+            outcome.screen_rows,
+            outcome.polished,
+            outcome.polish_evaluations,
+            outcome.agreeing
         );
     }
 }

@@ -160,6 +160,10 @@ pub struct FitArgs {
     /// Bounds on fitted parameters.
     #[command(flatten)]
     pub capacity: CapacityArgs,
+    /// Above N runs, run the search on an evenly strided subsample and polish its best
+    /// minima on every run (0: never; default 8192).
+    #[arg(long, value_name = "N")]
+    pub screen_rows: Option<u64>,
 }
 
 /// `fit --bootstrap B`: uncertainty of the parameters and predictions.

@@ -371,3 +371,67 @@ fn a_closed_stdout_ends_quietly_with_exit_0() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+/// `fit --screen-rows N`: above N runs the search runs on a subsample (2,048 runs) and the
+/// JSON says so in `"screen"`; at or below N, or with 0, no screen and no `"screen"`.
+#[test]
+fn fit_screens_many_runs_and_screen_rows_sets_the_threshold() {
+    // 2,500 runs of an additive-nd law (k = 3) at distinct mixtures, 0.5 % noise.
+    let mut csv = String::from("w0,w1,w2,loss\n");
+    let mut rng = mixlaw_fit::Rng::new(3);
+    for _ in 0..2_500 {
+        let e: Vec<f64> = (0..3).map(|_| -rng.next_f64().max(1e-300).ln()).collect();
+        let s: f64 = e.iter().sum();
+        let h: Vec<f64> = e.iter().map(|x| x / s).collect();
+        let clean = 1.5 + 1.0 / (h[0].powf(0.3) + 2.0 * h[1].powf(0.5) + 1.5 * h[2].powf(0.4));
+        let y = clean * (1.0 + 0.005 * rng.uniform(-1.0, 1.0));
+        csv += &format!("{},{},{},{y}\n", h[0], h[1], h[2]);
+    }
+    let train = temp("screen_rows.csv", &csv);
+    let fit_json = |screen_rows: &str| {
+        let args = [
+            "fit",
+            "--law",
+            "additive-nd",
+            "--train",
+            &train,
+            "--weights",
+            "w0,w1,w2",
+            "--loss",
+            "loss",
+            "--starts",
+            "4",
+            "--hops",
+            "0",
+            "--screen-rows",
+            screen_rows,
+            "--json",
+            "--quiet",
+        ];
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let screened = fit_json("1000");
+    assert_eq!(screened["screen"]["rows"], 2048, "{screened}");
+    assert!(screened["screen"]["polished"].as_u64().unwrap() >= 1);
+    assert!(screened["screen"]["agreeing_starts"].as_u64().unwrap() >= 1);
+    let full = fit_json("2500");
+    assert!(full.get("screen").is_none(), "{full}");
+    assert!(fit_json("0").get("screen").is_none());
+    // The screened search reaches the full search's objective.
+    let objective = |j: &serde_json::Value| j["objective"].as_f64().unwrap();
+    assert!(objective(&screened) <= objective(&full) * (1.0 + 1e-9));
+    // A bad threshold is one error line, exit 2.
+    let (code, _, err) = run(&[
+        "fit",
+        "--law",
+        "additive-nd",
+        "--train",
+        &train,
+        "--screen-rows",
+        "-1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error:"), "{err}");
+}

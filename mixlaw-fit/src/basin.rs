@@ -139,6 +139,14 @@ pub struct Outcome {
     pub agreeing: usize,
     /// Grid points screened (0 for basin-hopping).
     pub grid_points: usize,
+    /// Runs of the subsample the starts ran on when the fit was screened
+    /// ([`crate::screen`]; 0: every run). Then `agreeing` counts the starts that reached
+    /// the best value *on the subsample*, and `value` is the best polished value on all runs.
+    pub screen_rows: usize,
+    /// Distinct subsample minima polished on all runs (0: not screened).
+    pub polished: usize,
+    /// Evaluations on all runs by the polishes (included in `evaluations`).
+    pub polish_evaluations: usize,
 }
 
 impl Outcome {
@@ -154,6 +162,9 @@ impl Outcome {
             non_finite_starts: 0,
             agreeing: 0,
             grid_points: 0,
+            screen_rows: 0,
+            polished: 0,
+            polish_evaluations: 0,
         }
     }
 }
@@ -392,12 +403,33 @@ impl BasinHopping {
         ranges: R,
         x: &mut [f64],
         threads: usize,
-        mut observer: O,
+        observer: O,
     ) -> Result<Outcome, Error>
     where
         L: mixlaw_core::Law + Sync + ?Sized,
         R: Fn(usize) -> (f64, f64) + Sync,
         O: FnMut(&HopInfo) -> ControlFlow<()>,
+    {
+        self.minimize_threads_each(objective, ranges, x, threads, observer, |_, _| {})
+    }
+
+    /// [`BasinHopping::minimize_threads`], also handing every combined start's best value
+    /// and point to `on_start`, in start order (the screen polishes the best few).
+    #[cfg(feature = "std")]
+    pub(crate) fn minimize_threads_each<L, R, O, S>(
+        &self,
+        objective: &mixlaw_core::Objective<'_, '_, L>,
+        ranges: R,
+        x: &mut [f64],
+        threads: usize,
+        mut observer: O,
+        mut on_start: S,
+    ) -> Result<Outcome, Error>
+    where
+        L: mixlaw_core::Law + Sync + ?Sized,
+        R: Fn(usize) -> (f64, f64) + Sync,
+        O: FnMut(&HopInfo) -> ControlFlow<()>,
+        S: FnMut(f64, &[f64]),
     {
         use crate::problem::LawProblem;
         use std::collections::BTreeMap;
@@ -567,6 +599,7 @@ impl BasinHopping {
                         };
                     }
                 }
+                on_start(result.value, &best);
                 if combined.add(&result, &best, x) {
                     break Ok(());
                 }

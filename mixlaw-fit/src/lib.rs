@@ -57,6 +57,8 @@ pub mod rng;
 #[cfg(feature = "std")]
 pub mod saved;
 #[cfg(feature = "std")]
+pub mod screen;
+#[cfg(feature = "std")]
 pub mod select;
 #[cfg(all(test, feature = "std"))]
 mod testdata;
@@ -85,7 +87,10 @@ pub fn workspace_len<L: Law + ?Sized>(
 }
 
 /// Whether [`fit_law`] runs the variable-projection grid search for `objective`.
-fn uses_grid<L: Law + ?Sized>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> bool {
+pub(crate) fn uses_grid<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+    config: &BasinConfig,
+) -> bool {
     config.search == Search::Auto
         && !config.warm_start
         && varpro::split(objective).is_some_and(|(_, m)| m <= varpro::MAX_GRID_DIM)

@@ -14,6 +14,7 @@ use mixlaw_core::{
 
 use crate::basin::{BasinConfig, HopInfo, Outcome};
 use crate::linear;
+use crate::screen::ScreenConfig;
 
 /// Training runs with owned columns: mixtures (`rows * k`, row-major), optional N, D,
 /// unique tokens U, observed losses (`rows * outputs`, row-major: one per run for most
@@ -198,6 +199,9 @@ pub struct FitOptions {
     /// Worker threads for basin-hopping's starts (0, the default: one per core); the
     /// fit is the same bit for bit for any count (see [`crate::fit_law_threads`]).
     pub threads: usize,
+    /// On many runs, search on a subsample and polish on all runs ([`crate::screen`];
+    /// `above_rows: 0` turns it off). Never with a warm start or the grid search.
+    pub screen: ScreenConfig,
 }
 
 /// A fitted law: natural parameters and everything needed to predict with them.
@@ -311,14 +315,23 @@ where
             objective.to_unconstrained(start, &mut theta)?;
             config.warm_start = true;
         }
-        let outcome = crate::fit_law_threads(
-            &objective,
-            &config,
-            options.ranges.as_deref(),
-            &mut theta,
-            options.threads,
-            observer,
-        )?;
+        let sample = match config.warm_start || crate::uses_grid(&objective, &config) {
+            true => None,
+            false => options.screen.sample(runs, weights),
+        };
+        let outcome = match sample {
+            Some(sample) => crate::screen::screened(
+                &law, runs, weights, scales, &sample, options, &objective, &mut theta, observer,
+            )?,
+            None => crate::fit_law_threads(
+                &objective,
+                &config,
+                options.ranges.as_deref(),
+                &mut theta,
+                options.threads,
+                observer,
+            )?,
+        };
         objective.to_natural(&theta, &mut params)?;
         Some(outcome)
     };

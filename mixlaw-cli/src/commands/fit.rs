@@ -7,6 +7,7 @@ use std::string::{String, ToString};
 
 use mixlaw_core::{AnyLaw, Law, LawOptions};
 use mixlaw_fit::owned::{self, FitOptions, Metrics};
+use mixlaw_fit::screen::ScreenConfig;
 use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_validate::data::{self, JoinCounts};
 use mixlaw_validate::json::{obj, push, Json};
@@ -68,6 +69,16 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         threads: a.bootstrap.threads.count,
         ..FitOptions::default()
     };
+    let options = match a.screen_rows {
+        Some(n) => FitOptions {
+            screen: ScreenConfig {
+                above_rows: usize::try_from(n).unwrap_or(usize::MAX),
+                ..options.screen
+            },
+            ..options
+        },
+        None => options,
+    };
     let started = std::time::Instant::now();
     let fit = {
         let mut progress = out.fit_progress(&basin);
@@ -128,6 +139,14 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
             .collect();
         push(&mut j, "active_bounds", Json::Array(active));
         push(&mut j, "skipped_rows", Json::from(train.skipped));
+        if let Some(o) = fit.outcome.filter(|o| o.screen_rows > 0) {
+            let screen = obj([
+                ("rows", Json::from(o.screen_rows)),
+                ("polished", Json::from(o.polished)),
+                ("agreeing_starts", Json::from(o.agreeing)),
+            ]);
+            push(&mut j, "screen", screen);
+        }
         if let Some(c) = &source.join {
             push(&mut j, "join", join_json(c));
         }
@@ -148,6 +167,12 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
         train.skipped,
         seconds
     ))?;
+    if let Some(o) = fit.outcome.filter(|o| o.screen_rows > 0) {
+        out.line(&format!(
+            "screened: search on {} of the runs ({} starts reached its best), {} minima polished on all",
+            o.screen_rows, o.agreeing, o.polished
+        ))?;
+    }
     if let Some(c) = &source.join {
         out.line(&join_line("train", c))?;
     }
