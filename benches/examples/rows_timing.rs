@@ -9,7 +9,8 @@
 //! 0.4)`; Huber loss (delta 1e-3) as every fit of the program.
 //!
 //! ```text
-//! cargo run --release -p mixlaw-benches --example rows_timing [-- --default] [--max-rows N]
+//! cargo run --release -p mixlaw-benches --example rows_timing [-- --default] [--no-screen]
+//!     [--screen-rows N] [--max-rows N] [--sizes 1000,10000,100000]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -91,6 +92,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let default_search = args.iter().any(|a| a == "--default");
     let no_screen = args.iter().any(|a| a == "--no-screen");
+    let screen_rows: Option<usize> = args
+        .iter()
+        .position(|a| a == "--screen-rows")
+        .and_then(|i| args.get(i + 1))
+        .map(|v| v.parse().expect("--screen-rows N"));
     let max_rows: usize = args
         .iter()
         .position(|a| a == "--max-rows")
@@ -98,7 +104,16 @@ fn main() {
         .map_or(usize::MAX, |v| v.parse().expect("--max-rows N"));
     let law = AnyLaw::new("additive-nd", 3, None).unwrap();
     let loss = Loss::Huber { delta: 1e-3 };
-    for rows in [1_000usize, 10_000, 100_000] {
+    let sizes: Vec<usize> = args
+        .iter()
+        .position(|a| a == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map_or(vec![1_000, 10_000, 100_000], |v| {
+            v.split(',')
+                .map(|s| s.parse().expect("--sizes N,M"))
+                .collect()
+        });
+    for rows in sizes {
         if rows > max_rows {
             break;
         }
@@ -144,6 +159,9 @@ fn main() {
         }
         if no_screen {
             options.screen.above_rows = 0;
+        }
+        if let Some(n) = screen_rows {
+            options.screen.above_rows = n;
         }
         let t = Instant::now();
         let fitted = fit(law, &runs, &options, |_| ControlFlow::Continue(())).unwrap();
