@@ -102,6 +102,7 @@ fn each_command_help_lists_exactly_its_flags() {
                 &search,
                 &["bootstrap", "resample", "bootstrap-out", "threads"],
                 &["bound", "no-bounds", "head", "mask-below"],
+                &["screen-rows"],
             ]
             .concat(),
         ),
