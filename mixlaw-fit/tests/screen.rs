@@ -157,3 +157,87 @@ fn sample_is_evenly_strided_among_runs_with_a_positive_weight() {
     };
     assert_eq!(off.sample(&data, None), None);
 }
+
+/// A capacity law (k losses per run, some entries masked) goes through the same screen:
+/// on noiseless runs the screened fit recovers the generating law, as the full search.
+#[test]
+fn capacity_law_is_screened_as_every_law() {
+    use mixlaw_core::capacity::{CapacityLaw, Head};
+    let k = 3;
+    let law = CapacityLaw::eq3(k, Head::Fixed(0.5)).unwrap();
+    //           b[3]            c[3]            A[3]            a[3]            E[3]
+    let truth = [
+        0.3, 0.5, 0.4, 2.0, 4.0, 3.0, 1.0, 2.0, 1.5, 0.3, 0.4, 0.5, 1.5, 1.0, 2.0,
+    ];
+    let rows = 300;
+    let mut rng = Rng::new(11);
+    let mut data = Runs {
+        k,
+        outputs: k,
+        n: Some(vec![]),
+        d: Some(vec![]),
+        entry_weights: Some(vec![]),
+        ..Runs::default()
+    };
+    for r in 0..rows {
+        let raw: Vec<f64> = (0..k).map(|_| 0.05 + rng.next_f64()).collect();
+        let s: f64 = raw.iter().sum();
+        let h: Vec<f64> = raw.iter().map(|v| v / s).collect();
+        let (n, d) = (
+            50.0 + 100.0 * (r % 2) as f64,
+            5.0 + 15.0 * (r % 4 / 2) as f64,
+        );
+        let mut y = vec![0.0; k];
+        law.values(
+            &truth,
+            &Point::new(&h, n, d).unwrap(),
+            Scales::default(),
+            &mut y,
+        )
+        .unwrap();
+        data.h.extend(h);
+        data.y.extend(y);
+        data.n.as_mut().unwrap().push(n);
+        data.d.as_mut().unwrap().push(d);
+        // Every 7th run's first loss is masked.
+        let masked = if r % 7 == 0 { 0.0 } else { 1.0 };
+        data.entry_weights
+            .as_mut()
+            .unwrap()
+            .extend([masked, 1.0, 1.0]);
+    }
+    let options = |above_rows| {
+        let mut o = FitOptions {
+            loss: Loss::Squared,
+            scales: Some(Scales::default()),
+            screen: ScreenConfig {
+                above_rows,
+                sample_rows: 60,
+                ..ScreenConfig::default()
+            },
+            ..FitOptions::default()
+        };
+        o.basin.starts = 6;
+        o.basin.hops = 1;
+        o.basin.seed = 3;
+        o
+    };
+    let run = |above_rows| {
+        fit(law, &data, &options(above_rows), |_| {
+            ControlFlow::Continue(())
+        })
+        .unwrap()
+    };
+    let (full, screened) = (run(0), run(100));
+    assert_eq!(full.outcome.unwrap().screen_rows, 0);
+    assert_eq!(screened.outcome.unwrap().screen_rows, 60);
+    assert!(full.objective < 1e-12, "full {}", full.objective);
+    assert!(
+        screened.objective < 1e-12,
+        "screened {}",
+        screened.objective
+    );
+    for (fitted, t) in screened.params.iter().zip(truth) {
+        assert!((fitted - t).abs() < 1e-4 * t, "{:?}", screened.params);
+    }
+}
