@@ -66,7 +66,7 @@ use core::ops::ControlFlow;
 
 pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome, Search};
 pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
-pub use problem::{LawProblem, Problem};
+pub use problem::{hessian_factor, LawProblem, Preconditioned, Problem};
 pub use rng::Rng;
 
 use mixlaw_core::{Error, Law, Objective};
