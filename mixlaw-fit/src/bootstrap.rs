@@ -2,11 +2,14 @@
 //! intervals of every natural parameter and of predictions, from refits on resampled runs.
 //!
 //! A resample draws the runs (rows, or whole groups such as a mixture with all its
-//! checkpoints) with replacement and becomes integer row weights: the data set is never
-//! copied, so memory stays bounded by the data set (plus the refits' parameters). Each
-//! refit is a local L-BFGS warm-started from the full-data fit (plus `hops` basin-hopping
-//! rounds), not a fresh global search. Resample `i` draws from its own generator, derived
-//! from `(seed, i)`, so the result is the same for every thread count.
+//! checkpoints) with replacement and becomes integer run weights on the full data set's
+//! objective ([`mixlaw_core::Objective::reweighted`]): the data set is never copied and
+//! its distinct inputs are found once, so memory stays bounded by the data set (plus the
+//! refits' parameters). Each refit is a local L-BFGS warm-started from the full-data fit,
+//! in coordinates scaled by the full data's Hessian there (computed once; see
+//! [`crate::Preconditioned`]), plus `hops` basin-hopping rounds; not a fresh global
+//! search. Resample `i` draws from its own generator, derived from `(seed, i)`, so the
+//! result is the same for every thread count.
 //!
 //! ```
 //! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss};
