@@ -7,7 +7,13 @@
 //! - the full-data fit (default `fit`: 40 starts x 2 hops), its unconstrained parameters;
 //! - `mixlaw_fit::bootstrap::bootstrap` with `--resamples` row resamples (seed `--seed`),
 //!   each refit a local L-BFGS warm-started from the full fit: wall time on 1 thread and
-//!   on every core, refits that failed, and the standard errors.
+//!   on every core, refits that failed, the standard errors and 95 % percentile
+//!   intervals, every refit's objective and evaluation count, and every resample's row
+//!   counts (`mixlaw_fit::bootstrap::resample_weights`), so that the scipy side refits the
+//!   very same resamples and compares the objective each side reaches.
+//!
+//! `--rel-tol X` and `--grad-tol X` override the refits' L-BFGS stopping tolerances
+//! (defaults: mixlaw's, 1e-15 and 1e-13).
 //!
 //! ```text
 //! cargo run --release -p mixlaw-benches --example bootstrap_timing -- --domain arxiv --resamples 1000
@@ -23,7 +29,7 @@ use std::time::Instant;
 use fit_common::{arg, load_domain, num, nums};
 use mixlaw_benches::{BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
 use mixlaw_core::{AnyLaw, Law, LawExt};
-use mixlaw_fit::bootstrap::{bootstrap, BootstrapConfig};
+use mixlaw_fit::bootstrap::{bootstrap, resample_weights, BootstrapConfig, Resampling};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
 
 fn main() {
@@ -31,6 +37,8 @@ fn main() {
     let domain = arg(&args, "--domain", "arxiv").to_string();
     let resamples: usize = arg(&args, "--resamples", "1000").parse().unwrap();
     let seed: u64 = arg(&args, "--seed", "0").parse().unwrap();
+    let rel_tol: f64 = arg(&args, "--rel-tol", "1e-15").parse().unwrap();
+    let grad_tol: f64 = arg(&args, "--grad-tol", "1e-13").parse().unwrap();
     let Some(cols) = load_domain(&domain) else {
         return;
     };
@@ -53,6 +61,9 @@ fn main() {
     let full_seconds = t.elapsed().as_secs_f64();
     let mut theta = vec![0.0; law.num_params()];
     law.to_unconstrained(&full.params, &mut theta).unwrap();
+    let mut options = options;
+    options.basin.lbfgs.rel_tol = rel_tol;
+    options.basin.lbfgs.grad_tol = grad_tol;
     let mut timed = Vec::new();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut last = None;
@@ -80,7 +91,19 @@ fn main() {
         last = Some(boot);
     }
     let boot = last.unwrap();
-    let se: Vec<f64> = boot.param_summary().iter().map(|s| s.se).collect();
+    let summary = boot.param_summary();
+    let se: Vec<f64> = summary.iter().map(|s| s.se).collect();
+    let lo: Vec<f64> = summary.iter().map(|s| s.lo).collect();
+    let hi: Vec<f64> = summary.iter().map(|s| s.hi).collect();
+    let objectives: Vec<f64> = boot.draws.iter().map(|d| d.objective).collect();
+    let indices: Vec<String> = boot.draws.iter().map(|d| d.index.to_string()).collect();
+    let counts: Vec<String> = (0..resamples)
+        .map(|i| {
+            let w = resample_weights(&runs, &Resampling::Rows, seed, i).unwrap();
+            let c: Vec<String> = w.iter().map(|&c| (c as u32).to_string()).collect();
+            format!("[{}]", c.join(","))
+        })
+        .collect();
     let names: Vec<String> = (0..law.num_params())
         .map(|i| format!("\"{}\"", law.param_info(i).unwrap().name))
         .collect();
@@ -88,7 +111,8 @@ fn main() {
         "{{\"domain\": \"{domain}\", \"rows\": {}, \"resamples\": {resamples}, \"seed\": {seed}, \
          \"full_objective\": {}, \"full_seconds\": {}, \"theta\": {}, \"params\": {}, \
          \"names\": [{}], \"seconds_1_thread\": {}, \"threads\": {}, \"seconds_all_threads\": {}, \
-         \"failed\": {}, \"se\": {}}}",
+         \"failed\": {}, \"se\": {}, \"lo\": {}, \"hi\": {}, \"evaluations\": {}, \
+         \"draw_index\": [{}], \"objectives\": {}, \"counts\": [{}]}}",
         runs.rows(),
         num(full.objective),
         num(full_seconds),
@@ -99,6 +123,12 @@ fn main() {
         timed[1].0,
         num(timed[1].1),
         boot.failed,
-        nums(&se)
+        nums(&se),
+        nums(&lo),
+        nums(&hi),
+        boot.draws.iter().map(|d| d.evaluations).sum::<usize>(),
+        indices.join(", "),
+        nums(&objectives),
+        counts.join(",")
     );
 }

@@ -21,6 +21,8 @@ pub struct Objective<'l, 'd, L: ?Sized> {
     data: &'d Prepared<'d>,
     loss: Loss,
     total_weight: f64,
+    /// The run weights in use: the data set's, or a resample's ([`Objective::reweighted`]).
+    run_weights: Option<&'d [f64]>,
     groups: Option<&'d Groups<'d>>,
     bounds: Option<&'d [(f64, f64)]>,
 }
@@ -51,9 +53,69 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             data,
             loss,
             total_weight,
+            run_weights: ds.weights(),
             groups: None,
             bounds: None,
         })
+    }
+
+    /// The same objective with `run_weights` in place of the data set's run weights
+    /// (the entry weights still multiply them): `f = sum_{r,j} v_r e_rj loss / sum_{r,j}
+    /// v_r e_rj`. A bootstrap resample's counts reweight the runs without a new
+    /// [`Prepared`] or [`Groups`]. A run may only carry weight where the data set's own
+    /// weight is positive (its checks in [`Objective::new`] cover only those runs):
+    /// [`Error::InvalidInput`] otherwise, or for a negative or non-finite weight;
+    /// [`Error::Empty`] when every weight is 0.
+    pub fn reweighted<'w>(&self, run_weights: &'w [f64]) -> Result<Objective<'l, 'w, L>, Error>
+    where
+        'd: 'w,
+    {
+        param::check_len("run weights", run_weights, self.data.rows())?;
+        let ds = self.data.data();
+        let m = ds.outputs();
+        let mut total_weight = 0.0;
+        for (r, &v) in run_weights.iter().enumerate() {
+            let own = ds
+                .weights()
+                .map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            if !v.is_finite() || v < 0.0 || (v > 0.0 && own <= 0.0) {
+                return Err(Error::InvalidInput {
+                    what: "run weights",
+                    index: r,
+                });
+            }
+            for j in 0..m {
+                let entry = ds
+                    .entry_weights()
+                    .map_or(1.0, |e| e.get(r * m + j).copied().unwrap_or(0.0));
+                total_weight += v * entry;
+            }
+        }
+        if !(total_weight > 0.0 && total_weight.is_finite()) {
+            return Err(Error::Empty);
+        }
+        Ok(Objective {
+            law: self.law,
+            data: self.data,
+            loss: self.loss,
+            total_weight,
+            run_weights: Some(run_weights),
+            groups: self.groups,
+            bounds: self.bounds,
+        })
+    }
+
+    /// The weight of entry `j` of run `r`: run weight (see [`Objective::reweighted`])
+    /// times entry weight.
+    pub fn weight(&self, r: usize, j: usize) -> f64 {
+        let ds = self.data.data();
+        let run = self
+            .run_weights
+            .map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+        let entry = ds
+            .entry_weights()
+            .map_or(1.0, |w| w.get(r * ds.outputs() + j).copied().unwrap_or(0.0));
+        run * entry
     }
 
     /// Evaluates a separable law once per distinct h, N and D of the data set (same
@@ -307,7 +369,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             let mut row_total = 0.0;
             let mut any = false;
             for j in 0..m {
-                any |= ds.weight(r, j) > 0.0;
+                any |= self.weight(r, j) > 0.0;
             }
             if !any {
                 continue;
@@ -318,7 +380,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                         for (j, ((&pj, cj), &yj)) in
                             pred.iter().zip(c.iter_mut()).zip(ys).enumerate()
                         {
-                            let w = ds.weight(r, j);
+                            let w = self.weight(r, j);
                             *cj = 0.0;
                             if w > 0.0 {
                                 let (l, dl) = loss.eval(pj, yj);
@@ -344,7 +406,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                     self.law
                         .eval_outputs(params, &row, values, None, row_state, row_scratch);
                     for (j, (&pj, &yj)) in values.iter().zip(ys).enumerate() {
-                        let w = ds.weight(r, j);
+                        let w = self.weight(r, j);
                         if w > 0.0 {
                             row_total += w * loss.eval(pj, yj).0;
                         }
@@ -374,7 +436,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         row_grad: &mut [f64],
     ) -> f64 {
         let ds = self.data.data();
-        let run_weights = ds.weights();
+        let run_weights = self.run_weights;
         let entry_weights = ds.entry_weights();
         let loss = self.loss;
         let mut total = 0.0;
@@ -498,7 +560,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         with_grad: bool,
     ) -> f64 {
         let read = |o: usize| -> Option<[f64; T]> { values.get(o..o + T)?.try_into().ok() };
-        let row_weights = self.data.data().weights();
+        let row_weights = self.run_weights;
         let targets = self.data.data().targets();
         let mut total = 0.0;
         for (r, (&y, ((&ih, &inn), &id))) in targets
@@ -544,7 +606,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         groups: &Groups<'_>,
         with_grad: bool,
     ) -> f64 {
-        let row_weights = self.data.data().weights();
+        let row_weights = self.run_weights;
         let targets = self.data.data().targets();
         let mut total = 0.0;
         for (r, (&y, ((&ih, &inn), &id))) in targets

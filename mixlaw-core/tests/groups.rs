@@ -115,6 +115,22 @@ fn check(
     let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
     let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
     let groups = Groups::new(&prepared, &mut group_buf).unwrap();
+    // The same runs without weights, reweighted afterwards (a bootstrap resample's path).
+    let mut unweighted_cache = vec![0.0; Prepared::buffer_len(rows, kk)];
+    let unweighted_data = Dataset::new(kk, &h, &y)
+        .unwrap()
+        .with_n(&g.n)
+        .unwrap()
+        .with_d(&g.d)
+        .unwrap()
+        .with_unique(&g.u)
+        .unwrap();
+    let unweighted = Prepared::new(
+        unweighted_data,
+        Scales { n: 1e9, d: 1e9 },
+        &mut unweighted_cache,
+    )
+    .unwrap();
     // Distinct counts are those of the grid.
     let distinct = |f: fn(&(usize, usize, usize)) -> usize| {
         let mut v: Vec<usize> = g.picks.iter().map(f).collect();
@@ -140,6 +156,25 @@ fn check(
         let v1 = plain.eval(&theta, Some(&mut g1), &mut s1).unwrap();
         let v2 = grouped.eval(&theta, Some(&mut g2), &mut s2).unwrap();
         let v3 = grouped.eval(&theta, None, &mut s2).unwrap();
+        if use_weights {
+            // Reweighting the unweighted objective is the weighted objective, bit for bit,
+            // by rows and by groups.
+            for with_groups in [false, true] {
+                let mut base = Objective::new(&law, &unweighted, loss).unwrap();
+                if with_groups {
+                    base = base.with_groups(&groups).unwrap();
+                }
+                let re = base.reweighted(&g.weights).unwrap();
+                let mut s3 = vec![0.0; re.scratch_len()];
+                let mut g3 = vec![0.0; p];
+                let v4 = re.eval(&theta, Some(&mut g3), &mut s3).unwrap();
+                let (want, want_grad) = if with_groups { (v2, &g2) } else { (v1, &g1) };
+                prop_assert!(
+                    v4.to_bits() == want.to_bits() && &g3 == want_grad,
+                    "{name} {loss:?} reweighted (groups {with_groups}): {v4} vs {want}"
+                );
+            }
+        }
         prop_assert!(
             (v1 - v2).abs() <= 1e-12 * v1.abs().max(1e-300) && v2 == v3,
             "{name} {loss:?}: {v1} vs {v2} / {v3}"
@@ -173,6 +208,48 @@ proptest! {
             check(name, k, &g, &u01, use_weights)?;
         }
     }
+}
+
+/// `Objective::reweighted` refuses weights it cannot honour: a wrong length, a negative or
+/// non-finite weight, weight on a run the data set masks out (its checks skipped it), all
+/// zeros.
+#[test]
+fn reweighting_checks_its_weights() {
+    let law = AnyLaw::new("chinchilla", 0, None).unwrap();
+    let (n, d, y) = ([1e9, 2e9, 4e9], [1e10, 2e10, 4e10], [3.0, 2.9, 2.8]);
+    let own = [1.0, 0.0, 2.0];
+    let mut cache = vec![0.0; Prepared::buffer_len(3, 0)];
+    let data = Dataset::new(0, &[], &y)
+        .unwrap()
+        .with_n(&n)
+        .unwrap()
+        .with_d(&d)
+        .unwrap()
+        .with_weights(&own)
+        .unwrap();
+    let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
+    let objective = Objective::new(&law, &prepared, Loss::Squared).unwrap();
+    assert!(objective.reweighted(&[2.0, 0.0, 1.0]).is_ok());
+    assert_eq!(objective.weight(2, 0), 2.0);
+    assert_eq!(
+        objective.reweighted(&[2.0, 0.0, 1.0]).unwrap().weight(2, 0),
+        1.0
+    );
+    for bad in [
+        &[1.0, 0.0][..],
+        &[1.0, 0.0, -1.0],
+        &[f64::NAN, 0.0, 1.0],
+        &[1.0, 1.0, 1.0],
+    ] {
+        assert!(matches!(
+            objective.reweighted(bad),
+            Err(mixlaw_core::Error::InvalidInput { .. } | mixlaw_core::Error::LengthMismatch { .. })
+        ));
+    }
+    assert_eq!(
+        objective.reweighted(&[0.0, 0.0, 0.0]).err(),
+        Some(mixlaw_core::Error::Empty)
+    );
 }
 
 /// Which laws the property above covers: every single-output law. A law with several

@@ -2,11 +2,14 @@
 //! intervals of every natural parameter and of predictions, from refits on resampled runs.
 //!
 //! A resample draws the runs (rows, or whole groups such as a mixture with all its
-//! checkpoints) with replacement and becomes integer row weights: the data set is never
-//! copied, so memory stays bounded by the data set (plus the refits' parameters). Each
-//! refit is a local L-BFGS warm-started from the full-data fit (plus `hops` basin-hopping
-//! rounds), not a fresh global search. Resample `i` draws from its own generator, derived
-//! from `(seed, i)`, so the result is the same for every thread count.
+//! checkpoints) with replacement and becomes integer run weights on the full data set's
+//! objective ([`mixlaw_core::Objective::reweighted`]): the data set is never copied and
+//! its distinct inputs are found once, so memory stays bounded by the data set (plus the
+//! refits' parameters). Each refit is a local L-BFGS warm-started from the full-data fit,
+//! in coordinates scaled by the full data's Hessian there (computed once; see
+//! [`crate::Preconditioned`]), plus `hops` basin-hopping rounds; not a fresh global
+//! search. Resample `i` draws from its own generator, derived from `(seed, i)`, so the
+//! result is the same for every thread count.
 //!
 //! ```
 //! use mixlaw_core::{laws::chinchilla::Chinchilla, Loss};
@@ -38,9 +41,11 @@ use std::vec::Vec;
 
 use core::ops::ControlFlow;
 
-use mixlaw_core::{Error, Law, LawExt};
+use mixlaw_core::{eval, Error, Groups, Law, LawExt, Objective, Prepared};
 
+use crate::lbfgs::Lbfgs;
 use crate::owned::{fit_weighted, Fit, FitOptions, Runs};
+use crate::problem::{hessian_factor, hessian_factor_workspace_len, LawProblem, Preconditioned};
 use crate::rng::Rng;
 
 /// What a resample draws with replacement.
@@ -94,6 +99,8 @@ pub struct Draw {
     pub objective: f64,
     /// Its predictions on the eval runs (empty without eval runs).
     pub predictions: Vec<f64>,
+    /// Objective evaluations the refit took (line-search trials included).
+    pub evaluations: usize,
 }
 
 pub use mixlaw_core::metrics::{percentile, Summary};
@@ -180,69 +187,113 @@ pub fn resample_weights(
     seed: u64,
     index: usize,
 ) -> Result<Vec<f64>, Error> {
-    let rows = runs.rows();
-    let base = |r: usize| match &runs.weights {
-        Some(w) => w.get(r).copied().unwrap_or(0.0),
-        None => 1.0,
-    };
-    let mut rng = Rng::new(resample_seed(seed, index));
-    let mut draw = |n: usize| ((rng.next_f64() * n as f64) as usize).min(n.saturating_sub(1));
-    let mut counts = vec![0.0; rows];
-    match resampling {
-        Resampling::Rows => {
-            let live: Vec<usize> = (0..rows).filter(|&r| base(r) > 0.0).collect();
-            if live.is_empty() {
-                return Err(Error::Empty);
+    let mut weights = vec![0.0; runs.rows()];
+    Resampler::new(runs, resampling)?.fill(seed, index, &mut weights);
+    Ok(weights)
+}
+
+/// What a resample draws from, found once: the live rows (positive weight), or the live
+/// rows of each group, and the runs' own weights.
+struct Resampler<'r> {
+    base: Option<&'r [f64]>,
+    /// Rows with a positive weight, grouped: `members[starts[g]..starts[g + 1]]` are the
+    /// rows of group `g` (one row per group for row resampling).
+    members: Vec<usize>,
+    starts: Vec<usize>,
+}
+
+impl<'r> Resampler<'r> {
+    fn new(runs: &'r Runs, resampling: &Resampling) -> Result<Self, Error> {
+        let rows = runs.rows();
+        let base = runs.weights.as_deref();
+        let live = |r: usize| base.is_none_or(|w| w.get(r).is_some_and(|&v| v > 0.0));
+        let (members, starts) = match resampling {
+            Resampling::Rows => {
+                let members: Vec<usize> = (0..rows).filter(|&r| live(r)).collect();
+                let starts = (0..=members.len()).collect();
+                (members, starts)
             }
-            for _ in 0..live.len() {
-                if let Some(c) = live.get(draw(live.len())).and_then(|&r| counts.get_mut(r)) {
-                    *c += 1.0;
+            Resampling::Groups(ids) => {
+                if ids.len() != rows {
+                    return Err(Error::LengthMismatch {
+                        what: "group ids",
+                        expected: rows,
+                        found: ids.len(),
+                    });
+                }
+                let mut by_group: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+                for (r, &g) in ids.iter().enumerate() {
+                    if live(r) {
+                        by_group.entry(g).or_default().push(r);
+                    }
+                }
+                let mut members = Vec::with_capacity(rows);
+                let mut starts = vec![0];
+                for rows_of_group in by_group.values() {
+                    members.extend_from_slice(rows_of_group);
+                    starts.push(members.len());
+                }
+                (members, starts)
+            }
+        };
+        if members.is_empty() {
+            return Err(Error::Empty);
+        }
+        Ok(Resampler {
+            base,
+            members,
+            starts,
+        })
+    }
+
+    /// Writes the weights of resample `index` under `seed` into `weights` (one per row).
+    fn fill(&self, seed: u64, index: usize, weights: &mut [f64]) {
+        let groups = self.starts.len().saturating_sub(1);
+        let mut rng = Rng::new(resample_seed(seed, index));
+        weights.iter_mut().for_each(|w| *w = 0.0);
+        for _ in 0..groups {
+            let g = ((rng.next_f64() * groups as f64) as usize).min(groups.saturating_sub(1));
+            let (Some(&a), Some(&b)) = (self.starts.get(g), self.starts.get(g + 1)) else {
+                continue;
+            };
+            for &r in self.members.get(a..b).unwrap_or(&[]) {
+                if let Some(w) = weights.get_mut(r) {
+                    *w += 1.0;
                 }
             }
         }
-        Resampling::Groups(ids) => {
-            if ids.len() != rows {
-                return Err(Error::LengthMismatch {
-                    what: "group ids",
-                    expected: rows,
-                    found: ids.len(),
-                });
-            }
-            let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-            for (r, &g) in ids.iter().enumerate() {
-                if base(r) > 0.0 {
-                    members.entry(g).or_default().push(r);
-                }
-            }
-            let groups: Vec<&Vec<usize>> = members.values().collect();
-            if groups.is_empty() {
-                return Err(Error::Empty);
-            }
-            for _ in 0..groups.len() {
-                for &r in groups
-                    .get(draw(groups.len()))
-                    .copied()
-                    .unwrap_or(&Vec::new())
-                {
-                    if let Some(c) = counts.get_mut(r) {
-                        *c += 1.0;
-                    }
-                }
+        if let Some(base) = self.base {
+            for (w, &b) in weights.iter_mut().zip(base) {
+                *w *= b;
             }
         }
     }
-    Ok(counts
-        .iter()
-        .enumerate()
-        .map(|(r, c)| c * base(r))
-        .collect())
+}
+
+/// One worker's buffers, reused by its refits.
+struct RefitBuffers {
+    weights: Vec<f64>,
+    scratch: Vec<f64>,
+    lbfgs: Vec<f64>,
+    basin: Vec<f64>,
+    z: Vec<f64>,
+    theta: Vec<f64>,
+    preconditioner: Vec<f64>,
 }
 
 /// Bootstraps `full` (a fit of its law to `runs` under `options`): `config.resamples`
-/// refits on resampled runs, each warm-started from `full.params` (`options.basin` gives
-/// the local minimiser's settings; one start, `config.hops` hops), with predictions on
-/// `eval` when given. Failed refits are counted, never fatal; the refits run on
-/// `config.threads` threads and the result does not depend on their number.
+/// refits on resampled runs, with predictions on `eval` when given. Failed refits are
+/// counted, never fatal; the refits run on `config.threads` threads and the result does
+/// not depend on their number.
+///
+/// A resample is a vector of integer run weights (how often each run was drawn) on the
+/// full data set's objective ([`Objective::reweighted`]): no run is copied, and the
+/// distinct inputs ([`Groups`]) and the prepared inputs are found once. Each refit starts
+/// at the full-data minimum `x0` and runs L-BFGS (`options.basin.lbfgs`, the tolerances
+/// of a fit) in Newton-scaled coordinates `z`, `x = x0 + L^-T z` with `L L^T` the full
+/// data's Hessian at `x0` ([`Preconditioned`], [`hessian_factor`]: computed once), so
+/// that its first steps are near-Newton steps; then `config.hops` rounds of basin-hopping
+/// from there when asked. A law linear in every parameter is refitted in closed form.
 pub fn bootstrap<L>(
     full: &Fit<L>,
     runs: &Runs,
@@ -258,40 +309,118 @@ where
             what: "the bootstrap needs at least one resample",
         });
     }
-    if let Resampling::Groups(ids) = &config.resampling {
-        if ids.len() != runs.rows() {
-            return Err(Error::LengthMismatch {
-                what: "group ids",
-                expected: runs.rows(),
-                found: ids.len(),
-            });
-        }
-    }
+    let resampler = Resampler::new(runs, &config.resampling)?;
     full.law.check_params(&full.params)?;
     // Validate the inputs once, so that a refit can only fail numerically.
-    runs.dataset()?;
+    let data = runs.dataset()?;
     if let Some(e) = eval {
         full.predict(e)?;
     }
-    let mut refit_options = options.clone();
-    refit_options.start = Some(full.params.clone());
-    refit_options.basin.starts = 1;
-    refit_options.basin.hops = config.hops;
-    refit_options.scales = Some(full.scales);
-    let refit = |index: usize| -> Option<Draw> {
-        let weights = resample_weights(runs, &config.resampling, config.seed, index).ok()?;
-        let mut opts = refit_options.clone();
-        opts.basin.seed = resample_seed(config.seed, index);
-        let fitted = fit_weighted(full.law.clone(), runs, Some(&weights), &opts, |_| {
-            ControlFlow::Continue(())
-        })
-        .ok()?;
-        if fitted.params.iter().any(|p| !p.is_finite()) {
+    let law = &full.law;
+    if law.is_linear() && options.bounds.is_none() {
+        return bootstrap_closed_form(full, runs, eval, options, config, &resampler);
+    }
+    let rows = runs.rows();
+    let mut cache = vec![0.0; Prepared::buffer_len(rows, runs.k)];
+    let prepared = Prepared::new(data, full.scales, &mut cache)?;
+    let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
+    let groups = Groups::new(&prepared, &mut group_buf)?;
+    let mut objective = Objective::new(law, &prepared, options.loss)?.with_groups(&groups)?;
+    if let Some(b) = &options.bounds {
+        objective = objective.with_bounds(b)?;
+    }
+    let p = objective.dim();
+    let mut origin = vec![0.0; p];
+    objective.to_unconstrained(&full.params, &mut origin)?;
+    // The full data's Hessian at the full fit; the identity (plain L-BFGS) where it
+    // cannot be had (a non-finite gradient nearby).
+    let mut factor = vec![0.0; p * p];
+    {
+        let mut scratch = vec![0.0; objective.scratch_len()];
+        let mut problem = LawProblem::new(&objective, &mut scratch)?;
+        let mut work = vec![0.0; hessian_factor_workspace_len(p)];
+        if hessian_factor(&mut problem, &origin, &mut factor, &mut work).is_err() {
+            factor.iter_mut().for_each(|v| *v = 0.0);
+            for i in 0..p {
+                if let Some(v) = factor.get_mut(i * p + i) {
+                    *v = 1.0;
+                }
+            }
+        }
+    }
+    let eval_data = match eval {
+        Some(e) => Some((e.dataset()?, e.rows())),
+        None => None,
+    };
+    let mut eval_cache = vec![0.0; eval.map_or(0, |e| Prepared::buffer_len(e.rows(), e.k))];
+    let eval_prepared = match eval_data {
+        Some((d, _)) => Some(Prepared::new(d, full.scales, &mut eval_cache)?),
+        None => None,
+    };
+    let lbfgs = Lbfgs::new(options.basin.lbfgs);
+    let mut hop_config = options.basin;
+    hop_config.starts = 1;
+    hop_config.hops = config.hops;
+    hop_config.warm_start = true;
+    let init = || RefitBuffers {
+        weights: vec![0.0; rows],
+        scratch: vec![0.0; objective.scratch_len()],
+        lbfgs: vec![0.0; lbfgs.workspace_len(p)],
+        basin: vec![
+            0.0;
+            if config.hops > 0 {
+                crate::workspace_len(&objective, &hop_config)
+            } else {
+                0
+            }
+        ],
+        z: vec![0.0; p],
+        theta: vec![0.0; p],
+        preconditioner: vec![0.0; 2 * p],
+    };
+    let refit = |b: &mut RefitBuffers, index: usize| -> Option<Draw> {
+        resampler.fill(config.seed, index, &mut b.weights);
+        let resample = objective.reweighted(&b.weights).ok()?;
+        let mut evaluations = {
+            let mut problem = LawProblem::new(&resample, &mut b.scratch).ok()?;
+            let mut scaled =
+                Preconditioned::new(&mut problem, &origin, &factor, &mut b.preconditioner).ok()?;
+            b.z.iter_mut().for_each(|v| *v = 0.0);
+            let minimum = lbfgs.minimize(&mut scaled, &mut b.z, &mut b.lbfgs).ok()?;
+            scaled.to_original(&b.z, &mut b.theta);
+            minimum.evaluations
+        };
+        if config.hops > 0 {
+            let mut hops = hop_config;
+            hops.seed = resample_seed(config.seed, index);
+            let outcome = crate::fit_law(
+                &resample,
+                &hops,
+                options.ranges.as_deref(),
+                &mut b.theta,
+                &mut b.basin,
+                |_| ControlFlow::Continue(()),
+            )
+            .ok()?;
+            evaluations += outcome.evaluations;
+        }
+        let mut params = vec![0.0; p];
+        resample.to_natural(&b.theta, &mut params).ok()?;
+        if params.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let predictions = match eval {
-            Some(e) => fitted.predict(e).ok()?,
-            None => Vec::new(),
+        resample.reset_state(&mut b.scratch);
+        let objective_value = resample.eval(&b.theta, None, &mut b.scratch).ok()?;
+        if !objective_value.is_finite() {
+            return None;
+        }
+        let predictions = match (&eval_prepared, eval_data) {
+            (Some(prepared), Some((_, eval_rows))) => {
+                let mut out = vec![0.0; eval_rows * law.outputs()];
+                eval::predict(law, &params, prepared, &mut out).ok()?;
+                out
+            }
+            _ => Vec::new(),
         };
         // `predict` errors on non-finite values except +inf where the law declares an
         // output undefined (a capacity law's masked entries): those stay.
@@ -300,12 +429,68 @@ where
         }
         Some(Draw {
             index,
+            evaluations,
+            params,
+            objective: objective_value,
+            predictions,
+        })
+    };
+    let draws: Vec<Draw> = crate::par::map_with(config.resamples, config.threads, init, refit)
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Bootstrap {
+        resamples: config.resamples,
+        failed: config.resamples - draws.len(),
+        draws,
+    })
+}
+
+/// [`bootstrap`] of a law linear in every parameter: each refit is the closed-form
+/// weighted least-squares fit ([`fit_weighted`]).
+fn bootstrap_closed_form<L>(
+    full: &Fit<L>,
+    runs: &Runs,
+    eval: Option<&Runs>,
+    options: &FitOptions,
+    config: &BootstrapConfig,
+    resampler: &Resampler<'_>,
+) -> Result<Bootstrap, Error>
+where
+    L: Law + Clone + Send + Sync,
+{
+    let mut refit_options = options.clone();
+    refit_options.scales = Some(full.scales);
+    let refit = |weights: &mut Vec<f64>, index: usize| -> Option<Draw> {
+        resampler.fill(config.seed, index, weights);
+        let fitted = fit_weighted(
+            full.law.clone(),
+            runs,
+            Some(weights),
+            &refit_options,
+            |_| ControlFlow::Continue(()),
+        )
+        .ok()?;
+        if fitted.params.iter().any(|p| !p.is_finite()) {
+            return None;
+        }
+        let predictions = match eval {
+            Some(e) => fitted.predict(e).ok()?,
+            None => Vec::new(),
+        };
+        if predictions.iter().any(|p| p.is_nan()) {
+            return None;
+        }
+        Some(Draw {
+            index,
+            evaluations: 0,
             params: fitted.params,
             objective: fitted.objective,
             predictions,
         })
     };
-    let draws: Vec<Draw> = crate::par::map(config.resamples, config.threads, refit)
+    let init = || vec![0.0; runs.rows()];
+    let draws: Vec<Draw> = crate::par::map_with(config.resamples, config.threads, init, refit)
         .into_iter()
         .flatten()
         .collect();
@@ -427,6 +612,49 @@ mod tests {
         assert_eq!(one, run(3, 5));
         assert_ne!(one.draws, run(2, 6).draws);
         assert_eq!(one.eval_summary().len(), train.rows());
+    }
+
+    /// The refits (Newton-scaled L-BFGS from the full fit, on the reweighted full-data
+    /// objective) reach at least the objective of the plain warm-started L-BFGS on the
+    /// same resample (`fit_weighted`, one start, no hops), and its parameters.
+    #[test]
+    fn refits_reach_the_plain_warm_started_minimum() {
+        let (train, _, _) = crate::testdata::mixture_runs("additive");
+        let law = AnyLaw::new("additive", 3, None).unwrap();
+        let options = FitOptions {
+            scales: Some(Scales { n: 1e9, d: 1e9 }),
+            ..FitOptions::default()
+        };
+        let full = fit(law, &train, &options, |_| ControlFlow::Continue(())).unwrap();
+        let config = BootstrapConfig {
+            resamples: 8,
+            seed: 4,
+            ..BootstrapConfig::default()
+        };
+        let boot = bootstrap(&full, &train, None, &options, &config).unwrap();
+        assert_eq!(boot.failed, 0);
+        let mut plain_options = options.clone();
+        plain_options.start = Some(full.params.clone());
+        plain_options.basin.starts = 1;
+        plain_options.basin.hops = 0;
+        for draw in &boot.draws {
+            let w = resample_weights(&train, &config.resampling, config.seed, draw.index).unwrap();
+            let plain = fit_weighted(law, &train, Some(&w), &plain_options, |_| {
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+            assert!(
+                draw.objective <= plain.objective * (1.0 + 1e-9),
+                "resample {}: {} vs plain {}",
+                draw.index,
+                draw.objective,
+                plain.objective
+            );
+            for (a, b) in draw.params.iter().zip(&plain.params) {
+                assert!((a - b).abs() <= 1e-3 * b.abs().max(1e-3), "{a} vs {b}");
+            }
+            assert!(draw.evaluations > 0);
+        }
     }
 
     #[test]

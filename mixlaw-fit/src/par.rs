@@ -36,17 +36,32 @@ where
     T: Send,
     F: Fn(usize) -> T + Sync,
 {
+    map_with(jobs, threads, || (), |_, i| job(i))
+}
+
+/// As [`map`], each worker thread with its own state made once by `init` (e.g. buffers
+/// the jobs reuse instead of allocating): `job(&mut state, i)`. The results must not
+/// depend on what earlier jobs left in the state, so that they are the same for any
+/// thread count.
+pub fn map_with<S, T, I, F>(jobs: usize, threads: usize, init: I, job: F) -> Vec<T>
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, usize) -> T + Sync,
+{
     let workers = self::threads(threads).min(jobs).max(1);
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         let _stop = StopOnPanic { next: &next, jobs };
+        let mut state = None;
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             if i >= jobs {
                 break;
             }
-            done.push((i, job(i)));
+            let state = state.get_or_insert_with(&init);
+            done.push((i, job(state, i)));
         }
         done
     };

@@ -187,11 +187,7 @@ impl<'o, 'l, 'd, 'w, L: Law + ?Sized> Reduced<'o, 'l, 'd, 'w, L> {
         resid.iter_mut().for_each(|v| *v = 0.0);
         let m_out = objective.law().outputs().max(1);
         for (e, w) in weight.iter_mut().enumerate() {
-            *w = objective
-                .data()
-                .data()
-                .weight(e / m_out, e % m_out)
-                .max(0.0);
+            *w = objective.weight(e / m_out, e % m_out).max(0.0);
         }
         let total_weight: f64 = weight.iter().sum();
         let (gram, rest) = rest.split_at_mut_checked(q * q).ok_or(short)?;
@@ -305,7 +301,7 @@ impl<'o, 'l, 'd, 'w, L: Law + ?Sized> Reduced<'o, 'l, 'd, 'w, L> {
                 let Some(dst) = self.design.get_mut(e * width..(e + 1) * width) else {
                     continue;
                 };
-                if data.data().weight(r, j) <= 0.0 {
+                if self.objective.weight(r, j) <= 0.0 {
                     dst.iter_mut().for_each(|v| *v = 0.0);
                     continue;
                 }
