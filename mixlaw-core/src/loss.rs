@@ -76,6 +76,50 @@ impl Loss {
         }
     }
 
+    /// The loss, d loss / d pred and the Gauss-Newton curvature `c` in the prediction,
+    /// or `None` for a loss that is not a function of one residual `r(pred)` (every loss
+    /// here is one). With `loss = rho(r)`, `c = rho''(r) (dr/dpred)^2`, the loss's own
+    /// curvature in the residual (the robust Gauss-Newton step of Triggs et al. 2000,
+    /// "Bundle adjustment", section 4.3):
+    ///
+    /// - Huber: `r = pred - obs`, `c = 1` where `|r| <= delta`, 0 outside (the linear
+    ///   zone has no curvature);
+    /// - log-space Huber: `r = ln pred - ln obs`, `c = 1 / pred^2` inside, 0 outside
+    ///   (`pred > 0`);
+    /// - squared: `c = 2`.
+    ///
+    /// Summed over rows, `sum w c J J^T` (J: the prediction's gradient) is the
+    /// Gauss-Newton matrix of the objective: positive semi-definite, and the objective's
+    /// Hessian up to `sum w loss' d^2 pred` (zero at zero residuals; small when the
+    /// residuals, or Huber's delta, are). The gradient, `sum w loss' J`, is exact, so a
+    /// Levenberg-Marquardt iteration on it converges to the Huber minimum, not the
+    /// least-squares one. (IRLS weights `delta / |r|` outside the quadratic zone, a
+    /// majoriser, were measured slower on the Shukor et al. fits: benches/README.md.)
+    #[inline]
+    pub fn gauss_newton(&self, pred: f64, obs: f64) -> Option<(f64, f64, f64)> {
+        let curvature = |r: f64, delta: f64| if r.abs() <= delta { 1.0 } else { 0.0 };
+        match *self {
+            Loss::Huber { delta } => {
+                let r = pred - obs;
+                let (l, dl) = huber(r, delta);
+                Some((l, dl, curvature(r, delta)))
+            }
+            Loss::LogHuber { delta } => {
+                if pred > 0.0 {
+                    let r = libm::log(pred) - libm::log(obs);
+                    let (l, dl) = huber(r, delta);
+                    Some((l, dl / pred, curvature(r, delta) / (pred * pred)))
+                } else {
+                    Some((f64::INFINITY, 0.0, 0.0))
+                }
+            }
+            Loss::Squared => {
+                let r = pred - obs;
+                Some((r * r, 2.0 * r, 2.0))
+            }
+        }
+    }
+
     /// True for losses on log residuals (observations must be positive).
     pub fn is_log(&self) -> bool {
         matches!(self, Loss::LogHuber { .. })

@@ -48,6 +48,7 @@ pub mod basin;
 pub mod bootstrap;
 pub mod lbfgs;
 pub mod linear;
+pub mod lm;
 #[cfg(feature = "std")]
 pub mod owned;
 #[cfg(feature = "std")]
@@ -64,8 +65,9 @@ pub mod varpro;
 
 use core::ops::ControlFlow;
 
-pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome, Search};
+pub use basin::{BasinConfig, BasinHopping, HopInfo, LocalSolver, Outcome, Search};
 pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
+pub use lm::{Lm, LmConfig};
 pub use problem::{LawProblem, Problem};
 pub use rng::Rng;
 
@@ -76,7 +78,8 @@ pub fn workspace_len<L: Law + ?Sized>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
 ) -> usize {
-    let basin = BasinHopping::new(*config).workspace_len(objective.dim()) + objective.scratch_len();
+    let basin = BasinHopping::new(*config).workspace_len(objective.dim())
+        + problem::scratch_len(objective, config.local);
     if uses_grid(objective, config) {
         basin.max(varpro::workspace_len(objective, config))
     } else {
@@ -129,7 +132,7 @@ where
         };
         return varpro::grid_search(objective, config, range, theta, workspace, observer);
     }
-    let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
+    let (scratch, rest) = workspace.split_at_mut(problem::scratch_len(objective, config.local));
     let mut problem = LawProblem::new(objective, scratch)?;
     let start = |i: usize| objective.start_range(i);
     fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
