@@ -607,7 +607,7 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
     /// Gauss-Newton matrix `H = (1/W) sum_{r,j} w_rj c_rj J_rj J_rj^T` into `hess`
     /// (`p x p`, row-major, symmetric), where `J_rj = dL_j(x_r)/dtheta` is the law's exact
     /// per-row gradient times the chain rule of the objective's transform and `c_rj` the
-    /// loss's curvature ([`Loss::gauss_newton`]: 1 or 0 for Huber). Every
+    /// loss's curvature weight ([`Loss::gauss_newton`]: IRLS weights for Huber). Every
     /// observed entry of a law with several outputs is one residual.
     ///
     /// A separable law evaluated by groups builds each factor's Jacobian once per
@@ -883,7 +883,6 @@ impl System<'_> {
         for (g, &j) in self.grad.iter_mut().zip(jac) {
             *g += a * j;
         }
-        // Rows in Huber's linear zone have no curvature.
         if b != 0.0 {
             let p = jac.len();
             for (i, (row, &ji)) in self.hess.chunks_exact_mut(p).zip(jac).enumerate() {

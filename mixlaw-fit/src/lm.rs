@@ -6,9 +6,9 @@
 //!
 //! Each iteration solves the damped Gauss-Newton system `(H + mu D) s = -g` by Cholesky,
 //! where `g` is the exact gradient, `H = (1/W) sum w c J J^T` the Gauss-Newton matrix of
-//! the objective ([`Problem::gauss_newton`]; for Huber `c` is the loss's curvature, 1 in
-//! the quadratic zone and 0 outside, so the iteration converges to the Huber minimum, not
-//! the least-squares one) and `D` Moré's (1978) scaling, the largest `diag(H)` seen so far
+//! the objective ([`Problem::gauss_newton`]; for Huber `c` is the IRLS weight, 1 in the
+//! quadratic zone and `delta / |r|` outside, and `g` exact, so the iteration converges to
+//! the Huber minimum, not the least-squares one) and `D` Moré's (1978) scaling, the largest `diag(H)` seen so far
 //! (with Marquardt's `D = diag(H)`, coordinates that the data barely constrain took huge
 //! steps into worse basins on the Shukor et al. fits). A step is accepted when it lowers
 //! f; the gain ratio
