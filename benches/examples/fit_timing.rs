@@ -8,8 +8,15 @@
 //!   (so scipy can check it minimises the same function);
 //! - `lbfgs`: `mixlaw_fit::Lbfgs` (default settings) from each of these starts in turn:
 //!   elapsed time, local minimum and best-so-far after every call;
+//! - `lm`: `mixlaw_fit::Lm` (Levenberg-Marquardt, default settings, the same tolerances)
+//!   from the same starts, the same trace;
 //! - `basin`: the default `fit_law` (16 starts x (1 + 8 hops), seed `--seed`): the same
 //!   trace, recorded by the observer after every local minimisation.
+//!
+//! `--local auto|lbfgs|lm` picks basin-hopping's local minimiser (default auto).
+//! `--synthetic NOISE` replaces the losses by synthetic ones on the same grid of runs: the
+//! law at the L-BFGS minimum from start 0 on the real losses, times `1 + NOISE u` (u
+//! uniform in [-1, 1]); they are exported as `y` for `fit_scipy.py`.
 //!
 //! `--rel-tol X` and `--grad-tol X` override the L-BFGS stopping tolerances of both
 //! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings).
@@ -259,9 +266,14 @@ fn main() {
                 basin_trace.elapsed.last().copied().unwrap_or(0.0),
             );
             format!(
-                "{{\"domain\": \"{domain}\", \"rows\": {}, \"starts\": [{}], \"lbfgs\": {}, \
-                 \"lm\": {}, \"basin\": {}}}",
+                "{{\"domain\": \"{domain}\", \"rows\": {}, \"y\": {}, \"starts\": [{}], \
+                 \"lbfgs\": {}, \"lm\": {}, \"basin\": {}}}",
                 objective.data().rows(),
+                if synthetic.is_some() {
+                    nums(objective.data().data().targets())
+                } else {
+                    "null".into()
+                },
                 start_json.join(", "),
                 lbfgs.json(),
                 lm.json(),
