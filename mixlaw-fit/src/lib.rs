@@ -3,8 +3,9 @@
 //! Fits `mixlaw-core` laws to observed training runs: a hand-written L-BFGS with a
 //! strong-Wolfe line search ([`lbfgs`]), inside basin-hopping from random-search starts
 //! ([`basin`]), minimising a law's [`mixlaw_core::Objective`] (Huber, log-space Huber or
-//! squared loss) over its unconstrained parameters. The `linear` law is fitted in closed
-//! form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
+//! squared loss) over its unconstrained parameters; Levenberg-Marquardt on the objective's
+//! Gauss-Newton system ([`lm`]) is the other local solver ([`LocalSolver`]). The `linear`
+//! law is fitted in closed form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
 //!
 //! ```
 //! use mixlaw_core::{LawExt, laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
