@@ -1,13 +1,14 @@
 //! Times `mixlaw_fit::owned::fit` of the Chinchilla law on a CSV of `N,D,loss` rows (Epoch's
 //! 240 points, written by `scripts/compare_chinchilla.sh`), with Epoch's loss (Huber 1e-3
 //! of log residuals), N and D in billions: best of `--repeats` fits, the search's
-//! statistics, one JSON object. `--basin` runs basin-hopping instead of the grid search,
+//! statistics, one JSON object. `--basin` runs basin-hopping instead of the grid search
+//! (`--local lbfgs|lm|auto`: its local minimiser),
 //! `--grid G` sets the grid's points per coordinate, `--raw-huber --n-scale 1e6` gives the
 //! protocol of the `vpnls` reproduction (Huber of raw residuals, N in millions).
 //!
 //! ```text
 //! cargo run --release -p mixlaw-benches --example chinchilla_timing -- --csv epoch240.csv \
-//!     [--basin] [--grid G] [--raw-huber --n-scale 1e6] [--repeats R]
+//!     [--basin [--local lm]] [--grid G] [--raw-huber --n-scale 1e6] [--repeats R]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -17,7 +18,7 @@ use std::time::Instant;
 use mixlaw_core::laws::chinchilla::Chinchilla;
 use mixlaw_core::{Loss, Scales};
 use mixlaw_fit::owned::{fit, FitOptions, Runs};
-use mixlaw_fit::{BasinConfig, Search};
+use mixlaw_fit::{BasinConfig, LocalSolver, Search};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -57,6 +58,12 @@ fn main() {
         scales: Some(Scales { n: n_scale, d: 1e9 }),
         basin: BasinConfig {
             search: if basin { Search::Basin } else { Search::Auto },
+            local: match value("--local").as_deref() {
+                None | Some("auto") => LocalSolver::Auto,
+                Some("lbfgs") => LocalSolver::Lbfgs,
+                Some("lm") => LocalSolver::Lm,
+                Some(other) => panic!("--local auto|lbfgs|lm, not {other}"),
+            },
             grid,
             lbfgs: mixlaw_fit::LbfgsConfig {
                 rel_tol: value("--rel-tol").map_or(1e-15, |v| v.parse().unwrap()),

@@ -8,8 +8,15 @@
 //!   (so scipy can check it minimises the same function);
 //! - `lbfgs`: `mixlaw_fit::Lbfgs` (default settings) from each of these starts in turn:
 //!   elapsed time, local minimum and best-so-far after every call;
+//! - `lm`: `mixlaw_fit::Lm` (Levenberg-Marquardt, default settings, the same tolerances)
+//!   from the same starts, the same trace;
 //! - `basin`: the default `fit_law` (16 starts x (1 + 8 hops), seed `--seed`): the same
 //!   trace, recorded by the observer after every local minimisation.
+//!
+//! `--local auto|lbfgs|lm` picks basin-hopping's local minimiser (default auto).
+//! `--synthetic NOISE` replaces the losses by synthetic ones on the same grid of runs: the
+//! law at the L-BFGS minimum from start 0 on the real losses, times `1 + NOISE u` (u
+//! uniform in [-1, 1]); they are exported as `y` for `fit_scipy.py`.
 //!
 //! `--rel-tol X` and `--grad-tol X` override the L-BFGS stopping tolerances of both
 //! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings).
@@ -31,7 +38,10 @@ use std::time::Instant;
 
 use fit_common::{arg, load_domain, num, nums, start_points, with_objective};
 use mixlaw_core::{Law, Objective};
-use mixlaw_fit::{fit_law, workspace_len, BasinConfig, LawProblem, Lbfgs, LbfgsConfig};
+use mixlaw_fit::problem::scratch_len;
+use mixlaw_fit::{
+    fit_law, workspace_len, BasinConfig, LawProblem, Lbfgs, LbfgsConfig, Lm, LmConfig, LocalSolver,
+};
 
 /// One trace: a row per local minimisation.
 #[derive(Default)]
@@ -68,15 +78,23 @@ fn median_trace(mut runs: Vec<Trace>) -> Trace {
     out
 }
 
-fn lbfgs_from_starts<L: Law>(
+/// The local solver `local` (L-BFGS or Levenberg-Marquardt, default settings but the
+/// tolerances of `config`) from each start in turn.
+fn local_from_starts<L: Law>(
     objective: &Objective<'_, '_, L>,
     starts: &[Vec<f64>],
     config: LbfgsConfig,
+    local: LocalSolver,
 ) -> Trace {
     let lbfgs = Lbfgs::new(config);
+    let lm = Lm::new(LmConfig {
+        grad_tol: config.grad_tol,
+        rel_tol: config.rel_tol,
+        ..LmConfig::default()
+    });
     let p = objective.dim();
-    let mut scratch = vec![0.0; objective.scratch_len()];
-    let mut work = vec![0.0; lbfgs.workspace_len(p)];
+    let mut scratch = vec![0.0; scratch_len(objective, local)];
+    let mut work = vec![0.0; lbfgs.workspace_len(p).max(lm.workspace_len(p))];
     let mut x = vec![0.0; p];
     let mut trace = Trace::default();
     let mut best = f64::INFINITY;
@@ -85,9 +103,12 @@ fn lbfgs_from_starts<L: Law>(
     let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
     for s in starts {
         x.copy_from_slice(s);
-        let m = lbfgs
-            .minimize(&mut problem, &mut x, &mut work)
-            .expect("buffers sized above");
+        let m = if local == LocalSolver::Lm {
+            lm.minimize(&mut problem, &mut x, &mut work)
+        } else {
+            lbfgs.minimize(&mut problem, &mut x, &mut work)
+        }
+        .expect("buffers sized above");
         let elapsed = t0.elapsed().as_secs_f64();
         evaluations += m.evaluations;
         if m.value < best {
@@ -118,6 +139,31 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
     (trace, outcome.value)
 }
 
+/// Synthetic targets on the domain's grid of runs: the additive law at the L-BFGS minimum
+/// from the first random-search start (seed 0) on the real losses, times `1 + noise u`
+/// with `u` uniform in [-1, 1] (generator seed 1), so that the true parameters are known
+/// and the residuals at the optimum are of relative size `noise`.
+fn synthetic_losses(cols: &mixlaw_benches::Columns, noise: f64, config: &BasinConfig) -> Vec<f64> {
+    with_objective(cols, |objective| {
+        let start = start_points(objective, 0, 1, config.candidates).remove(0);
+        let mut x = start;
+        let mut scratch = vec![0.0; objective.scratch_len()];
+        let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
+        let lbfgs = Lbfgs::new(config.lbfgs);
+        let mut work = vec![0.0; lbfgs.workspace_len(x.len())];
+        lbfgs.minimize(&mut problem, &mut x, &mut work).unwrap();
+        let mut params = vec![0.0; x.len()];
+        objective.to_natural(&x, &mut params).unwrap();
+        let mut pred = vec![0.0; objective.data().rows()];
+        mixlaw_core::eval::predict(objective.law(), &params, objective.data(), &mut pred).unwrap();
+        let mut rng = mixlaw_fit::Rng::new(1);
+        pred.iter()
+            .map(|p| p * (1.0 + noise * rng.uniform(-1.0, 1.0)))
+            .collect()
+    })
+    .unwrap()
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let domains: Vec<String> = arg(&args, "--domains", "arxiv")
@@ -136,16 +182,30 @@ fn main() {
             .expect("--grad-tol X"),
         ..LbfgsConfig::default()
     };
+    let synthetic: Option<f64> = args
+        .iter()
+        .position(|a| a == "--synthetic")
+        .map(|i| args[i + 1].parse().expect("--synthetic NOISE"));
+    let local = match arg(&args, "--local", "auto") {
+        "auto" => LocalSolver::Auto,
+        "lbfgs" => LocalSolver::Lbfgs,
+        "lm" => LocalSolver::Lm,
+        other => panic!("--local auto|lbfgs|lm, not {other}"),
+    };
     let config = BasinConfig {
         seed,
+        local,
         lbfgs: lbfgs_config,
         ..BasinConfig::default()
     };
     let mut out = Vec::new();
     for domain in &domains {
-        let Some(cols) = load_domain(domain) else {
+        let Some(mut cols) = load_domain(domain) else {
             std::process::exit(2);
         };
+        if let Some(noise) = synthetic {
+            cols.loss = synthetic_losses(&cols, noise, &config);
+        }
         let json = with_objective(&cols, |objective| {
             let starts = start_points(objective, seed, n_starts, config.candidates);
             let mut scratch = vec![0.0; objective.scratch_len()];
@@ -162,13 +222,21 @@ fn main() {
             }
             let lbfgs = median_trace(
                 (0..repeats.max(1))
-                    .map(|_| lbfgs_from_starts(objective, &starts, config.lbfgs))
+                    .map(|_| {
+                        local_from_starts(objective, &starts, config.lbfgs, LocalSolver::Lbfgs)
+                    })
+                    .collect(),
+            );
+            let lm = median_trace(
+                (0..repeats.max(1))
+                    .map(|_| local_from_starts(objective, &starts, config.lbfgs, LocalSolver::Lm))
                     .collect(),
             );
             // The same starts through fit_law (hops = 0) must give the same best value.
             let hops0 = BasinConfig {
                 starts: n_starts,
                 hops: 0,
+                local: LocalSolver::Lbfgs,
                 ..config
             };
             let (_, hops0_best) = basin(objective, &hops0);
@@ -182,21 +250,33 @@ fn main() {
                 .collect();
             let best = runs[0].1;
             let basin_trace = median_trace(runs.into_iter().map(|r| r.0).collect());
+            let lm_best = lm.best.last().copied().unwrap_or(f64::INFINITY);
             eprintln!(
-                "{domain}: rows {}, L-BFGS from {n_starts} starts best {lbfgs_best:.9e} in {:.3} s; \
-                 basin-hopping ({} starts x {} hops) best {best:.9e} in {:.3} s",
+                "{domain}: rows {}, L-BFGS from {n_starts} starts best {lbfgs_best:.9e} in {:.3} s \
+                 ({} evaluations); LM from the same starts best {lm_best:.9e} in {:.3} s ({} \
+                 evaluations); basin-hopping ({} starts x {} hops, local {:?}) best {best:.9e} in {:.3} s",
                 objective.data().rows(),
                 lbfgs.elapsed.last().copied().unwrap_or(0.0),
+                lbfgs.evaluations.last().copied().unwrap_or(0.0),
+                lm.elapsed.last().copied().unwrap_or(0.0),
+                lm.evaluations.last().copied().unwrap_or(0.0),
                 config.starts,
                 config.hops,
+                config.local,
                 basin_trace.elapsed.last().copied().unwrap_or(0.0),
             );
             format!(
-                "{{\"domain\": \"{domain}\", \"rows\": {}, \"starts\": [{}], \"lbfgs\": {}, \
-                 \"basin\": {}}}",
+                "{{\"domain\": \"{domain}\", \"rows\": {}, \"y\": {}, \"starts\": [{}], \
+                 \"lbfgs\": {}, \"lm\": {}, \"basin\": {}}}",
                 objective.data().rows(),
+                if synthetic.is_some() {
+                    nums(objective.data().data().targets())
+                } else {
+                    "null".into()
+                },
                 start_json.join(", "),
                 lbfgs.json(),
+                lm.json(),
                 basin_trace.json()
             )
         })

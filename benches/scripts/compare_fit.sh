@@ -21,6 +21,11 @@ domains=${DOMAINS:-arxiv,book,c4,github,commoncrawl,stackexchange,wikipedia}
 starts=${STARTS:-10}
 bh_niter=${BH_NITER:-100}
 repeats=${REPEATS:-3}
+# SYNTHETIC=1e-4: synthetic losses on the same runs (see fit_timing); LOCAL=lm|lbfgs|auto:
+# basin-hopping's local minimiser. Levenberg-Marquardt from the same starts is always timed.
+extra=()
+[ -n "${SYNTHETIC:-}" ] && extra+=(--synthetic "$SYNTHETIC")
+[ -n "${LOCAL:-}" ] && extra+=(--local "$LOCAL")
 if ! "$python" -c 'import scipy' 2>/dev/null; then
   echo "scipy missing: pip install scipy" >&2
   "$python" -m pip install --quiet scipy
@@ -30,7 +35,7 @@ trap 'rm -f "$out"' EXIT
 echo "== Rust: cargo run --release -p mixlaw-benches --example fit_timing" \
   "-- --domains $domains --starts $starts --repeats $repeats" >&2
 cargo run --release --quiet -p mixlaw-benches --example fit_timing -- \
-  --domains "$domains" --starts "$starts" --repeats "$repeats" >"$out"
+  --domains "$domains" --starts "$starts" --repeats "$repeats" ${extra[@]+"${extra[@]}"} >"$out"
 echo "== scipy: $python benches/scripts/fit_scipy.py --rust-json <rust output> --bh-niter $bh_niter" >&2
 "$python" benches/scripts/fit_scipy.py --rust-json "$out" --bh-niter "$bh_niter" \
   ${FIT_OUT:+--out "$FIT_OUT"}

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::string::String;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Data-mixture scaling laws: fit laws to training runs in CSV files, predict, find the
 /// optimal mixture, reproduce published results. With no command: a demo on generated runs.
@@ -130,6 +130,22 @@ pub struct SearchArgs {
     /// Basin hops per start (given, basin-hopping as for `--starts`).
     #[arg(long, value_name = "K")]
     pub hops: Option<u64>,
+    /// Local minimiser of basin-hopping: auto (L-BFGS, measured fastest), lbfgs, or lm
+    /// (Levenberg-Marquardt on the Gauss-Newton system; the grid search keeps L-BFGS).
+    #[arg(long, value_name = "SOLVER", value_enum, default_value_t = LocalArg::Auto)]
+    pub local: LocalArg,
+}
+
+/// `--local`: basin-hopping's local minimiser (`mixlaw_fit::LocalSolver`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LocalArg {
+    /// The solver measured fastest (L-BFGS today).
+    #[default]
+    Auto,
+    /// L-BFGS.
+    Lbfgs,
+    /// Levenberg-Marquardt.
+    Lm,
 }
 
 /// `mixlaw fit`.

@@ -6,10 +6,10 @@ use std::format;
 
 use mixlaw_core::{laws, AnyLaw, Law, LawExt, Loss, Scales, SIMPLEX_TOLERANCE};
 use mixlaw_fit::owned::Runs;
-use mixlaw_fit::{BasinConfig, Search};
+use mixlaw_fit::{BasinConfig, LocalSolver, Search};
 use mixlaw_validate::data::Columns;
 
-use crate::cli::{list, ColumnArgs, SearchArgs};
+use crate::cli::{list, ColumnArgs, LocalArg, SearchArgs};
 use crate::output::Output;
 use crate::Error;
 
@@ -226,9 +226,14 @@ pub fn scales_for<L: Law + ?Sized>(a: &SearchArgs, law: &L, runs: &Runs) -> Resu
     })
 }
 
-/// `base` with `--seed`, `--starts` and `--hops` applied (either of the last two asks for
-/// basin-hopping, [`Search::Basin`]).
+/// `base` with `--seed`, `--starts`, `--hops` and `--local` applied (`--starts` or
+/// `--hops` asks for basin-hopping, [`Search::Basin`]).
 pub fn basin_from(a: &SearchArgs, seed: Option<u64>, mut basin: BasinConfig) -> BasinConfig {
+    basin.local = match a.local {
+        LocalArg::Auto => LocalSolver::Auto,
+        LocalArg::Lbfgs => LocalSolver::Lbfgs,
+        LocalArg::Lm => LocalSolver::Lm,
+    };
     if let Some(s) = seed {
         basin.seed = s;
     }

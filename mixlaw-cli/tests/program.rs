@@ -91,7 +91,9 @@ fn each_command_help_lists_exactly_its_flags() {
         "sum-tol",
         "join",
     ];
-    let search = ["n-scale", "d-scale", "loss-fn", "delta", "starts", "hops"];
+    let search = [
+        "n-scale", "d-scale", "loss-fn", "delta", "starts", "hops", "local",
+    ];
     let cases: [(&[&str], Vec<&str>); 8] = [
         (&["laws"], vec!["domains"]),
         (

@@ -168,6 +168,9 @@ pub enum Error {
     /// A linear system (normal equations of a regression) is singular or not positive
     /// definite: the features are collinear. Add a ridge penalty.
     Singular,
+    /// The objective's loss is not a sum of functions of one residual each, so it has no
+    /// Gauss-Newton system ([`crate::Objective::gauss_newton`]): minimise it by gradient.
+    NotResidual,
     /// A computation lost its accuracy (extreme scaling); the result is not trustworthy.
     Numerical {
         /// What went wrong.
@@ -191,6 +194,10 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            Error::NotResidual => write!(
+                f,
+                "the loss is not a sum of residuals: it has no Gauss-Newton system"
+            ),
             Error::WrongDomainCount { expected, found } => {
                 write!(f, "expected {expected} domains, found {found}")
             }

@@ -647,6 +647,319 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     }
 }
 
+/// The Gauss-Newton system of an [`Objective`] whose loss is a sum of residual losses.
+impl<L: Law + ?Sized> Objective<'_, '_, L> {
+    /// Scratch length [`Objective::gauss_newton`] needs: [`Objective::scratch_len`], the
+    /// chain-rule diagonal and a row's Jacobian, and when evaluating by groups the
+    /// Jacobian of every factor of every distinct input (`p` values per term and input).
+    pub fn gauss_newton_scratch_len(&self) -> usize {
+        let jacobians = match self
+            .active_groups()
+            .filter(|&(_, t)| t <= MAX_GROUPED_TERMS)
+        {
+            Some((g, t)) => self.dim() * t * (g.count(0) + g.count(1) + g.count(2)),
+            None => 0,
+        };
+        self.scratch_len() + 2 * self.dim() + jacobians
+    }
+
+    /// The objective's Gauss-Newton system at `theta`, accumulated row by row without
+    /// storing the Jacobian: returns `f(theta)` (as [`Objective::eval`]), writes the exact
+    /// gradient `g = (1/W) sum_{r,j} w_rj loss'(L_j(x_r)) J_rj` into `grad` and the
+    /// Gauss-Newton matrix `H = (1/W) sum_{r,j} w_rj c_rj J_rj J_rj^T` into `hess`
+    /// (`p x p`, row-major, symmetric), where `J_rj = dL_j(x_r)/dtheta` is the law's exact
+    /// per-row gradient times the chain rule of the objective's transform and `c_rj` the
+    /// loss's curvature weight ([`Loss::gauss_newton`]: IRLS weights for Huber). Every
+    /// observed entry of a law with several outputs is one residual.
+    ///
+    /// A separable law evaluated by groups builds each factor's Jacobian once per
+    /// distinct input and each row's `J` from them (`sum_t G_t K_t dF_t + F_t K_t dG_t +
+    /// F_t G_t dK_t`). Returns `Ok(f64::INFINITY)` where the law (or `H`, `g`) is not
+    /// finite; [`Error::NotResidual`] for a loss without a Gauss-Newton form. `scratch`
+    /// needs [`Objective::gauss_newton_scratch_len`] elements.
+    pub fn gauss_newton(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hess: &mut [f64],
+        scratch: &mut [f64],
+    ) -> Result<f64, Error> {
+        let p = self.dim();
+        let needed = self.gauss_newton_scratch_len();
+        if scratch.len() < needed {
+            return Err(Error::BufferTooSmall {
+                needed,
+                found: scratch.len(),
+            });
+        }
+        if self.loss.gauss_newton(1.0, 1.0).is_none() {
+            return Err(Error::NotResidual);
+        }
+        param::check_len("grad", grad, p)?;
+        param::check_len("hess", hess, p * p)?;
+        let m = self.law.outputs();
+        let (params, rest) = scratch.split_at_mut(p);
+        let (row_scratch, rest) = rest.split_at_mut(p + m);
+        let (_values, rest) = rest.split_at_mut(m);
+        let (_state, rest) = rest.split_at_mut(self.state_len());
+        let (grouped, rest) =
+            rest.split_at_mut(self.scratch_len() - 2 * p - 2 * m - self.state_len());
+        let (diag, rest) = rest.split_at_mut(p);
+        let (row_jac, jacobians) = rest.split_at_mut(p);
+        self.to_natural(theta, params)?;
+        grad.iter_mut().for_each(|x| *x = 0.0);
+        hess.iter_mut().for_each(|x| *x = 0.0);
+        // d p_i / d theta_i: the transform is one coordinate at a time.
+        if self.bounds.is_some() {
+            for (i, (d, &pi)) in diag.iter_mut().zip(params.iter()).enumerate() {
+                *d = self.transform(i).derivative(pi);
+            }
+        } else {
+            diag.iter_mut().for_each(|d| *d = 1.0);
+            param::chain_to_unconstrained(self.law.blocks(), self.law.domains(), params, diag);
+        }
+        let row_grad = row_scratch.get_mut(..p).unwrap_or(&mut []);
+        let total = match self
+            .active_groups()
+            .filter(|&(_, t)| t <= MAX_GROUPED_TERMS)
+        {
+            Some((groups, t)) => {
+                let mut sys = System {
+                    grad,
+                    hess,
+                    total: 0.0,
+                };
+                self.gauss_newton_grouped(
+                    params, diag, row_grad, row_jac, grouped, jacobians, groups, t, &mut sys,
+                );
+                sys.total
+            }
+            None => self.gauss_newton_rows(params, diag, row_grad, grad, hess),
+        };
+        if !total.is_finite() {
+            return Ok(f64::INFINITY);
+        }
+        let inv = 1.0 / self.total_weight;
+        grad.iter_mut().for_each(|g| *g *= inv);
+        for i in 0..p {
+            for j in 0..=i {
+                let v = hess.get(i * p + j).copied().unwrap_or(0.0) * inv;
+                if let Some(h) = hess.get_mut(i * p + j) {
+                    *h = v;
+                }
+                if let Some(h) = hess.get_mut(j * p + i) {
+                    *h = v;
+                }
+            }
+        }
+        if grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
+            return Ok(f64::INFINITY);
+        }
+        Ok(total * inv)
+    }
+
+    /// The row pass of [`Objective::gauss_newton`]: one [`Law::eval_row`] with its
+    /// gradient per observed entry. Returns the weighted loss total (non-finite on
+    /// failure); `hess` receives its lower triangle only.
+    fn gauss_newton_rows(
+        &self,
+        params: &[f64],
+        diag: &[f64],
+        row_grad: &mut [f64],
+        grad: &mut [f64],
+        hess: &mut [f64],
+    ) -> f64 {
+        let ds = self.data.data();
+        let targets = ds.targets();
+        let m = self.law.outputs();
+        let mut sys = System {
+            grad,
+            hess,
+            total: 0.0,
+        };
+        for (r, row) in self.data.iter_rows().enumerate() {
+            for j in 0..m {
+                let w = ds.weight(r, j);
+                if w <= 0.0 {
+                    continue;
+                }
+                let y = targets.get(r * m + j).copied().unwrap_or(f64::NAN);
+                let pred =
+                    self.law
+                        .eval_row(params, &Row { output: j, ..row }, Some(&mut *row_grad));
+                for (g, d) in row_grad.iter_mut().zip(diag) {
+                    *g *= d;
+                }
+                if !sys.add(self.loss, w, pred, y, row_grad) {
+                    return f64::INFINITY;
+                }
+            }
+        }
+        sys.total
+    }
+
+    /// The grouped pass of [`Objective::gauss_newton`]: each factor's value and Jacobian
+    /// (in the objective's coordinates) once per distinct input, then per row the
+    /// prediction and its Jacobian from the `3 T` factors it combines.
+    #[allow(clippy::too_many_arguments)]
+    fn gauss_newton_grouped(
+        &self,
+        params: &[f64],
+        diag: &[f64],
+        row_grad: &mut [f64],
+        row_jac: &mut [f64],
+        values: &mut [f64],
+        jacobians: &mut [f64],
+        groups: &Groups<'_>,
+        t: usize,
+        sys: &mut System<'_>,
+    ) {
+        const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
+        let p = self.dim();
+        let counts = [groups.count(0), groups.count(1), groups.count(2)];
+        let offsets = [0, counts[0], counts[0] + counts[1]];
+        let mut unit = [0.0; MAX_GROUPED_TERMS];
+        // Per input and term, the range of parameters any of its factors depends on
+        // (factors read few parameters: rows only add that range).
+        let mut ranges = [[(usize::MAX, 0usize); MAX_GROUPED_TERMS]; 3];
+        for (i, factor) in FACTORS.into_iter().enumerate() {
+            let base = offsets.get(i).copied().unwrap_or(0);
+            for (g, &r) in groups.representatives(i).iter().enumerate() {
+                let Some(row) = self.data.row(r) else {
+                    continue;
+                };
+                let slot = base + g;
+                if let Some(out) = values.get_mut(slot * t..(slot + 1) * t) {
+                    self.law.factors(params, factor, &row, out);
+                }
+                for term in 0..t {
+                    let Some(jac) =
+                        jacobians.get_mut((slot * t + term) * p..(slot * t + term + 1) * p)
+                    else {
+                        continue;
+                    };
+                    jac.iter_mut().for_each(|x| *x = 0.0);
+                    // A one-hot weight vector picks term `term`'s Jacobian out of the
+                    // factor's vector-Jacobian product.
+                    unit.iter_mut().for_each(|u| *u = 0.0);
+                    if let Some(u) = unit.get_mut(term) {
+                        *u = 1.0;
+                    }
+                    let weights = unit.get(..t).unwrap_or(&[]);
+                    self.law
+                        .factors_vjp(params, factor, &row, weights, jac, row_grad);
+                    for (x, d) in jac.iter_mut().zip(diag) {
+                        *x *= d;
+                    }
+                    if let (Some(lo), Some(hi), Some(range)) = (
+                        jac.iter().position(|&x| x != 0.0),
+                        jac.iter().rposition(|&x| x != 0.0),
+                        ranges.get_mut(i).and_then(|r| r.get_mut(term)),
+                    ) {
+                        *range = (range.0.min(lo), range.1.max(hi + 1));
+                    }
+                }
+            }
+        }
+        let row_weights = self.data.data().weights();
+        let targets = self.data.data().targets();
+        for (r, (&y, ((&ih, &inn), &id))) in targets
+            .iter()
+            .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
+            .enumerate()
+        {
+            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            if w == 0.0 {
+                continue;
+            }
+            let slots = [ih, offsets[1] + inn, offsets[2] + id];
+            let (Some(f), Some(g), Some(k)) = (
+                values.get(slots[0] * t..(slots[0] + 1) * t),
+                values.get(slots[1] * t..(slots[1] + 1) * t),
+                values.get(slots[2] * t..(slots[2] + 1) * t),
+            ) else {
+                sys.total = f64::INFINITY;
+                return;
+            };
+            row_jac.iter_mut().for_each(|x| *x = 0.0);
+            let mut pred = 0.0;
+            for term in 0..t {
+                let (ft, gt, kt) = (
+                    f.get(term).copied().unwrap_or(0.0),
+                    g.get(term).copied().unwrap_or(0.0),
+                    k.get(term).copied().unwrap_or(0.0),
+                );
+                pred += ft * gt * kt;
+                for ((slot, scale), input_ranges) in
+                    slots.iter().zip([gt * kt, ft * kt, ft * gt]).zip(&ranges)
+                {
+                    let at = slot * t + term;
+                    let (lo, hi) = input_ranges.get(term).copied().unwrap_or((0, 0));
+                    if scale == 0.0 || lo >= hi {
+                        continue;
+                    }
+                    if let (Some(jac), Some(dst)) = (
+                        jacobians.get(at * p + lo..at * p + hi),
+                        row_jac.get_mut(lo..hi),
+                    ) {
+                        for (j, &x) in dst.iter_mut().zip(jac) {
+                            *j += scale * x;
+                        }
+                    }
+                }
+            }
+            if !sys.add(self.loss, w, pred, y, row_jac) {
+                sys.total = f64::INFINITY;
+                return;
+            }
+        }
+    }
+}
+
+/// Separable laws with at most this many terms build [`Objective::gauss_newton`] by
+/// groups (the one-hot weights that pick one term's Jacobian live on the stack); others
+/// by rows.
+const MAX_GROUPED_TERMS: usize = 8;
+
+/// The sums of [`Objective::gauss_newton`] as rows are added.
+struct System<'a> {
+    grad: &'a mut [f64],
+    /// Lower triangle, row-major `p x p`.
+    hess: &'a mut [f64],
+    total: f64,
+}
+
+impl System<'_> {
+    /// Adds one residual of weight `w`, prediction `pred`, observation `y` and Jacobian
+    /// `jac` (objective coordinates); false when its loss is not finite.
+    #[inline]
+    fn add(&mut self, loss: Loss, w: f64, pred: f64, y: f64, jac: &[f64]) -> bool {
+        let Some((l, dl, c)) = loss.gauss_newton(pred, y) else {
+            return false;
+        };
+        if !(l.is_finite() && pred.is_finite()) {
+            return false;
+        }
+        self.total += w * l;
+        let (a, b) = (w * dl, w * c);
+        for (g, &j) in self.grad.iter_mut().zip(jac) {
+            *g += a * j;
+        }
+        if b != 0.0 {
+            let p = jac.len();
+            for (i, (row, &ji)) in self.hess.chunks_exact_mut(p).zip(jac).enumerate() {
+                let bj = b * ji;
+                if let (Some(row), Some(head)) = (row.get_mut(..=i), jac.get(..=i)) {
+                    for (h, &jj) in row.iter_mut().zip(head) {
+                        *h += bj * jj;
+                    }
+                }
+            }
+        }
+        true
+    }
+}
+
 /// Checks that a prepared data set suits a law: domain and output counts, inputs,
 /// finite losses where they are used, per-entry law conditions.
 pub fn check_data<L: Law + ?Sized>(law: &L, data: &Prepared<'_>) -> Result<(), Error> {

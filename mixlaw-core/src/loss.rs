@@ -76,6 +76,58 @@ impl Loss {
         }
     }
 
+    /// The loss, d loss / d pred and the Gauss-Newton (IRLS) curvature `c` in the
+    /// prediction, or `None` for a loss that is not a function of one residual `r(pred)`
+    /// (every loss here is one). With `loss = rho(r)`, `c = (rho'(r) / r) (dr/dpred)^2`:
+    /// the iteratively-reweighted-least-squares weight `rho'(r) / r` times the residual's
+    /// own scale:
+    ///
+    /// - Huber: `r = pred - obs`, `c = 1` where `|r| <= delta`, `delta / |r|` outside;
+    /// - log-space Huber: `r = ln pred - ln obs`, `c` = the same weight `/ pred^2`
+    ///   (`pred > 0`);
+    /// - squared: `c = 2`.
+    ///
+    /// Summed over rows, `sum w c J J^T` (J: the prediction's gradient) is the
+    /// Gauss-Newton matrix of the objective: positive semi-definite, the Hessian at zero
+    /// residuals for the smooth losses, and for Huber the matrix of the reweighted
+    /// least-squares majoriser (Huber's linear zone weighted `delta / |r|`). The gradient,
+    /// `sum w loss' J`, is exact, so a Levenberg-Marquardt iteration on it converges to the
+    /// Huber minimum, not the least-squares one. (The loss's own curvature, 0 in the
+    /// linear zone, the robust step of Triggs et al. 2000, was measured faster on the
+    /// Shukor et al. fits but, from starts where most residuals lie in the linear zone,
+    /// left the matrix nearly singular and the iteration in far worse minima:
+    /// benches/README.md.)
+    #[inline]
+    pub fn gauss_newton(&self, pred: f64, obs: f64) -> Option<(f64, f64, f64)> {
+        let irls = |r: f64, delta: f64| {
+            if r.abs() <= delta {
+                1.0
+            } else {
+                delta / r.abs()
+            }
+        };
+        match *self {
+            Loss::Huber { delta } => {
+                let r = pred - obs;
+                let (l, dl) = huber(r, delta);
+                Some((l, dl, irls(r, delta)))
+            }
+            Loss::LogHuber { delta } => {
+                if pred > 0.0 {
+                    let r = libm::log(pred) - libm::log(obs);
+                    let (l, dl) = huber(r, delta);
+                    Some((l, dl / pred, irls(r, delta) / (pred * pred)))
+                } else {
+                    Some((f64::INFINITY, 0.0, 0.0))
+                }
+            }
+            Loss::Squared => {
+                let r = pred - obs;
+                Some((r * r, 2.0 * r, 2.0))
+            }
+        }
+    }
+
     /// True for losses on log residuals (observations must be positive).
     pub fn is_log(&self) -> bool {
         matches!(self, Loss::LogHuber { .. })

@@ -1,5 +1,6 @@
 //! Evaluation by groups of distinct inputs gives the same objective and gradient as the
-//! row-by-row path, for every law, every loss, with repeated inputs, weights and masks.
+//! row-by-row path, for every law, every loss, with repeated inputs, weights and masks; so
+//! does the Gauss-Newton system (value, gradient and matrix).
 
 mod common;
 
@@ -188,6 +189,41 @@ fn check(
                 (a - b).abs() <= 1e-10 * scale + 1e-10 * (v1.abs().sqrt() + 1e-3),
                 "{name} {loss:?} grad[{i}]: {a} vs {b}"
             );
+        }
+        // The Gauss-Newton system: its value and gradient are the objective's, and the
+        // grouped matrix (built from factor Jacobians) is the row-by-row one.
+        let mut s3 = vec![0.0; plain.gauss_newton_scratch_len()];
+        let mut s4 = vec![0.0; grouped.gauss_newton_scratch_len()];
+        let (mut g3, mut g4) = (vec![0.0; p], vec![0.0; p]);
+        let (mut h3, mut h4) = (vec![0.0; p * p], vec![0.0; p * p]);
+        let v4 = grouped
+            .gauss_newton(&theta, &mut g4, &mut h4, &mut s4)
+            .unwrap();
+        let v3 = plain
+            .gauss_newton(&theta, &mut g3, &mut h3, &mut s3)
+            .unwrap();
+        prop_assert!(
+            (v1 - v3).abs() <= 1e-12 * v1.abs().max(1e-300)
+                && (v1 - v4).abs() <= 1e-12 * v1.abs().max(1e-300),
+            "{name} {loss:?}: Gauss-Newton value {v3} / {v4} vs {v1}"
+        );
+        for (i, ((a, b), c)) in g1.iter().zip(&g3).zip(&g4).enumerate() {
+            let tol = 1e-10 * scale + 1e-10 * (v1.abs().sqrt() + 1e-3);
+            prop_assert!(
+                (a - b).abs() <= tol && (a - c).abs() <= tol,
+                "{name} {loss:?} Gauss-Newton grad[{i}]: {a} vs {b} / {c}"
+            );
+        }
+        let h_scale = h3.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for i in 0..p {
+            for j in 0..p {
+                let (a, b) = (h3[i * p + j], h4[i * p + j]);
+                prop_assert!(
+                    a == h3[j * p + i] && (a - b).abs() <= 1e-10 * h_scale,
+                    "{name} {loss:?} Gauss-Newton H[{i},{j}]: {a} vs {b}"
+                );
+            }
+            prop_assert!(h3[i * p + i] >= 0.0, "{name} {loss:?}: H[{i},{i}] < 0");
         }
     }
     Ok(())

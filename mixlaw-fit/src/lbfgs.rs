@@ -25,6 +25,9 @@ pub enum Termination {
     LineSearchFailed,
     /// The function is not finite at the starting point.
     StartNotFinite,
+    /// Levenberg-Marquardt ([`crate::lm`]): the damped step became negligible against x
+    /// (or the damping overflowed) without lowering f: x is a minimum to working precision.
+    StepTooSmall,
 }
 
 impl Termination {
@@ -32,7 +35,9 @@ impl Termination {
     pub fn converged(&self) -> bool {
         matches!(
             self,
-            Termination::GradientSmall | Termination::NoRelativeDecrease
+            Termination::GradientSmall
+                | Termination::NoRelativeDecrease
+                | Termination::StepTooSmall
         )
     }
 }

@@ -3,8 +3,9 @@
 //! Fits `mixlaw-core` laws to observed training runs: a hand-written L-BFGS with a
 //! strong-Wolfe line search ([`lbfgs`]), inside basin-hopping from random-search starts
 //! ([`basin`]), minimising a law's [`mixlaw_core::Objective`] (Huber, log-space Huber or
-//! squared loss) over its unconstrained parameters. The `linear` law is fitted in closed
-//! form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
+//! squared loss) over its unconstrained parameters; Levenberg-Marquardt on the objective's
+//! Gauss-Newton system ([`lm`]) is the other local solver ([`LocalSolver`]). The `linear`
+//! law is fitted in closed form ([`linear`]). Everything runs in caller-provided buffers: no allocation, `no_std`.
 //!
 //! ```
 //! use mixlaw_core::{LawExt, laws::chinchilla::Chinchilla, Dataset, Law, Loss, Objective, Prepared, Scales};
@@ -48,6 +49,7 @@ pub mod basin;
 pub mod bootstrap;
 pub mod lbfgs;
 pub mod linear;
+pub mod lm;
 #[cfg(feature = "std")]
 pub mod owned;
 #[cfg(feature = "std")]
@@ -66,8 +68,9 @@ pub mod varpro;
 
 use core::ops::ControlFlow;
 
-pub use basin::{BasinConfig, BasinHopping, HopInfo, Outcome, Search};
+pub use basin::{BasinConfig, BasinHopping, HopInfo, LocalSolver, Outcome, Search};
 pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
+pub use lm::{Lm, LmConfig};
 pub use problem::{hessian_factor, LawProblem, Preconditioned, Problem};
 pub use rng::Rng;
 
@@ -78,7 +81,8 @@ pub fn workspace_len<L: Law + ?Sized>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
 ) -> usize {
-    let basin = BasinHopping::new(*config).workspace_len(objective.dim()) + objective.scratch_len();
+    let basin = BasinHopping::new(*config).workspace_len(objective.dim())
+        + problem::scratch_len(objective, config.local);
     if uses_grid(objective, config) {
         basin.max(varpro::workspace_len(objective, config))
     } else {
@@ -134,7 +138,7 @@ where
         };
         return varpro::grid_search(objective, config, range, theta, workspace, observer);
     }
-    let (scratch, rest) = workspace.split_at_mut(objective.scratch_len());
+    let (scratch, rest) = workspace.split_at_mut(problem::scratch_len(objective, config.local));
     let mut problem = LawProblem::new(objective, scratch)?;
     let start = |i: usize| objective.start_range(i);
     fit_problem(&mut problem, start, config, ranges, theta, rest, observer)

@@ -2,6 +2,8 @@
 
 use mixlaw_core::{Error, Law, Objective};
 
+use crate::LocalSolver;
+
 /// A smooth function of `dim()` real variables with its gradient.
 pub trait Problem {
     /// Number of variables.
@@ -16,6 +18,29 @@ pub trait Problem {
     /// that what follows does not depend on what came before. Basin-hopping calls it at
     /// every start. Default: nothing to forget.
     fn reset(&mut self) {}
+
+    /// For a sum of residual losses: the value at `x`, its gradient into `grad` and the
+    /// Gauss-Newton matrix into `hess` (`dim() x dim()`, row-major); see
+    /// [`mixlaw_core::Objective::gauss_newton`]. A non-finite value means `+inf`. `None`
+    /// (the default) when the problem has no such system: it is minimised by gradient.
+    fn gauss_newton(&mut self, x: &[f64], grad: &mut [f64], hess: &mut [f64]) -> Option<f64> {
+        let _ = (x, grad, hess);
+        None
+    }
+
+    /// Whether [`Problem::gauss_newton`] is available (default: no).
+    fn has_gauss_newton(&self) -> bool {
+        false
+    }
+}
+
+/// Scratch length of a [`LawProblem`] for a fit with local solver `local`: with room for
+/// the Gauss-Newton system when it is Levenberg-Marquardt.
+pub fn scratch_len<L: Law + ?Sized>(objective: &Objective<'_, '_, L>, local: LocalSolver) -> usize {
+    match local {
+        LocalSolver::Lm => objective.gauss_newton_scratch_len(),
+        _ => objective.scratch_len(),
+    }
 }
 
 /// A [`mixlaw_core::Objective`] (law + data + loss over unconstrained parameters) as a
@@ -28,7 +53,9 @@ pub struct LawProblem<'o, 'l, 'd, 's, L: ?Sized> {
 }
 
 impl<'o, 'l, 'd, 's, L: Law + ?Sized> LawProblem<'o, 'l, 'd, 's, L> {
-    /// Wraps `objective`; `scratch` needs `objective.scratch_len()` elements.
+    /// Wraps `objective`; `scratch` needs `objective.scratch_len()` elements, and
+    /// `objective.gauss_newton_scratch_len()` for [`Problem::gauss_newton`] (see
+    /// [`scratch_len`]).
     pub fn new(
         objective: &'o Objective<'l, 'd, L>,
         scratch: &'s mut [f64],
@@ -56,6 +83,20 @@ impl<L: Law + ?Sized> Problem for LawProblem<'_, '_, '_, '_, L> {
     }
     fn reset(&mut self) {
         self.objective.reset_state(self.scratch);
+    }
+    fn gauss_newton(&mut self, x: &[f64], grad: &mut [f64], hess: &mut [f64]) -> Option<f64> {
+        if !self.has_gauss_newton() {
+            return None;
+        }
+        Some(
+            self.objective
+                .gauss_newton(x, grad, hess, self.scratch)
+                .unwrap_or(f64::INFINITY),
+        )
+    }
+    fn has_gauss_newton(&self) -> bool {
+        self.scratch.len() >= self.objective.gauss_newton_scratch_len()
+            && self.objective.loss().gauss_newton(1.0, 1.0).is_some()
     }
 }
 

@@ -12,6 +12,7 @@ mod capacity;
 mod chinchilla;
 mod infolaw;
 mod infolaw_repetition;
+mod lm;
 mod mixtures;
 mod muennighoff;
 mod olmix;
