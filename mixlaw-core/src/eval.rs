@@ -118,6 +118,21 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         run * entry
     }
 
+    /// [`Objective::weight`] of a one-output law's run `r` (its only entry): the grouped
+    /// passes weigh rows exactly as the row pass does, entry weights included.
+    #[inline]
+    fn one_output_weight(&self, r: usize) -> f64 {
+        let run = self
+            .run_weights
+            .map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+        let entry = self
+            .data
+            .data()
+            .entry_weights()
+            .map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+        run * entry
+    }
+
     /// Evaluates a separable law once per distinct h, N and D of the data set (same
     /// values and gradients, far fewer transcendental calls). Laws without a separable
     /// form ignore the groups, and so does a data set whose distinct inputs are too many
@@ -560,7 +575,6 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         with_grad: bool,
     ) -> f64 {
         let read = |o: usize| -> Option<[f64; T]> { values.get(o..o + T)?.try_into().ok() };
-        let row_weights = self.run_weights;
         let targets = self.data.data().targets();
         let mut total = 0.0;
         for (r, (&y, ((&ih, &inn), &id))) in targets
@@ -568,8 +582,8 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
-            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
-            if w == 0.0 {
+            let w = self.one_output_weight(r);
+            if w <= 0.0 {
                 continue;
             }
             let (fo, go, ko) = (ih * T, offsets[1] + inn * T, offsets[2] + id * T);
@@ -606,7 +620,6 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         groups: &Groups<'_>,
         with_grad: bool,
     ) -> f64 {
-        let row_weights = self.run_weights;
         let targets = self.data.data().targets();
         let mut total = 0.0;
         for (r, (&y, ((&ih, &inn), &id))) in targets
@@ -614,8 +627,8 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
-            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
-            if w == 0.0 {
+            let w = self.one_output_weight(r);
+            if w <= 0.0 {
                 continue;
             }
             let (fo, go, ko) = (ih * t, offsets[1] + inn * t, offsets[2] + id * t);
@@ -861,15 +874,14 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                 }
             }
         }
-        let row_weights = self.data.data().weights();
         let targets = self.data.data().targets();
         for (r, (&y, ((&ih, &inn), &id))) in targets
             .iter()
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
-            let w = row_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
-            if w == 0.0 {
+            let w = self.one_output_weight(r);
+            if w <= 0.0 {
                 continue;
             }
             let slots = [ih, offsets[1] + inn, offsets[2] + id];

@@ -60,6 +60,7 @@ fn check(
     g: &Grid,
     u01: &[f64],
     use_weights: bool,
+    use_entries: bool,
 ) -> Result<(), TestCaseError> {
     let law = AnyLaw::new(name, k, Some(0)).unwrap();
     if law.outputs() != 1 {
@@ -100,6 +101,35 @@ fn check(
         .enumerate()
         .map(|(r, v)| v * (1.0 + 0.002 * ((r % 7) as f64 - 3.0)))
         .collect();
+    // Entry weights (0 masks an observation; a masked loss is any finite placeholder)
+    // must weigh grouped rows exactly as they weigh the row pass.
+    let entries: Vec<f64> = (0..rows)
+        .map(|r| {
+            if r % 5 == 2 {
+                0.0
+            } else {
+                1.0 + (r % 3) as f64 * 0.5
+            }
+        })
+        .collect();
+    let y: Vec<f64> = if use_entries {
+        y.iter()
+            .zip(&entries)
+            .map(|(&v, &e)| if e == 0.0 { 1e3 * v } else { v })
+            .collect()
+    } else {
+        y
+    };
+    if use_entries && use_weights {
+        prop_assume!(
+            g.weights
+                .iter()
+                .zip(&entries)
+                .map(|(w, e)| w * e)
+                .sum::<f64>()
+                > 0.0
+        );
+    }
     let mut cache = vec![0.0; Prepared::buffer_len(rows, kk)];
     let mut data = Dataset::new(kk, &h, &y)
         .unwrap()
@@ -113,12 +143,15 @@ fn check(
         prop_assume!(g.weights.iter().sum::<f64>() > 0.0);
         data = data.with_weights(&g.weights).unwrap();
     }
+    if use_entries {
+        data = data.with_entry_weights(&entries).unwrap();
+    }
     let prepared = Prepared::new(data, Scales { n: 1e9, d: 1e9 }, &mut cache).unwrap();
     let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
     let groups = Groups::new(&prepared, &mut group_buf).unwrap();
     // The same runs without weights, reweighted afterwards (a bootstrap resample's path).
     let mut unweighted_cache = vec![0.0; Prepared::buffer_len(rows, kk)];
-    let unweighted_data = Dataset::new(kk, &h, &y)
+    let mut unweighted_data = Dataset::new(kk, &h, &y)
         .unwrap()
         .with_n(&g.n)
         .unwrap()
@@ -126,6 +159,9 @@ fn check(
         .unwrap()
         .with_unique(&g.u)
         .unwrap();
+    if use_entries {
+        unweighted_data = unweighted_data.with_entry_weights(&entries).unwrap();
+    }
     let unweighted = Prepared::new(
         unweighted_data,
         Scales { n: 1e9, d: 1e9 },
@@ -238,10 +274,10 @@ proptest! {
         ..ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(64))
     })]
     #[test]
-    fn grouped_equals_row_by_row(g in (1usize..6).prop_flat_map(grid), u01 in proptest::collection::vec(0.0f64..1.0, 8), use_weights in any::<bool>()) {
+    fn grouped_equals_row_by_row(g in (1usize..6).prop_flat_map(grid), u01 in proptest::collection::vec(0.0f64..1.0, 8), use_weights in any::<bool>(), use_entries in any::<bool>()) {
         let k = g.h.len() / g.n.len();
         for name in laws::NAMES {
-            check(name, k, &g, &u01, use_weights)?;
+            check(name, k, &g, &u01, use_weights, use_entries)?;
         }
     }
 }
