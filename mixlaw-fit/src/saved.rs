@@ -35,7 +35,7 @@ use std::fmt::{self, Write as _};
 use std::string::{String, ToString};
 use std::vec::Vec;
 
-use mixlaw_core::{AnyLaw, Error, Law, LawExt, LawOptions, Scales, MAX_DOMAINS};
+use mixlaw_core::{AnyLaw, Error, Law, LawExt, LawOptions, Scales};
 
 use crate::owned::Fit;
 
@@ -168,6 +168,11 @@ impl SavedFit {
     /// Largest number of distinct training mixtures kept in a file.
     pub const MAX_MIXTURES: usize = 4096;
 
+    /// Largest domain count a file may declare (`2^20`): laws have no limit on k, but a
+    /// count beyond any real mixture is a corrupt file, rejected before anything is sized
+    /// by it.
+    pub const MAX_DOMAINS: usize = 1 << 20;
+
     /// A fit of an [`AnyLaw`] with no names, columns or support yet.
     pub fn new(fit: &Fit<AnyLaw>) -> SavedFit {
         SavedFit {
@@ -280,9 +285,9 @@ impl SavedFit {
             Some(Value::Null) | None => (domains_from_names(pairs), None),
             Some(_) => return Err(invalid("domains", "a list of names or a count")),
         };
-        if k > MAX_DOMAINS {
+        if k > Self::MAX_DOMAINS {
             return Err(Error::TooManyDomains {
-                max: MAX_DOMAINS,
+                max: Self::MAX_DOMAINS,
                 found: k,
             }
             .into());
