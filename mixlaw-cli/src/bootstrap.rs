@@ -8,15 +8,15 @@ use std::string::{String, ToString};
 use std::time::Instant;
 use std::vec::Vec;
 
-use mixlaw_core::{AnyLaw, Law, MAX_DOMAINS};
+use mixlaw_core::{AnyLaw, Law};
 use mixlaw_fit::bootstrap::{self, BootstrapConfig, Resampling, Summary};
 use mixlaw_fit::owned::{Fit, FitOptions, Runs};
 use mixlaw_fit::saved::SavedFit;
-use mixlaw_opt::{Bounds, KlRegularized, Solver, Weighted};
+use mixlaw_opt::Bounds;
 use mixlaw_validate::json::{nums, obj, Json};
 
 use crate::cli::BootstrapArgs;
-use crate::commands::optimize::{split_weights, targets_at};
+use crate::commands::optimize::{minimize_fits, split_weights};
 use crate::output::Output;
 use crate::{params, Error};
 
@@ -312,19 +312,17 @@ pub fn optimum_intervals(
         }
         let solved = (|| {
             let (file_weights, output_weights) = split_weights(&set, weights);
-            let targets = targets_at(&set, &output_weights, (n, d)).ok()?;
-            let objective =
-                Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &file_weights).ok()?;
             let mut h = std::vec![1.0 / k as f64; k];
-            let mut solver = Solver::<MAX_DOMAINS>::default();
-            let value = match kl {
-                Some((prior, lambda)) => {
-                    let reg = KlRegularized::new(&objective, prior, lambda).ok()?;
-                    solver.minimize(&reg, bounds, &mut h).ok()?;
-                    reg.parts(&h).ok()?.0
-                }
-                None => solver.minimize(&objective, bounds, &mut h).ok()?.objective,
-            };
+            let (_, value, _) = minimize_fits(
+                &set,
+                &output_weights,
+                &file_weights,
+                (n, d),
+                bounds,
+                kl,
+                &mut h,
+            )
+            .ok()?;
             value.is_finite().then_some((h, value))
         })();
         match solved {

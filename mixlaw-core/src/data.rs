@@ -289,12 +289,6 @@ impl<'a> Dataset<'a> {
     /// Mixtures (`rows * k`) and observed losses (`rows * outputs`), both row-major.
     pub fn with_layout(layout: Layout, h: &'a [f64], y: &'a [f64]) -> Result<Self, Error> {
         let (k, m) = (layout.domains, layout.outputs);
-        if k > MAX_DOMAINS {
-            return Err(Error::TooManyDomains {
-                max: MAX_DOMAINS,
-                found: k,
-            });
-        }
         let tolerance_ok = layout.sum_tolerance >= 0.0;
         if m == 0 || !tolerance_ok {
             return Err(Error::InvalidConfig {

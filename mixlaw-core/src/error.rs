@@ -18,7 +18,7 @@ pub enum Error {
         /// What was given.
         found: usize,
     },
-    /// More domains than [`crate::MAX_DOMAINS`].
+    /// More domains than a capacity holds (a [`crate::Point`]'s, an optimiser's `K`).
     TooManyDomains {
         /// The largest supported k.
         max: usize,

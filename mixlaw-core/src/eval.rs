@@ -300,16 +300,22 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     pub fn dim(&self) -> usize {
         self.law.num_params()
     }
-    /// Scratch length [`Objective::eval`] needs: the parameters, a row's gradient and
-    /// outputs, the law's warm-start state per row, plus two values per term and
-    /// distinct input when evaluating by groups. The warm-start part persists between
-    /// calls when the caller passes the same buffer (any initial content is valid).
+    /// Scratch length [`Objective::eval`] needs: the parameters, a row's scratch (its
+    /// gradient and outputs, or the law's [`Law::outputs_scratch_len`] if larger), the
+    /// outputs, the law's warm-start state per row, plus two values per term and distinct
+    /// input when evaluating by groups. The warm-start part persists between calls when
+    /// the caller passes the same buffer (any initial content is valid).
     pub fn scratch_len(&self) -> usize {
         let grouped = match self.active_groups() {
             Some((g, t)) => 2 * t * (g.count(0) + g.count(1) + g.count(2)),
             None => 0,
         };
-        2 * self.dim() + 2 * self.law.outputs() + self.state_len() + grouped
+        self.dim() + self.row_scratch_len() + self.law.outputs() + self.state_len() + grouped
+    }
+
+    /// A row's scratch: its gradient and outputs, or what the law asks for.
+    fn row_scratch_len(&self) -> usize {
+        (self.dim() + self.law.outputs()).max(self.law.outputs_scratch_len())
     }
 
     fn state_len(&self) -> usize {
@@ -347,7 +353,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         }
         let m = self.law.outputs();
         let (params, rest) = scratch.split_at_mut(p);
-        let (row_scratch, rest) = rest.split_at_mut(p + m);
+        let (row_scratch, rest) = rest.split_at_mut(self.row_scratch_len());
         let (values, rest) = rest.split_at_mut(m);
         let (state, rest) = rest.split_at_mut(self.state_len());
         self.to_natural(theta, params)?;

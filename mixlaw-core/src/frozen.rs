@@ -58,12 +58,18 @@
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law, LawExt};
 use crate::param::{Block, ParamInfo};
-use crate::{Error, MAX_DOMAINS};
+use crate::Error;
 
 /// Largest number of free parameters of each kind (unconstrained, positive) a [`Frozen`]
 /// law supports: enough to free every parameter of any law of the catalogue at
-/// [`MAX_DOMAINS`] domains (`full` has six positive parameters per domain).
-pub const MAX_FREE: usize = 8 * MAX_DOMAINS;
+/// [`FROZEN_DOMAINS`] domains (`full` has six positive parameters per domain). The layout
+/// table behind it is static (`2 * MAX_FREE` blocks, a few hundred KiB of read-only data
+/// in a program that uses `Frozen`); beyond it [`Frozen::new`] reports an error.
+pub const MAX_FREE: usize = 8 * FROZEN_DOMAINS;
+
+/// The domains up to which every parameter of every catalogue law can be freed (see
+/// [`MAX_FREE`]); freezing some of them raises the limit accordingly.
+pub const FROZEN_DOMAINS: usize = 1024;
 
 /// `MAX_FREE` unconstrained scalar blocks followed by `MAX_FREE` positive ones; a frozen
 /// law's layout is the sub-slice around the middle.

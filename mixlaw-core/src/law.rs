@@ -127,8 +127,8 @@ pub trait Law {
 
     /// `F = sum_j w_j L_j` at `row` and `dF/dh_i` into `grad_h` (overwritten): the
     /// mixture optimiser's objective for a law with several outputs (`w = [1]` for one).
-    /// `scratch` has `domains()` elements. The default calls [`Law::grad_h_row`] per
-    /// output with a non-zero weight.
+    /// `scratch` has [`Law::grad_h_scratch_len`] elements. The default calls
+    /// [`Law::grad_h_row`] per output with a non-zero weight.
     fn grad_h_outputs(
         &self,
         params: &[f64],
@@ -199,6 +199,11 @@ pub trait Law {
     /// Scratch length [`Law::eval_outputs`] needs: parameters plus outputs.
     fn outputs_scratch_len(&self) -> usize {
         self.num_params() + self.outputs()
+    }
+
+    /// Scratch length [`Law::grad_h_outputs`] needs: the domains (one output's h-gradient).
+    fn grad_h_scratch_len(&self) -> usize {
+        self.domains()
     }
 
     /// Number of terms T of the law's separable form
@@ -429,8 +434,14 @@ pub trait LawExt: Law {
         let row = self.checked_row_any(params, point, scales)?;
         param::check_len("grad_h", grad_h, self.domains())?;
         param::check_len("weights", weights, self.outputs())?;
-        let mut scratch = [0.0; K];
-        let v = self.grad_h_outputs(params, &row, weights, grad_h, &mut scratch);
+        // A point of capacity K holds the scratch of a law of up to K domains.
+        let mut scratch = [[0.0; K]; GRAD_H_SCRATCH_PER_DOMAIN];
+        let scratch = scratch.as_flattened_mut();
+        let (needed, found) = (self.grad_h_scratch_len(), scratch.len());
+        let Some(scratch) = scratch.get_mut(..needed) else {
+            return Err(Error::BufferTooSmall { needed, found });
+        };
+        let v = self.grad_h_outputs(params, &row, weights, grad_h, scratch);
         finite(v, 0)?;
         check_grad_h(grad_h)?;
         Ok(v)
@@ -469,6 +480,12 @@ pub trait LawExt: Law {
 }
 
 impl<L: Law + ?Sized> LawExt for L {}
+
+/// Scratch entries per domain that a law's [`Law::grad_h_scratch_len`] may ask for: the
+/// stack scratch of an evaluation at a point of capacity `K` (and of the optimiser's
+/// `LawAt<_, K>`) holds this many times `K` entries (a capacity law needs
+/// [`crate::capacity::WORK_PER_DOMAIN`]).
+pub const GRAD_H_SCRATCH_PER_DOMAIN: usize = 8;
 
 /// `Ok` when every h-gradient entry is finite, else [`Error::InfiniteGradient`].
 fn check_grad_h(grad_h: &[f64]) -> Result<(), Error> {

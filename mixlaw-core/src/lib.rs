@@ -77,8 +77,17 @@ pub use laws::{AnyLaw, LawOptions};
 pub use loss::Loss;
 pub use real::{Real, RealLaw, RowOf};
 
-/// Largest number of domains a law or point supports (points keep `h` on the stack).
+/// The default capacity of the stack-held types: the domains a [`Point`] holds by default,
+/// and the default `K` of the optimiser's `LawAt` / `Solver`. Laws, data sets, objectives,
+/// fits and predictions have no such limit (they hold slices, and laws with per-run vectors
+/// take them from the caller's scratch); a type with a capacity reports
+/// [`Error::TooManyDomains`] beyond it, and a host program picks a larger capacity for a
+/// larger k.
 pub const MAX_DOMAINS: usize = 128;
+
+/// The largest k any law accepts: far beyond what memory can hold as data, it only keeps
+/// parameter counts (at most 8 per domain) from overflowing `usize`.
+pub const LAW_DOMAIN_LIMIT: usize = (isize::MAX as usize) / 64;
 
 /// How far a mixture's sum may stray from 1.
 pub const SIMPLEX_TOLERANCE: f64 = 1e-6;

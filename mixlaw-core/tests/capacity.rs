@@ -105,7 +105,7 @@ fn weighted_eval(
         output: 0,
     };
     if let Some(gh) = grad_h {
-        let mut scratch = vec![0.0; law.domains()];
+        let mut scratch = vec![0.0; law.grad_h_scratch_len()];
         return law.grad_h_outputs(p, &row, w, gh, &mut scratch);
     }
     let mut values = vec![0.0; law.outputs()];

@@ -106,8 +106,10 @@ fn bad_names_and_configurations_are_typed_errors() {
         AnyLaw::new("additive", 0, None),
         Err(Error::WrongDomainCount { .. })
     ));
+    // No practical limit on k: only counts that would overflow usize are refused.
+    assert_eq!(AnyLaw::new("joint", 1000, None).unwrap().domains(), 1000);
     assert!(matches!(
-        AnyLaw::new("joint", 1000, None),
+        AnyLaw::new("joint", usize::MAX / 2, None),
         Err(Error::TooManyDomains { .. })
     ));
     assert!(AnyLaw::needs_target("bimix") && !AnyLaw::needs_target("joint"));

@@ -66,6 +66,11 @@ pub fn fit_linear<L: Law + ?Sized>(
             // The design row: dL/dtheta, the same at every theta for a linear law.
             law.eval_row(params_out, &Row { output: j, ..row }, Some(&mut *x));
             for (i, (&xi, bi)) in x.iter().zip(b.iter_mut()).enumerate() {
+                // A zero design entry adds nothing: a row of a sparse mixture (a few of
+                // hundreds of domains weighted) costs O(support x p), not O(p^2).
+                if xi == 0.0 {
+                    continue;
+                }
                 *bi += w * xi * y;
                 let arow = a.get_mut(i * p..(i + 1) * p).unwrap_or(&mut []);
                 for (aij, &xj) in arow.iter_mut().zip(x.iter()) {

@@ -2,6 +2,7 @@
 //! sum of targets ([`Weighted`], Shukor et al. eq 5.2 and C.1), a closure
 //! ([`FnObjective`]), and any of them pulled toward a prior mixture ([`KlRegularized`]).
 
+use mixlaw_core::law::GRAD_H_SCRATCH_PER_DOMAIN;
 use mixlaw_core::{Law, LawExt, Real, RealLaw, Row, RowOf, Scales, MAX_DOMAINS};
 
 use crate::Error;
@@ -52,7 +53,8 @@ impl<T: Real, O: SimplexObjective<T> + ?Sized> SimplexObjective<T> for &O {
 /// one [`Weighted`] sum.
 ///
 /// `K` (default [`MAX_DOMAINS`]) bounds the domains and outputs: a law with several outputs
-/// stages them in `[f64; K]` arrays on the stack ([`LawAt::with_capacity`] picks a small
+/// stages them (and its scratch, up to `GRAD_H_SCRATCH_PER_DOMAIN * K` entries) in arrays on
+/// the stack ([`LawAt::with_capacity`] picks a small
 /// `K` for a device). `T` is the float type of evaluation: `f64`, or `f32` through
 /// [`LawAt::converted`] (parameters and budget converted once).
 pub struct LawAt<'a, L: ?Sized, const K: usize = MAX_DOMAINS, T = f64> {
@@ -122,6 +124,13 @@ impl<'a, L: Law + ?Sized, const K: usize> LawAt<'a, L, K> {
             if found > K {
                 return Err(Error::TooManyDomains { max: K, found });
             }
+        }
+        let needed = law.grad_h_scratch_len();
+        if needed > GRAD_H_SCRATCH_PER_DOMAIN * K {
+            return Err(Error::TooManyDomains {
+                max: GRAD_H_SCRATCH_PER_DOMAIN * K,
+                found: needed,
+            });
         }
         let mut t = LawAt {
             law,
@@ -223,9 +232,14 @@ impl<'a, L: Law + ?Sized, const K: usize> LawAt<'a, L, K> {
         let row = self.row(h, ln_h);
         match grad {
             Some(g) => {
-                let mut scratch = [0.0; K];
-                let scratch = scratch.get_mut(..self.law.domains()).unwrap_or(&mut []);
-                self.law.grad_h_outputs(self.params, &row, w, g, scratch)
+                let mut scratch = [[0.0; K]; GRAD_H_SCRATCH_PER_DOMAIN];
+                let scratch = scratch.as_flattened_mut();
+                let needed = self.law.grad_h_scratch_len();
+                match scratch.get_mut(..needed) {
+                    Some(scratch) => self.law.grad_h_outputs(self.params, &row, w, g, scratch),
+                    // Checked in `with_capacity`.
+                    None => f64::NAN,
+                }
             }
             None => {
                 let mut values = [0.0; K];
@@ -731,16 +745,11 @@ impl<'p, O: SimplexObjective> KlRegularized<'p, O> {
     }
 
     /// `(F(h), F(h) + lambda KL(h || p))` at a mixture `h`: the law's value (the
-    /// `objective` to report) and the penalised value the solver minimised.
+    /// `objective` to report) and the penalised value the solver minimised. `ln h` is
+    /// staged on the stack, so `k <= MAX_DOMAINS` ([`Error::TooManyDomains`] beyond: use
+    /// [`KlRegularized::parts_with`]).
     pub fn parts(&self, h: &[f64]) -> Result<(f64, f64), Error> {
         let k = self.prior.len();
-        if h.len() != k {
-            return Err(Error::LengthMismatch {
-                what: "h",
-                expected: k,
-                found: h.len(),
-            });
-        }
         if k > MAX_DOMAINS {
             return Err(Error::TooManyDomains {
                 max: MAX_DOMAINS,
@@ -748,7 +757,22 @@ impl<'p, O: SimplexObjective> KlRegularized<'p, O> {
             });
         }
         let mut ln_h = [0.0; MAX_DOMAINS];
-        let ln_h = ln_h.get_mut(..k).unwrap_or(&mut []);
+        self.parts_with(h, ln_h.get_mut(..k).unwrap_or(&mut []))
+    }
+
+    /// [`KlRegularized::parts`] for any k, with `ln h` staged in the caller's `ln_h`
+    /// (k entries, overwritten).
+    pub fn parts_with(&self, h: &[f64], ln_h: &mut [f64]) -> Result<(f64, f64), Error> {
+        let k = self.prior.len();
+        for (what, found) in [("h", h.len()), ("ln_h", ln_h.len())] {
+            if found != k {
+                return Err(Error::LengthMismatch {
+                    what,
+                    expected: k,
+                    found,
+                });
+            }
+        }
         for (l, &v) in ln_h.iter_mut().zip(h) {
             *l = libm::log(v);
         }

@@ -3,6 +3,7 @@
 //! training support. A law with several outputs (the capacity laws) counts as that many
 //! targets (by default all weighted equally, `sum_j L_j / k` for one capacity fit).
 
+use std::boxed::Box;
 use std::format;
 use std::path::Path;
 use std::string::{String, ToString};
@@ -14,7 +15,8 @@ use mixlaw_fit::owned::Fit;
 use mixlaw_fit::saved::SavedFit;
 use mixlaw_opt::support::{Extrapolation, TrainingSupport};
 use mixlaw_opt::{
-    availability_caps, trust_caps, Bounds, KlRegularized, LawAt, Side, Solution, Solver, Weighted,
+    availability_caps, trust_caps, Bounds, FnObjective, KlRegularized, LawAt, Side, Solution,
+    Solver, Weighted,
 };
 use mixlaw_validate::json::{nums, obj, push, Json};
 
@@ -298,18 +300,13 @@ pub fn solve(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<Optimum, Erro
         }
         (None, None) => None,
     };
-    let targets = targets_at(&fits, &output_weights, (n, d))?;
-    let objective = Weighted::<_, MAX_DOMAINS>::new(targets.as_slice(), &file_weights)?;
-    let regularized = match &prior {
-        Some((p, lambda)) => {
-            let reg = KlRegularized::new(&objective, p, *lambda)?;
-            let mut cap = std::vec![0.0; k];
-            reg.caps(&mut cap)?;
-            caps.push(cap);
-            Some(reg)
-        }
-        None => None,
-    };
+    if let Some((p, lambda)) = &prior {
+        // The prior's zeros pin their domains (the rule of `KlRegularized::caps`).
+        let unit = FnObjective::new(k, |_: &[f64], _: &[f64], _: Option<&mut [f64]>| 0.0);
+        let mut cap = std::vec![0.0; k];
+        KlRegularized::new(&unit, p, *lambda)?.caps(&mut cap)?;
+        caps.push(cap);
+    }
     let cap_refs: Vec<&[f64]> = caps.iter().map(Vec::as_slice).collect();
     let mut capped = std::vec![0.0; k];
     let bounds = base
@@ -318,18 +315,16 @@ pub fn solve(a: &OptimizeArgs, out: &mut Output<'_, '_>) -> Result<Optimum, Erro
 
     let started = Instant::now();
     let mut h = std::vec![1.0 / k as f64; k];
-    let mut solver = Solver::<MAX_DOMAINS>::default();
-    let (solution, value, penalized) = match &regularized {
-        Some(reg) => {
-            let s = solver.minimize(reg, &bounds, &mut h)?;
-            let (value, penalized) = reg.parts(&h)?;
-            (s, value, Some(penalized))
-        }
-        None => {
-            let s = solver.minimize(&objective, &bounds, &mut h)?;
-            (s, s.objective, None)
-        }
-    };
+    let kl = prior.as_ref().map(|(p, lambda)| (p.as_slice(), *lambda));
+    let (solution, value, penalized) = minimize_fits(
+        &fits,
+        &output_weights,
+        &file_weights,
+        (n, d),
+        &bounds,
+        kl,
+        &mut h,
+    )?;
     if !value.is_finite() || !penalized.unwrap_or(0.0).is_finite() {
         return Err(Error::compute("the optimum's objective is not finite"));
     }
@@ -423,17 +418,76 @@ pub fn split_weights(fits: &[Fit<AnyLaw>], weights: &[f64]) -> (Vec<f64>, Vec<Ve
     (per_file, per_output)
 }
 
+/// The optimiser's capacity for a large k: `optimize` solves k <= [`MAX_DOMAINS`] with
+/// stack-sized vectors and k up to this with the same solver at this capacity (its
+/// vectors on the heap); beyond, it reports an error.
+pub const LARGE_DOMAINS: usize = 4096;
+
+/// Minimises the weighted sum of `fits` at the budget `(n, d)` over `bounds` (plus
+/// `lambda KL(h || prior)` with `kl = Some((prior, lambda))`), from `h`, which is
+/// overwritten with h*: the solver's report, the laws' value at h* and, with `kl`, the
+/// penalised value. The capacity is picked from k (see [`LARGE_DOMAINS`]).
+pub fn minimize_fits(
+    fits: &[Fit<AnyLaw>],
+    output_weights: &[Vec<f64>],
+    file_weights: &[f64],
+    budget: (f64, f64),
+    bounds: &Bounds<'_>,
+    kl: Option<(&[f64], f64)>,
+    h: &mut [f64],
+) -> Result<(Solution, f64, Option<f64>), Error> {
+    let k = h.len();
+    if k <= MAX_DOMAINS {
+        solve_at::<MAX_DOMAINS>(fits, output_weights, file_weights, budget, bounds, kl, h)
+    } else if k <= LARGE_DOMAINS {
+        solve_at::<LARGE_DOMAINS>(fits, output_weights, file_weights, budget, bounds, kl, h)
+    } else {
+        Err(Error::input(format!(
+            "{k} domains: optimize solves at most {LARGE_DOMAINS}"
+        )))
+    }
+}
+
+/// [`minimize_fits`] at capacity `K`.
+fn solve_at<const K: usize>(
+    fits: &[Fit<AnyLaw>],
+    output_weights: &[Vec<f64>],
+    file_weights: &[f64],
+    budget: (f64, f64),
+    bounds: &Bounds<'_>,
+    kl: Option<(&[f64], f64)>,
+    h: &mut [f64],
+) -> Result<(Solution, f64, Option<f64>), Error> {
+    let targets = targets_at::<K>(fits, output_weights, budget)?;
+    let objective = Weighted::<_, K>::new(targets.as_slice(), file_weights)?;
+    // Boxed: at a large K the solver's vectors do not belong on a thread's stack.
+    let mut solver = Box::new(Solver::<K>::default());
+    Ok(match kl {
+        Some((prior, lambda)) => {
+            let reg = KlRegularized::new(&objective, prior, lambda)?;
+            let s = solver.minimize(&reg, bounds, h)?;
+            let mut ln_h = std::vec![0.0; h.len()];
+            let (value, penalized) = reg.parts_with(h, &mut ln_h)?;
+            (s, value, Some(penalized))
+        }
+        None => {
+            let s = solver.minimize(&objective, bounds, h)?;
+            (s, s.objective, None)
+        }
+    })
+}
+
 /// Each fit at the budget `(n, d)`, with its output weights (from [`split_weights`]) when
-/// it has several outputs.
-pub fn targets_at<'a>(
+/// it has several outputs, as targets of capacity `K`.
+pub fn targets_at<'a, const K: usize>(
     fits: &'a [Fit<AnyLaw>],
     output_weights: &'a [Vec<f64>],
     (n, d): (f64, f64),
-) -> Result<Vec<LawAt<'a, AnyLaw>>, Error> {
+) -> Result<Vec<LawAt<'a, AnyLaw, K>>, Error> {
     fits.iter()
         .zip(output_weights)
         .map(|(f, w)| {
-            let at = LawAt::new(&f.law, &f.params, n, d, f.scales)?;
+            let at = LawAt::<_, K>::with_capacity(&f.law, &f.params, n, d, f.scales)?;
             Ok(if w.is_empty() {
                 at
             } else {

@@ -29,6 +29,16 @@ pub struct Allocation {
 }
 
 impl Allocation {
+    /// The summary of a run that could not be solved (its scratch was too short): NaN.
+    pub(crate) fn unsolved() -> Self {
+        Allocation {
+            ln_lambda: f64::NAN,
+            q_sum: f64::NAN,
+            free: 0,
+            iterations: 0,
+        }
+    }
+
     /// True when the budget does not exceed `k * floor`: every domain sits at the floor
     /// and the budget is not binding (the authors' convention for `N <= H`).
     pub fn saturated(&self) -> bool {
@@ -144,24 +154,26 @@ pub(crate) fn solve(
     if budget <= k * floor {
         return saturated;
     }
-    // t_i = ln(h_i b_i c_i); x_i(l) = exp((t_i - l) / (b_i + 1)).
-    let mut ts = [f64::NEG_INFINITY; crate::MAX_DOMAINS];
-    for (i, t) in ts.iter_mut().enumerate().take(x.len()) {
+    // t_i = ln(h_i b_i c_i); x_i(l) = exp((t_i - l) / (b_i + 1)). `x` holds t until the
+    // multiplier is found.
+    for (i, t) in x.iter_mut().enumerate() {
+        *t = f64::NEG_INFINITY;
         if let (Some(&hi), Some(&bi), Some(&ci)) = (h.get(i), b.get(i), c.get(i)) {
             if hi > 0.0 {
                 *t = libm::log(hi * bi * ci);
             }
         }
     }
+    let ts = &*x;
     let t = |i: usize| ts.get(i).copied().unwrap_or(f64::NEG_INFINITY);
     // Left end, the larger of two points where phi >= 0: where the domain that alone
     // would take the whole budget does, and where each of the P weighted domains takes at
     // least budget / P.
     let ln_budget = libm::log(budget);
-    let positive = (0..x.len()).filter(|&i| t(i) > f64::NEG_INFINITY).count();
+    let positive = (0..ts.len()).filter(|&i| t(i) > f64::NEG_INFINITY).count();
     let ln_share = ln_budget - libm::log(positive.max(1) as f64);
     let (mut alone, mut shared) = (f64::NEG_INFINITY, f64::INFINITY);
-    for (i, &bi) in b.iter().enumerate().take(x.len()) {
+    for (i, &bi) in b.iter().enumerate().take(ts.len()) {
         let ti = t(i);
         if ti > f64::NEG_INFINITY {
             alone = alone.max(ti - (bi + 1.0) * ln_budget);
@@ -169,6 +181,7 @@ pub(crate) fn solve(
         }
     }
     if alone == f64::NEG_INFINITY {
+        x.iter_mut().for_each(|v| *v = floor);
         return saturated; // no domain has weight: nothing competes for the budget
     }
     let mut l = alone.max(shared);
@@ -213,8 +226,9 @@ pub(crate) fn solve(
     }
     let mut free = 0;
     let mut q = 0.0;
-    for (i, (xi, &bi)) in x.iter_mut().zip(b).enumerate() {
-        let v = libm::exp((t(i) - l) / (bi + 1.0));
+    for (xi, &bi) in x.iter_mut().zip(b) {
+        let v = libm::exp((*xi - l) / (bi + 1.0));
+        *xi = floor;
         if v > floor {
             *xi = v;
             free += 1;

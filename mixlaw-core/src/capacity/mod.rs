@@ -16,8 +16,13 @@
 //! ([`Law::eval_outputs`], warm-started from the previous multiplier kept in the
 //! objective's scratch). The inner problem is solved exactly ([`allocate`]); gradients in
 //! the parameters and in `h` go through its solution by implicit differentiation of the
-//! KKT conditions, in O(k) per run. Nothing is allocated: per-run vectors live on the
-//! stack, bounded by [`crate::MAX_DOMAINS`].
+//! KKT conditions, in O(k) per run. Nothing is allocated and k has no limit: the per-run
+//! vectors (the allocation, the loss pieces kept for the pullback, the output weights,
+//! [`WORK_PER_DOMAIN`] per domain) live in the caller's scratch ([`Law::outputs_scratch_len`],
+//! [`Law::grad_h_scratch_len`]); losses without gradients need none. Only the single-row
+//! calls without scratch ([`Law::eval_row`], [`Law::grad_h_row`]) stage them on the stack,
+//! up to [`crate::MAX_DOMAINS`] domains (on the heap beyond, with the `std` feature; without
+//! it they return NaN there, which the checked calls report as [`Error::NonFiniteValue`]).
 
 mod inner;
 
@@ -28,8 +33,14 @@ use crate::law::{Law, LawExt, OutputsGrad};
 use crate::param::{self, Block, Reader};
 use crate::{Error, MAX_DOMAINS};
 
-/// Largest parameter count of a capacity law (eq 3 with a fitted head, k = MAX_DOMAINS).
+/// Largest parameter count of a capacity law at the default capacity (eq 3 with a fitted
+/// head, k = MAX_DOMAINS): what a caller sizing stack vectors for such a law needs.
 pub const MAX_PARAMS: usize = 5 * MAX_DOMAINS + 1;
+
+/// Scratch entries per domain of one run's pass with gradients: the allocation `x_i`, the
+/// loss `L_i`, the output weight `w_i`, and the pieces `ln x_i`, `x_i^-b_i`,
+/// `A_i (D h_i)^-a_i`, `ln(D h_i)` kept for the pullback.
+pub const WORK_PER_DOMAIN: usize = 7;
 
 /// Which of the paper's two laws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +187,8 @@ impl CapacityLaw {
     }
 
     /// `F = sum_j w_j L_j` at one run on validated, scaled inputs, with
-    /// `sum_j w_j dL_j/dp` and `sum_j w_j dL_j/dh` added to `grad` and `grad_h`.
+    /// `sum_j w_j dL_j/dp` and `sum_j w_j dL_j/dh` added to `grad` and `grad_h`; `work`
+    /// has [`WORK_PER_DOMAIN`] `* k` entries.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn weighted_at(
         &self,
@@ -187,9 +199,15 @@ impl CapacityLaw {
         w: &[f64],
         grad: Option<&mut [f64]>,
         grad_h: Option<&mut [f64]>,
+        work: &mut [f64],
     ) -> f64 {
         let mut value = 0.0;
-        self.run_pass(params, h, n, d, f64::NAN, grad, grad_h, |pred, cot| {
+        let pass = Pass {
+            guess: f64::NAN,
+            grad,
+            grad_h,
+        };
+        self.run_pass(params, h, n, d, pass, work, |pred, cot| {
             for ((l, c), &wj) in pred.iter().zip(cot.iter_mut()).zip(w) {
                 *c = wj;
                 if wj != 0.0 {
@@ -200,10 +218,14 @@ impl CapacityLaw {
         value
     }
 
-    /// One run on validated, scaled inputs: solves the inner problem once (from `guess`, a
-    /// nearby `ln lambda`, or NaN), computes the k losses, lets `cotangent(losses, w)`
-    /// choose the weights `w_j`, and accumulates `sum_j w_j dL_j/dp` into `grad` and
-    /// `sum_j w_j dL_j/dh` into `grad_h`. Returns the allocation's summary.
+    /// One run on validated, scaled inputs: solves the inner problem once (from
+    /// `pass.guess`, a nearby `ln lambda`, or NaN) and computes the k losses into the first
+    /// k entries of `work`. With a gradient asked for, lets `cotangent(losses, w)` choose the
+    /// weights `w_j` and accumulates `sum_j w_j dL_j/dp` into `pass.grad` and
+    /// `sum_j w_j dL_j/dh` into `pass.grad_h`: then `work` has [`WORK_PER_DOMAIN`] `* k`
+    /// entries (shorter: the losses are NaN); without, `k` (the allocation is solved
+    /// into it and turned into the losses in place) and `cotangent` is not called.
+    /// Returns the allocation's summary.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn run_pass(
         &self,
@@ -211,24 +233,80 @@ impl CapacityLaw {
         h: &[f64],
         n: f64,
         d: f64,
-        guess: f64,
-        grad: Option<&mut [f64]>,
-        grad_h: Option<&mut [f64]>,
+        pass: Pass<'_>,
+        work: &mut [f64],
         cotangent: impl FnOnce(&[f64], &mut [f64]),
     ) -> Allocation {
         let v = self.view(params);
         let k = self.k;
-        let (mut x, mut out, mut w) = ([0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS]);
-        let x = x.get_mut(..k).unwrap_or(&mut []);
-        let out = out.get_mut(..k).unwrap_or(&mut []);
-        let w = w.get_mut(..k).unwrap_or(&mut []);
-        let alloc = self.solve(&v, h, n, x, guess);
-        let terms = self.terms(&v, h, d, x, out);
-        cotangent(out, w);
-        if grad.is_some() || grad_h.is_some() {
-            self.pullback(&v, h, x, &terms, &alloc, w, grad, grad_h);
+        let Pass {
+            guess,
+            grad,
+            grad_h,
+        } = pass;
+        if grad.is_none() && grad_h.is_none() {
+            let Some(out) = work.get_mut(..k) else {
+                return Allocation::unsolved();
+            };
+            let alloc = self.solve(&v, h, n, out, guess);
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = self.domain_loss(&v, h, d, j, *o).loss;
+            }
+            return alloc;
         }
+        let Some(mut w) = Work::split(work, k) else {
+            work.iter_mut().take(k).for_each(|o| *o = f64::NAN);
+            return Allocation::unsolved();
+        };
+        let alloc = self.solve(&v, h, n, w.x, guess);
+        self.terms(&v, h, d, &mut w);
+        cotangent(w.out, w.w);
+        self.pullback(&v, h, &w, &alloc, grad, grad_h);
         alloc
+    }
+
+    /// [`CapacityLaw::run_pass`] with its scratch on the stack (up to [`MAX_DOMAINS`]
+    /// domains; beyond, on the heap with the `std` feature, else NaN): the single-row calls,
+    /// which get no scratch from their caller. Returns output `j`.
+    #[allow(clippy::too_many_arguments)]
+    fn single_output(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        grad: Option<&mut [f64]>,
+        grad_h: Option<&mut [f64]>,
+    ) -> f64 {
+        let j = row.output;
+        let mut value = f64::NAN;
+        let with_grad = grad.is_some() || grad_h.is_some();
+        let len = if with_grad {
+            WORK_PER_DOMAIN * self.k
+        } else {
+            self.k
+        };
+        let pass = Pass {
+            guess: f64::NAN,
+            grad,
+            grad_h,
+        };
+        let run = |work: &mut [f64]| {
+            self.run_pass(params, row.h, row.n, row.d, pass, work, |_, cot| {
+                cot.iter_mut().for_each(|c| *c = 0.0);
+                if let Some(c) = cot.get_mut(j) {
+                    *c = 1.0;
+                }
+            });
+            value = work.get(j).copied().unwrap_or(f64::NAN);
+        };
+        let mut stack = [0.0; WORK_PER_DOMAIN * MAX_DOMAINS];
+        match stack.get_mut(..len) {
+            Some(work) => run(work),
+            #[cfg(feature = "std")]
+            None => run(&mut std::vec![0.0; len]),
+            #[cfg(not(feature = "std"))]
+            None => {}
+        }
+        value
     }
 
     fn checked_run(
@@ -296,28 +374,36 @@ impl CapacityLaw {
         alloc
     }
 
-    /// The per-domain pieces of the losses given the allocation `x`, at scaled `d`, and
-    /// the losses themselves into `out`.
-    fn terms(&self, v: &View<'_>, h: &[f64], d: f64, x: &[f64], out: &mut [f64]) -> Terms {
-        let mut t = Terms {
-            ln_x: [0.0; MAX_DOMAINS],
-            pow: [0.0; MAX_DOMAINS],
-            noise: [0.0; MAX_DOMAINS],
-            ln_dh: [0.0; MAX_DOMAINS],
-        };
-        let rows = t
+    /// The losses given the allocation `w.x`, at scaled `d`, into `w.out`, and their
+    /// per-domain pieces into `w`.
+    fn terms(&self, v: &View<'_>, h: &[f64], d: f64, w: &mut Work<'_>) {
+        let pieces = w
             .ln_x
             .iter_mut()
-            .zip(t.pow.iter_mut())
-            .zip(t.noise.iter_mut().zip(t.ln_dh.iter_mut()));
-        for (j, ((o, ((lx, pw), (nz, ldh))), &xj)) in out.iter_mut().zip(rows).zip(x).enumerate() {
-            let (b, c, e) = (at(v.b, j), at(v.c, j), at(v.e, j));
-            *lx = libm::log(xj);
-            *pw = libm::exp(-b * *lx);
-            (*nz, *ldh) = self.noise(v, h, d, j);
-            *o = c * *pw + e + *nz;
+            .zip(w.pow.iter_mut())
+            .zip(w.noise.iter_mut().zip(w.ln_dh.iter_mut()));
+        for (j, ((o, ((lx, pw), (nz, ldh))), &xj)) in
+            w.out.iter_mut().zip(pieces).zip(w.x.iter()).enumerate()
+        {
+            let t = self.domain_loss(v, h, d, j, xj);
+            (*lx, *pw, *nz, *ldh, *o) = (t.ln_x, t.pow, t.noise, t.ln_dh, t.loss);
         }
-        t
+    }
+
+    /// Domain `j`'s loss at allocation `xj` (scaled `d`), with its pieces.
+    #[inline]
+    fn domain_loss(&self, v: &View<'_>, h: &[f64], d: f64, j: usize, xj: f64) -> DomainLoss {
+        let (b, c, e) = (at(v.b, j), at(v.c, j), at(v.e, j));
+        let ln_x = libm::log(xj);
+        let pow = libm::exp(-b * ln_x);
+        let (noise, ln_dh) = self.noise(v, h, d, j);
+        DomainLoss {
+            ln_x,
+            pow,
+            noise,
+            ln_dh,
+            loss: c * pow + e + noise,
+        }
     }
 
     /// The noise term `A_j (D h_j)^-a_j` and `ln(D h_j)` (0 and 0 under eq 1; `+inf` at
@@ -340,35 +426,35 @@ impl CapacityLaw {
     /// `sum_S dx_i = dN + (|S| - 1) dH`. With `v_i = w_i dL_i/dx_i` and
     /// `v_bar = sum_S v_i q_i / sum_S q_i`, the adjoint is
     /// `sum_i v_i dx_i = sum_S q_i (v_i - v_bar) dpsi_i + v_bar (|S| - 1) dH + sum_{not S} v_i dH`.
-    #[allow(clippy::too_many_arguments)]
     fn pullback(
         &self,
         v: &View<'_>,
         h: &[f64],
-        x: &[f64],
-        terms: &Terms,
+        work: &Work<'_>,
         alloc: &Allocation,
-        w: &[f64],
         grad: Option<&mut [f64]>,
         grad_h: Option<&mut [f64]>,
     ) {
         let k = self.k;
         let floor = v.head;
-        let (ln_x, pow) = (&terms.ln_x, &terms.pow);
+        let (x, w, ln_x, pow) = (&*work.x, &*work.w, &*work.ln_x, &*work.pow);
         // Per domain: v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1), and
         // q_i = x_i / (b_i + 1) on free domains (0 at the floor).
-        let (mut slopes, mut qs) = ([0.0; MAX_DOMAINS], [0.0; MAX_DOMAINS]);
-        let (mut weighted_q, mut at_floor) = (0.0, 0.0);
-        for i in 0..k.min(MAX_DOMAINS) {
-            let (b, c, xi) = (at(v.b, i), at(v.c, i), at(x, i));
-            let slope = -at(w, i) * b * c * at(pow, i) / xi;
-            let q = if xi > floor { xi / (b + 1.0) } else { 0.0 };
-            if let (Some(s_), Some(q_)) = (slopes.get_mut(i), qs.get_mut(i)) {
-                (*s_, *q_) = (slope, q);
+        let slope = |i: usize| -at(w, i) * at(v.b, i) * at(v.c, i) * at(pow, i) / at(x, i);
+        let q = |i: usize| {
+            let xi = at(x, i);
+            if xi > floor {
+                xi / (at(v.b, i) + 1.0)
+            } else {
+                0.0
             }
-            weighted_q += slope * q;
-            if xi <= floor {
-                at_floor += slope;
+        };
+        let (mut weighted_q, mut at_floor) = (0.0, 0.0);
+        for i in 0..k {
+            let s = slope(i);
+            weighted_q += s * q(i);
+            if at(x, i) <= floor {
+                at_floor += s;
             }
         }
         let v_bar = if alloc.free > 0 && alloc.q_sum > 0.0 {
@@ -376,7 +462,7 @@ impl CapacityLaw {
         } else {
             0.0
         };
-        let omega = |i: usize| at(&qs, i) * (at(&slopes, i) - v_bar);
+        let omega = |i: usize| q(i) * (slope(i) - v_bar);
         if let Some(g) = grad {
             let mut slots = g.iter_mut();
             for i in 0..k {
@@ -392,28 +478,28 @@ impl CapacityLaw {
                 }
             }
             if self.form == Form::Eq3 {
-                let mut ga = [0.0; MAX_DOMAINS];
-                for i in 0..k {
-                    let wi = at(w, i);
-                    let (term, ln_dh) = if wi != 0.0 {
-                        (at(&terms.noise, i), at(&terms.ln_dh, i))
+                // The noise term of a domain with weight 0 is not evaluated (it may be inf).
+                let noise = |i: usize| {
+                    if at(w, i) != 0.0 {
+                        (at(work.noise, i), at(work.ln_dh, i))
                     } else {
                         (0.0, 0.0)
-                    };
+                    }
+                };
+                for i in 0..k {
                     if let Some(g_big_a) = slots.next() {
+                        let wi = at(w, i);
                         *g_big_a += if wi != 0.0 {
-                            wi * term / at(v.big_a, i)
+                            wi * noise(i).0 / at(v.big_a, i)
                         } else {
                             0.0
                         };
                     }
-                    if let Some(s) = ga.get_mut(i) {
-                        *s = -wi * term * ln_dh;
-                    }
                 }
-                for s in ga.iter().take(k) {
+                for i in 0..k {
                     if let Some(g_a) = slots.next() {
-                        *g_a += s;
+                        let (term, ln_dh) = noise(i);
+                        *g_a += -at(w, i) * term * ln_dh;
                     }
                 }
             }
@@ -429,14 +515,10 @@ impl CapacityLaw {
         }
         if let Some(gh) = grad_h {
             for (i, g) in gh.iter_mut().enumerate().take(k) {
-                let capacity = if at(&qs, i) > 0.0 {
-                    omega(i) / at(h, i)
-                } else {
-                    0.0
-                };
+                let capacity = if q(i) > 0.0 { omega(i) / at(h, i) } else { 0.0 };
                 let wi = at(w, i);
                 let noise = if self.form == Form::Eq3 && wi != 0.0 {
-                    -wi * at(v.a, i) * at(&terms.noise, i) / at(h, i)
+                    -wi * at(v.a, i) * at(work.noise, i) / at(h, i)
                 } else {
                     0.0
                 };
@@ -556,53 +638,20 @@ impl Law for CapacityLaw {
     }
 
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
-        let j = row.output;
-        let mut value = f64::NAN;
         let mut grad = grad;
         if let Some(g) = grad.as_deref_mut() {
             g.iter_mut().for_each(|v| *v = 0.0);
         }
-        self.run_pass(
-            params,
-            row.h,
-            row.n,
-            row.d,
-            f64::NAN,
-            grad,
-            None,
-            |pred, cot| {
-                value = pred.get(j).copied().unwrap_or(f64::NAN);
-                if let Some(c) = cot.get_mut(j) {
-                    *c = 1.0;
-                }
-            },
-        );
-        value
+        self.single_output(params, row, grad, None)
     }
 
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
-        let j = row.output;
-        let mut value = f64::NAN;
         grad_h.iter_mut().for_each(|v| *v = 0.0);
-        self.run_pass(
-            params,
-            row.h,
-            row.n,
-            row.d,
-            f64::NAN,
-            None,
-            Some(grad_h),
-            |pred, cot| {
-                value = pred.get(j).copied().unwrap_or(f64::NAN);
-                if let Some(c) = cot.get_mut(j) {
-                    *c = 1.0;
-                }
-            },
-        );
-        value
+        self.single_output(params, row, None, Some(grad_h))
     }
 
-    /// One inner solve for all k outputs, from the multiplier kept in `state`.
+    /// One inner solve for all k outputs, from the multiplier kept in `state`; with a
+    /// gradient, `scratch` holds the run's vectors (without, none is needed).
     fn eval_outputs(
         &self,
         params: &[f64],
@@ -610,31 +659,31 @@ impl Law for CapacityLaw {
         values: &mut [f64],
         grad: OutputsGrad<'_>,
         state: &mut [f64],
-        _scratch: &mut [f64],
+        scratch: &mut [f64],
     ) {
         let guess = state.first().copied().unwrap_or(f64::NAN);
-        let (grad, mut cotangent) = match grad {
-            Some((g, c)) => (Some(g), Some(c)),
-            None => (None, None),
-        };
-        let alloc = self.run_pass(
-            params,
-            row.h,
-            row.n,
-            row.d,
-            guess,
-            grad,
-            None,
-            |pred, cot| {
-                for (v, &p) in values.iter_mut().zip(pred) {
+        let alloc = match grad {
+            None => {
+                let pass = Pass {
+                    guess,
+                    grad: None,
+                    grad_h: None,
+                };
+                self.run_pass(params, row.h, row.n, row.d, pass, values, |_, _| {})
+            }
+            Some((grad, cotangent)) => {
+                let pass = Pass {
+                    guess,
+                    grad: Some(grad),
+                    grad_h: None,
+                };
+                let alloc = self.run_pass(params, row.h, row.n, row.d, pass, scratch, cotangent);
+                for (v, &p) in values.iter_mut().zip(scratch.iter()) {
                     *v = p;
                 }
-                match cotangent.as_mut() {
-                    Some(c) => c(pred, cot),
-                    None => cot.iter_mut().for_each(|c| *c = 0.0),
-                }
-            },
-        );
+                alloc
+            }
+        };
         if let Some(s) = state.first_mut() {
             *s = alloc.ln_lambda;
         }
@@ -646,15 +695,26 @@ impl Law for CapacityLaw {
         row: &Row<'_>,
         weights: &[f64],
         grad_h: &mut [f64],
-        _scratch: &mut [f64],
+        scratch: &mut [f64],
     ) -> f64 {
         grad_h.iter_mut().for_each(|v| *v = 0.0);
-        self.weighted_at(params, row.h, row.n, row.d, weights, None, Some(grad_h))
+        let (h, n, d) = (row.h, row.n, row.d);
+        self.weighted_at(params, h, n, d, weights, None, Some(grad_h), scratch)
     }
 
     /// The inner problem's `ln lambda`, a warm start for the next solve.
     fn state_len(&self) -> usize {
         1
+    }
+
+    /// [`WORK_PER_DOMAIN`] per domain: the run's vectors.
+    fn outputs_scratch_len(&self) -> usize {
+        WORK_PER_DOMAIN * self.k
+    }
+
+    /// [`WORK_PER_DOMAIN`] per domain: the run's vectors.
+    fn grad_h_scratch_len(&self) -> usize {
+        WORK_PER_DOMAIN * self.k
     }
 }
 
@@ -676,13 +736,58 @@ fn kept(h_i: f64, threshold: f64, zero_defined: bool) -> bool {
     h_i >= threshold && (zero_defined || h_i > 0.0)
 }
 
-/// Per-domain pieces of one run's losses, kept for the pullback: `ln x_i`, `x_i^-b_i`,
-/// the noise term `A_i (D h_i)^-a_i` and `ln(D h_i)` (both 0 under eq 1).
-struct Terms {
-    ln_x: [f64; MAX_DOMAINS],
-    pow: [f64; MAX_DOMAINS],
-    noise: [f64; MAX_DOMAINS],
-    ln_dh: [f64; MAX_DOMAINS],
+/// What one run's pass computes besides the losses: a warm start for the inner solve
+/// (`ln lambda`, or NaN) and the gradients to accumulate into.
+pub(crate) struct Pass<'g> {
+    guess: f64,
+    grad: Option<&'g mut [f64]>,
+    grad_h: Option<&'g mut [f64]>,
+}
+
+/// One run's vectors of k entries in the caller's scratch (see [`WORK_PER_DOMAIN`]):
+/// the allocation, the losses, the output weights, and the loss pieces kept for the
+/// pullback (`ln x_i`, `x_i^-b_i`, the noise term `A_i (D h_i)^-a_i` and `ln(D h_i)`, both
+/// 0 under eq 1).
+struct Work<'a> {
+    out: &'a mut [f64],
+    x: &'a mut [f64],
+    w: &'a mut [f64],
+    ln_x: &'a mut [f64],
+    pow: &'a mut [f64],
+    noise: &'a mut [f64],
+    ln_dh: &'a mut [f64],
+}
+
+impl<'a> Work<'a> {
+    /// The vectors for k domains at the start of `work` (the losses first), or `None`
+    /// when it is shorter than [`WORK_PER_DOMAIN`] `* k`.
+    fn split(work: &'a mut [f64], k: usize) -> Option<Self> {
+        let work = work.get_mut(..WORK_PER_DOMAIN * k)?;
+        let (out, rest) = work.split_at_mut(k);
+        let (x, rest) = rest.split_at_mut(k);
+        let (w, rest) = rest.split_at_mut(k);
+        let (ln_x, rest) = rest.split_at_mut(k);
+        let (pow, rest) = rest.split_at_mut(k);
+        let (noise, ln_dh) = rest.split_at_mut(k);
+        Some(Work {
+            out,
+            x,
+            w,
+            ln_x,
+            pow,
+            noise,
+            ln_dh,
+        })
+    }
+}
+
+/// Domain j's loss at its allocation, with the pieces the pullback reuses.
+struct DomainLoss {
+    ln_x: f64,
+    pow: f64,
+    noise: f64,
+    ln_dh: f64,
+    loss: f64,
 }
 
 /// `s[i]`, or NaN past the end (lengths are validated before any evaluation).

@@ -4,7 +4,7 @@ use crate::capacity::{CapacityLaw, Head};
 use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law, OutputsGrad, Structure};
 use crate::param::{Block, ParamInfo};
-use crate::{Error, MAX_DOMAINS};
+use crate::{Error, LAW_DOMAIN_LIMIT};
 
 /// `capacity-eq1` in the registry (a [`CapacityLaw`] of form eq 1).
 pub type CapacityEq1 = CapacityLaw;
@@ -170,6 +170,9 @@ macro_rules! registry {
             fn state_len(&self) -> usize {
                 match self { $(AnyLaw::$variant(l) => l.state_len(),)* }
             }
+            fn grad_h_scratch_len(&self) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.grad_h_scratch_len(),)* }
+            }
             fn outputs_scratch_len(&self) -> usize {
                 match self { $(AnyLaw::$variant(l) => l.outputs_scratch_len(),)* }
             }
@@ -299,7 +302,7 @@ fn head(options: LawOptions) -> Head {
     options.head.map_or(Head::Fitted, Head::Fixed)
 }
 
-/// Checks `1 <= k <= MAX_DOMAINS` and a target domain index `target < k` (the laws of one
+/// Checks `k >= 1` and a target domain index `target < k` (the laws of one
 /// target's own weight: `bimix`, `dcpt`).
 pub(crate) fn check_target(k: usize, target: usize) -> Result<(), Error> {
     check_domains(k, 1)?;
@@ -318,11 +321,12 @@ pub(crate) fn own_weight<T: crate::real::Real>(h: &[T], ln_h: &[T], t: usize) ->
     )
 }
 
-/// Checks `min <= k <= MAX_DOMAINS`.
+/// Checks `k >= min` (and `k <= LAW_DOMAIN_LIMIT`, which only guards parameter counts
+/// against overflow: laws have no practical limit on k).
 pub(crate) fn check_domains(k: usize, min: usize) -> Result<(), Error> {
-    if k > MAX_DOMAINS {
+    if k > LAW_DOMAIN_LIMIT {
         return Err(Error::TooManyDomains {
-            max: MAX_DOMAINS,
+            max: LAW_DOMAIN_LIMIT,
             found: k,
         });
     }
