@@ -43,6 +43,11 @@ proptest! {
             );
             let case = common::cases(law).new_tree(&mut runner).unwrap().current();
             common::check_param_gradient(&law, &case)?;
+            // `dcpt` at a zero target weight has d/dh_t = +inf by design for eta < 1 (its
+            // documented `InfiniteGradient`; gradients_wider_field.rs checks that case).
+            if law.name() == "dcpt" && case.h[0] == 0.0 {
+                continue;
+            }
             common::check_h_gradient(&law, &case)?;
         }
     }
