@@ -27,10 +27,13 @@ fn mixture_laws(k: usize) -> Vec<AnyLaw> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2))]
+    // Each case is ~1.5 s in release (every law at k = 1,024, a central difference per
+    // parameter and domain): 2 by default, and none under miri (hours per case there).
+    #![proptest_config(ProptestConfig::with_cases(mixlaw_testkit::proptest_cases(2)))]
 
     /// Every one-output mixture law at k = 1,024: gradients in the parameters and in h.
     #[test]
+    #[cfg_attr(miri, ignore)]
     fn laws_at_1024_domains_have_exact_gradients(seed in 0usize..1000) {
         for law in mixture_laws(K) {
             prop_assert_eq!(law.domains(), K);
@@ -68,6 +71,7 @@ fn sparse(k: usize, shift: usize) -> Vec<f64> {
 /// A capacity law with k = 300 > MAX_DOMAINS: the objective's gradient (per-run vectors in
 /// its scratch) against central differences, and the single-row value agreeing with it.
 #[test]
+#[cfg_attr(miri, ignore)]
 fn capacity_law_beyond_the_stack_default() {
     let k = 300;
     assert!(k > MAX_DOMAINS);
@@ -140,6 +144,7 @@ fn capacity_law_beyond_the_stack_default() {
 /// `Frozen` at k = 1,024 with every `E`, `C[i]` free (1,025 unconstrained free parameters)
 /// and the exponents frozen: the same values and gradients as the wrapped law.
 #[test]
+#[cfg_attr(miri, ignore)]
 fn frozen_law_with_many_free_parameters() {
     let inner = YeM1::new(K).unwrap();
     let p = inner.num_params();
