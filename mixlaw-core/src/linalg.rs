@@ -2,52 +2,77 @@
 
 use crate::Error;
 
-/// Solves `A z = b` for symmetric positive definite `A` (`p x p`, lower triangle read and
-/// overwritten by its Cholesky factor), `b` overwritten by `z`. Pivots at most `tol` mean
-/// [`Error::Singular`].
+/// Solves `A z = b` for symmetric positive definite `A` (`p x p`, row-major), `b`
+/// overwritten by `z`. Only the lower triangle of `A` is read; on return the lower triangle
+/// holds the Cholesky factor `L` (`A = L L^T`) and the upper triangle its transpose `L^T`.
+/// Pivots at most `tol` (or NaN) mean [`Error::Singular`]; buffers shorter than `p x p` and
+/// `p` give [`Error::BufferTooSmall`].
+///
+/// Right-looking (outer-product) form: once column `k` of `L` is known, its rank-one
+/// update `a_ij -= l_ik l_jk` of the trailing lower triangle runs along contiguous rows, with
+/// column `k` copied to row `k` of the upper triangle, so the inner loop vectorises. Every
+/// entry still receives its updates in the order `k = 0, 1, ...`, as in the textbook
+/// (left-looking) recurrence `l_ij = (a_ij - sum_{k<j} l_ik l_jk) / l_jj`: the results are
+/// the same to the last bit, several times faster at hundreds of unknowns.
 pub fn cholesky_solve(a: &mut [f64], p: usize, b: &mut [f64], tol: f64) -> Result<(), Error> {
-    let at = |a: &[f64], i: usize, j: usize| a.get(i * p + j).copied().unwrap_or(0.0);
-    for j in 0..p {
-        let mut d = at(a, j, j);
-        for k in 0..j {
-            let l = at(a, j, k);
-            d -= l * l;
-        }
-        if d.is_nan() || d <= tol {
+    let needed = p.saturating_mul(p);
+    let (Some(a), Some(b)) = (a.get_mut(..needed), b.get_mut(..p)) else {
+        return Err(Error::BufferTooSmall {
+            needed: needed.max(p),
+            found: a.len().min(b.len()),
+        });
+    };
+    for k in 0..p {
+        let (head, tail) = a.split_at_mut((k + 1) * p);
+        let row_k = head.get_mut(k * p..).unwrap_or(&mut []);
+        let (diag, upper) = match row_k.get_mut(k..) {
+            Some([d, rest @ ..]) => (d, rest),
+            _ => return Err(Error::Singular),
+        };
+        if diag.is_nan() || *diag <= tol {
             return Err(Error::Singular);
         }
-        let d = libm::sqrt(d);
-        if let Some(v) = a.get_mut(j * p + j) {
-            *v = d;
-        }
-        for i in (j + 1)..p {
-            let mut s = at(a, i, j);
-            for k in 0..j {
-                s -= at(a, i, k) * at(a, j, k);
+        let d = libm::sqrt(*diag);
+        *diag = d;
+        // Column k below the diagonal: l_ik = a_ik / l_kk, copied to row k (upper part).
+        for (row, u) in tail.chunks_exact_mut(p).zip(upper.iter_mut()) {
+            if let Some(v) = row.get_mut(k) {
+                *v /= d;
+                *u = *v;
             }
-            if let Some(v) = a.get_mut(i * p + j) {
-                *v = s / d;
+        }
+        // Trailing update of the lower triangle: a_ij -= l_ik l_jk for k < j <= i.
+        for (r, row) in tail.chunks_exact_mut(p).enumerate() {
+            let Some((lik, rest)) = row.get_mut(k..).and_then(|s| s.split_first_mut()) else {
+                continue;
+            };
+            let lik = *lik;
+            for (w, &ljk) in rest.iter_mut().zip(upper.iter()).take(r + 1) {
+                *w -= lik * ljk;
             }
         }
     }
-    // Forward: L w = b.
+    // Forward: L w = b (rows of L, contiguous).
     for i in 0..p {
+        let row = a.get(i * p..i * p + i + 1).unwrap_or(&[]);
         let mut s = b.get(i).copied().unwrap_or(0.0);
-        for k in 0..i {
-            s -= at(a, i, k) * b.get(k).copied().unwrap_or(0.0);
+        for (l, &w) in row.iter().zip(b.iter()).take(i) {
+            s -= l * w;
         }
         if let Some(v) = b.get_mut(i) {
-            *v = s / at(a, i, i);
+            *v = s / row.get(i).copied().unwrap_or(f64::NAN);
         }
     }
-    // Backward: L^T z = w.
+    // Backward: L^T z = w (rows of the upper triangle, contiguous).
     for i in (0..p).rev() {
+        let row = a.get(i * p + i..(i + 1) * p).unwrap_or(&[]);
+        let (lii, rest) = row.split_first().unwrap_or((&f64::NAN, &[]));
         let mut s = b.get(i).copied().unwrap_or(0.0);
-        for k in (i + 1)..p {
-            s -= at(a, k, i) * b.get(k).copied().unwrap_or(0.0);
+        for (l, &z) in rest.iter().zip(b.iter().skip(i + 1)) {
+            s -= l * z;
         }
         if let Some(v) = b.get_mut(i) {
-            *v = s / at(a, i, i);
+            *v = s / lii;
         }
     }
     Ok(())

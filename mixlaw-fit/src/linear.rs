@@ -5,8 +5,9 @@
 //!
 //! The design row of an entry is the law's gradient in its parameters (constant, since
 //! the law is linear); the p x p normal equations `(X^T diag(w) X) theta = X^T diag(w) y`
-//! are solved by Cholesky in a caller buffer; a tiny ridge (relative 1e-12 of the trace)
-//! keeps collinear designs solvable. The closed form minimises the squared loss.
+//! are accumulated in their lower triangle and solved by Cholesky in a caller buffer; a
+//! tiny ridge (relative 1e-12 of the trace) keeps collinear designs solvable. The closed
+//! form minimises the squared loss.
 
 use mixlaw_core::{Error, Law, LawExt, Prepared, Row};
 
@@ -72,7 +73,8 @@ pub fn fit_linear<L: Law + ?Sized>(
                     continue;
                 }
                 *bi += w * xi * y;
-                let arow = a.get_mut(i * p..(i + 1) * p).unwrap_or(&mut []);
+                // The lower triangle only: all the Cholesky solve reads.
+                let arow = a.get_mut(i * p..i * p + i + 1).unwrap_or(&mut []);
                 for (aij, &xj) in arow.iter_mut().zip(x.iter()) {
                     *aij += w * xi * xj;
                 }
