@@ -563,7 +563,13 @@ impl<'a> Prepared<'a> {
         }
         let (ln_h, rest) = buf.split_at_mut(rows * k);
         for (dst, &src) in ln_h.iter_mut().zip(data.h) {
-            *dst = libm::log(src);
+            // ln 0 = -inf without the call: sparse mixtures over hundreds of domains are
+            // mostly zeros (same value as `libm::log(0.0)`, either sign of zero).
+            *dst = if src == 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                libm::log(src)
+            };
         }
         let (n, rest) = rest.split_at_mut(rows);
         let (ln_n, rest) = rest.split_at_mut(rows);

@@ -52,8 +52,7 @@ pub fn cholesky_solve(a: &mut [f64], p: usize, b: &mut [f64], tol: f64) -> Resul
             // Within the panel: a_ij -= l_ik l_jk for k < j < ke, j <= i.
             let width = ke - k - 1;
             for (r, row) in tail.chunks_exact_mut(p).enumerate() {
-                let Some((lik, rest)) = row.get_mut(k..).and_then(|s| s.split_first_mut())
-                else {
+                let Some((lik, rest)) = row.get_mut(k..).and_then(|s| s.split_first_mut()) else {
                     continue;
                 };
                 let n = width.min(r + 1);

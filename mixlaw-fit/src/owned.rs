@@ -294,9 +294,23 @@ where
     let rows = runs.rows();
     let mut cache = vec![0.0; Prepared::buffer_len(rows, runs.k)];
     let prepared = Prepared::new(data, scales, &mut cache)?;
-    let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
-    let groups = Groups::new(&prepared, &mut group_buf)?;
-    let mut objective = Objective::new(&law, &prepared, options.loss)?.with_groups(&groups)?;
+    // A law linear in every parameter is solved in closed form: its objective is
+    // evaluated once, row by row, so finding the distinct inputs would not pay.
+    let closed_form = law.is_linear() && options.bounds.is_none();
+    let group_len = if closed_form {
+        0
+    } else {
+        Groups::buffer_len(rows)
+    };
+    let mut group_buf = vec![0usize; group_len];
+    let groups = match closed_form {
+        true => None,
+        false => Some(Groups::new(&prepared, &mut group_buf)?),
+    };
+    let mut objective = Objective::new(&law, &prepared, options.loss)?;
+    if let Some(groups) = &groups {
+        objective = objective.with_groups(groups)?;
+    }
     if let Some(b) = &options.bounds {
         objective = objective.with_bounds(b)?;
     }
@@ -304,7 +318,7 @@ where
     let mut theta = vec![0.0; p];
     let mut params = vec![0.0; p];
     let mut scratch = vec![0.0; objective.scratch_len()];
-    let outcome = if law.is_linear() && options.bounds.is_none() {
+    let outcome = if closed_form {
         let mut work = vec![0.0; linear::scratch_len(p)];
         linear::fit_linear(&law, &prepared, &mut params, &mut work)?;
         objective.to_unconstrained(&params, &mut theta)?;
