@@ -4,11 +4,14 @@
 //! statistics, one JSON object. `--basin` runs basin-hopping instead of the grid search
 //! (`--local lbfgs|lm|auto`: its local minimiser),
 //! `--grid G` sets the grid's points per coordinate, `--raw-huber --n-scale 1e6` gives the
-//! protocol of the `vpnls` reproduction (Huber of raw residuals, N in millions).
+//! protocol of the `vpnls` reproduction (Huber of raw residuals, N in millions),
+//! `--any-law` fits through `AnyLaw` (the program's dispatch) instead of `Chinchilla`,
+//! `--rel-tol` sets L-BFGS's and `--lm-rel-tol` / `--lm-grad-tol` Levenberg-Marquardt's
+//! stopping tolerances.
 //!
 //! ```text
 //! cargo run --release -p mixlaw-benches --example chinchilla_timing -- --csv epoch240.csv \
-//!     [--basin [--local lm]] [--grid G] [--raw-huber --n-scale 1e6] [--repeats R]
+//!     [--basin [--local lm]] [--grid G] [--raw-huber --n-scale 1e6] [--any-law] [--repeats R]
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
