@@ -38,6 +38,21 @@ fn version_prints_name_and_semver() {
     }
 }
 
+/// On x86-64 Linux with glibc the binary is linked without PIE (`mixlaw-cli/build.rs`): its
+/// ELF header's type is `ET_EXEC` (2), not `ET_DYN` (3), and it still runs.
+#[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
+#[test]
+fn binary_is_position_dependent_on_x86_64_linux_gnu() {
+    let mut header = [0u8; 18];
+    std::fs::File::open(BIN)
+        .unwrap()
+        .read_exact(&mut header)
+        .unwrap();
+    assert_eq!(&header[..4], b"\x7fELF");
+    assert_eq!(u16::from_le_bytes([header[16], header[17]]), 2, "e_type");
+    assert_eq!(bin(&["--version"]).0, 0);
+}
+
 #[test]
 fn every_form_of_help_is_on_stdout_with_exit_0() {
     let forms: [&[&str]; 6] = [

@@ -285,37 +285,39 @@ impl<'o, 'l, 'd, 'w, L: Law + ?Sized> Reduced<'o, 'l, 'd, 'w, L> {
         self.objective.to_natural(self.theta, self.params)
     }
 
-    /// Writes every entry's design row and offset at the current parameters.
+    /// Writes the design row and offset of every `stride`-th entry at the current
+    /// parameters (only those rows are evaluated).
     fn build_design(&mut self) {
         let law = self.objective.law();
         let data = self.objective.data();
-        let m_out = law.outputs();
+        let m_out = law.outputs().max(1);
         let q = self.q;
         let width = q + 1;
-        for (r, row) in data.iter_rows().enumerate() {
-            for j in 0..m_out {
-                let e = r * m_out + j;
-                if e % self.stride != 0 {
-                    continue;
-                }
-                let Some(dst) = self.design.get_mut(e * width..(e + 1) * width) else {
-                    continue;
-                };
-                if self.objective.weight(r, j) <= 0.0 {
+        for (e, dst) in self
+            .design
+            .chunks_exact_mut(width)
+            .enumerate()
+            .step_by(self.stride)
+        {
+            let (r, j) = (e / m_out, e % m_out);
+            let weight = self.weight.get(e).copied().unwrap_or(0.0);
+            let row = match data.row(r) {
+                Some(row) if weight > 0.0 => row,
+                _ => {
                     dst.iter_mut().for_each(|v| *v = 0.0);
                     continue;
                 }
-                let row = Row { output: j, ..row };
-                let mut offset = law.eval_row(self.params, &row, Some(self.row_grad));
-                for (d, &at) in dst.iter_mut().zip(self.linear_at.iter()) {
-                    let i = at as usize;
-                    let phi = self.row_grad.get(i).copied().unwrap_or(0.0);
-                    offset -= phi * self.params.get(i).copied().unwrap_or(0.0);
-                    *d = phi;
-                }
-                if let Some(d) = dst.get_mut(q) {
-                    *d = offset;
-                }
+            };
+            let row = Row { output: j, ..row };
+            let mut offset = law.eval_row(self.params, &row, Some(self.row_grad));
+            for (d, &at) in dst.iter_mut().zip(self.linear_at.iter()) {
+                let i = at as usize;
+                let phi = self.row_grad.get(i).copied().unwrap_or(0.0);
+                offset -= phi * self.params.get(i).copied().unwrap_or(0.0);
+                *d = phi;
+            }
+            if let Some(d) = dst.get_mut(q) {
+                *d = offset;
             }
         }
     }
