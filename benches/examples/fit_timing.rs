@@ -19,7 +19,9 @@
 //! uniform in [-1, 1]); they are exported as `y` for `fit_scipy.py`.
 //!
 //! `--rel-tol X` and `--grad-tol X` override the L-BFGS stopping tolerances of both
-//! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings).
+//! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings), `--memory M`
+//! its most correction pairs (default: mixlaw's, 100, i.e. 95 pairs for the 19 parameters;
+//! `--memory 30` times the L-BFGS of before 2026-12-04).
 //!
 //! Each run is repeated `--repeats` times (the trajectory is deterministic); the elapsed
 //! times are the per-call medians over the repeats. Time to reach a target objective is
@@ -140,16 +142,20 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
 }
 
 /// Synthetic targets on the domain's grid of runs: the additive law at the L-BFGS minimum
-/// from the first random-search start (seed 0) on the real losses, times `1 + noise u`
-/// with `u` uniform in [-1, 1] (generator seed 1), so that the true parameters are known
-/// and the residuals at the optimum are of relative size `noise`.
+/// (30 correction pairs, whatever `--memory`, so that the data do not depend on the setting
+/// timed) from the first random-search start (seed 0) on the real losses, times
+/// `1 + noise u` with `u` uniform in [-1, 1] (generator seed 1), so that the true
+/// parameters are known and the residuals at the optimum are of relative size `noise`.
 fn synthetic_losses(cols: &mixlaw_benches::Columns, noise: f64, config: &BasinConfig) -> Vec<f64> {
     with_objective(cols, |objective| {
         let start = start_points(objective, 0, 1, config.candidates).remove(0);
         let mut x = start;
         let mut scratch = vec![0.0; objective.scratch_len()];
         let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
-        let lbfgs = Lbfgs::new(config.lbfgs);
+        let lbfgs = Lbfgs::new(LbfgsConfig {
+            memory: 30,
+            ..config.lbfgs
+        });
         let mut work = vec![0.0; lbfgs.workspace_len(x.len())];
         lbfgs.minimize(&mut problem, &mut x, &mut work).unwrap();
         let mut params = vec![0.0; x.len()];
@@ -173,6 +179,7 @@ fn main() {
     let n_starts: usize = arg(&args, "--starts", "10").parse().expect("--starts N");
     let seed: u64 = arg(&args, "--seed", "0").parse().expect("--seed S");
     let repeats: usize = arg(&args, "--repeats", "5").parse().expect("--repeats R");
+    let default_memory = LbfgsConfig::default().memory.to_string();
     let lbfgs_config = LbfgsConfig {
         rel_tol: arg(&args, "--rel-tol", "1e-15")
             .parse()
@@ -180,6 +187,9 @@ fn main() {
         grad_tol: arg(&args, "--grad-tol", "1e-13")
             .parse()
             .expect("--grad-tol X"),
+        memory: arg(&args, "--memory", &default_memory)
+            .parse()
+            .expect("--memory M"),
         ..LbfgsConfig::default()
     };
     let synthetic: Option<f64> = args

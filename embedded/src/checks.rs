@@ -211,6 +211,8 @@ pub fn fit_config() -> BasinConfig {
         hops: 1,
         seed: 11,
         lbfgs: LbfgsConfig {
+            // 30 pairs fit FIT_WORK (the default keeps 5 per parameter, 65 here).
+            memory: 30,
             max_iterations: 200,
             ..LbfgsConfig::default()
         },

@@ -432,3 +432,42 @@ fn lbfgs_reports_a_failed_line_search() {
     assert_eq!(x, start, "no step was accepted");
     problem.assert_best_seen(&mut m, &x);
 }
+
+#[test]
+fn lbfgs_keeps_five_pairs_per_parameter_between_30_and_its_memory() {
+    let default = Lbfgs::default();
+    assert_eq!(default.config.memory, 100);
+    for (n, pairs) in [(2, 30), (6, 30), (7, 35), (19, 95), (20, 100), (400, 100)] {
+        assert_eq!(default.pairs(n), pairs, "n = {n}");
+        // An explicit memory caps it.
+        let capped = Lbfgs::new(LbfgsConfig {
+            memory: 10,
+            ..LbfgsConfig::default()
+        });
+        assert_eq!(capped.pairs(n), 10, "n = {n}");
+    }
+    // The minimiser runs with exactly that many pairs: the default and an explicit memory
+    // equal to `pairs(n)` follow the same path bit for bit, in exactly `workspace_len(n)`.
+    for n in [4, 19, 24] {
+        let explicit = Lbfgs::new(LbfgsConfig {
+            memory: default.pairs(n),
+            ..LbfgsConfig::default()
+        });
+        assert_eq!(explicit.workspace_len(n), default.workspace_len(n));
+        let run = |lbfgs: &Lbfgs, len: usize| {
+            let mut x = classic_start(n);
+            let mut ws = vec![0.0; len];
+            lbfgs
+                .minimize(&mut Rosenbrock(n), &mut x, &mut ws)
+                .map(|m| (m, x))
+        };
+        let (a, xa) = run(&default, default.workspace_len(n)).unwrap();
+        let (b, xb) = run(&explicit, default.workspace_len(n)).unwrap();
+        assert!(a.status.converged(), "n = {n}: {a:?}");
+        assert_eq!((a, &xa), (b, &xb), "n = {n}");
+        assert!(matches!(
+            run(&default, default.workspace_len(n) - 1),
+            Err(Error::BufferTooSmall { .. })
+        ));
+    }
+}
