@@ -20,8 +20,8 @@
 //!
 //! `--rel-tol X` and `--grad-tol X` override the L-BFGS stopping tolerances of both
 //! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings), `--memory M`
-//! its most correction pairs (default: mixlaw's, 100, i.e. 95 pairs for the 19 parameters;
-//! `--memory 30` times the L-BFGS of before 2026-12-04).
+//! its most correction pairs (default: mixlaw's, 30; `--memory 100` keeps 5 per parameter,
+//! 95 pairs for the 19 parameters).
 //!
 //! Each run is repeated `--repeats` times (the trajectory is deterministic); the elapsed
 //! times are the per-call medians over the repeats. Time to reach a target objective is

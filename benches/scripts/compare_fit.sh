@@ -26,6 +26,8 @@ repeats=${REPEATS:-3}
 extra=()
 [ -n "${SYNTHETIC:-}" ] && extra+=(--synthetic "$SYNTHETIC")
 [ -n "${LOCAL:-}" ] && extra+=(--local "$LOCAL")
+# MEMORY=100: L-BFGS's most correction pairs (LbfgsConfig::memory; default 30).
+[ -n "${MEMORY:-}" ] && extra+=(--memory "$MEMORY")
 if ! "$python" -c 'import scipy' 2>/dev/null; then
   echo "scipy missing: pip install scipy" >&2
   "$python" -m pip install --quiet scipy

@@ -211,7 +211,7 @@ pub fn fit_config() -> BasinConfig {
         hops: 1,
         seed: 11,
         lbfgs: LbfgsConfig {
-            // 30 pairs fit FIT_WORK (the default keeps 5 per parameter, 65 here).
+            // 30 pairs fit FIT_WORK (a memory above 30 would keep 5 per parameter, 65 here).
             memory: 30,
             max_iterations: 200,
             ..LbfgsConfig::default()

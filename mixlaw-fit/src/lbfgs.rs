@@ -54,14 +54,14 @@ pub const PAIRS_PER_DIMENSION: usize = 5;
 /// Settings of [`Lbfgs`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LbfgsConfig {
-    /// Most correction pairs kept (the "m" of L-BFGS). In dimension `n` the minimiser
-    /// keeps `m = min(memory, max(MIN_PAIRS, PAIRS_PER_DIMENSION * n))` pairs
-    /// ([`Lbfgs::pairs`]): 30 up to 6 parameters, `5 n` above, at most `memory` (default
-    /// 100). On the Shukor et al. additive fits (n = 19), `m = 95` instead of 30 took
-    /// 0.63-0.99x the evaluations from the same 10 starts in 6 of 7 domains (1.02x on
-    /// wikipedia, where it reached the lower basin, 3.3624e-5 instead of 3.3643e-5) and
-    /// 0.67-0.84x in the default `fit_law`, which ended at the same minima (within 1e-15
-    /// relative) (benches/README.md, "L-BFGS memory").
+    /// Most correction pairs kept (the "m" of L-BFGS; default 30). In dimension `n` the
+    /// minimiser keeps `m = min(memory, max(MIN_PAIRS, PAIRS_PER_DIMENSION * n))` pairs
+    /// ([`Lbfgs::pairs`]): `memory` itself up to 30, and above 30, `5 n` capped by `memory`.
+    /// With `memory = 100`, the Shukor et al. additive fits (n = 19, `m = 95`) took
+    /// 0.63-0.99x the evaluations from the same 10 starts in 6 of 7 domains and 0.67-0.84x
+    /// in the default `fit_law` at the same minima; but the capacity-table2 reproduction's
+    /// eq. 3 fit then ended in a worse minimum (train MRE 1.500 -> 1.523 %), so the default
+    /// stays 30 (benches/README.md, "L-BFGS memory").
     pub memory: usize,
     /// Stop when `max_i |g_i| <= grad_tol * max(1, |f|)`.
     pub grad_tol: f64,
@@ -82,7 +82,7 @@ pub struct LbfgsConfig {
 impl Default for LbfgsConfig {
     fn default() -> Self {
         LbfgsConfig {
-            memory: 100,
+            memory: 30,
             grad_tol: 1e-13,
             rel_tol: 1e-15,
             max_iterations: 20_000,

@@ -435,8 +435,14 @@ fn lbfgs_reports_a_failed_line_search() {
 
 #[test]
 fn lbfgs_keeps_five_pairs_per_parameter_between_30_and_its_memory() {
-    let default = Lbfgs::default();
-    assert_eq!(default.config.memory, 100);
+    // The default memory (30) keeps 30 pairs in every dimension.
+    for n in [1, 2, 6, 7, 19, 400] {
+        assert_eq!(Lbfgs::default().pairs(n), 30, "n = {n}");
+    }
+    let default = Lbfgs::new(LbfgsConfig {
+        memory: 100,
+        ..LbfgsConfig::default()
+    });
     for (n, pairs) in [(2, 30), (6, 30), (7, 35), (19, 95), (20, 100), (400, 100)] {
         assert_eq!(default.pairs(n), pairs, "n = {n}");
         // An explicit memory caps it.
@@ -446,7 +452,7 @@ fn lbfgs_keeps_five_pairs_per_parameter_between_30_and_its_memory() {
         });
         assert_eq!(capped.pairs(n), 10, "n = {n}");
     }
-    // The minimiser runs with exactly that many pairs: the default and an explicit memory
+    // The minimiser runs with exactly that many pairs: memory 100 and an explicit memory
     // equal to `pairs(n)` follow the same path bit for bit, in exactly `workspace_len(n)`.
     for n in [4, 19, 24] {
         let explicit = Lbfgs::new(LbfgsConfig {
