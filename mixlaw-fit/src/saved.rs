@@ -253,7 +253,7 @@ impl SavedFit {
             );
         }
         if let Some(s) = &self.train_support {
-            let nums = |v: &[f64]| list(v.iter().map(|&x| number(x)));
+            let nums = numbers;
             field(
                 "train_support",
                 object([
@@ -459,16 +459,47 @@ fn quote(s: &str) -> String {
 /// A number that reads back exactly (Rust's shortest round-trip form); `null` when not
 /// finite.
 fn number(v: f64) -> String {
-    if v.is_finite() {
-        std::format!("{v:?}")
+    let mut o = String::new();
+    push_number(&mut o, v);
+    o
+}
+
+/// Appends `v` as JSON (`{v:?}`, the shortest form that reads back exactly; `null` when
+/// not finite). A positive zero, most of a sparse mixture's weights, skips the formatter.
+fn push_number(o: &mut String, v: f64) {
+    if v == 0.0 && v.is_sign_positive() {
+        o.push_str("0.0");
+    } else if v.is_finite() {
+        let _ = write!(o, "{v:?}");
     } else {
-        "null".into()
+        o.push_str("null");
     }
 }
 
+/// `[a, b, ...]` of numbers, written into one string.
+fn numbers(v: &[f64]) -> String {
+    let mut o = String::with_capacity(2 + 5 * v.len());
+    o.push('[');
+    for (i, &x) in v.iter().enumerate() {
+        if i > 0 {
+            o.push_str(", ");
+        }
+        push_number(&mut o, x);
+    }
+    o.push(']');
+    o
+}
+
 fn list(items: impl Iterator<Item = String>) -> String {
-    let items: Vec<String> = items.collect();
-    std::format!("[{}]", items.join(", "))
+    let mut o = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            o.push_str(", ");
+        }
+        o.push_str(&item);
+    }
+    o.push(']');
+    o
 }
 
 fn object(pairs: impl IntoIterator<Item = (String, String)>) -> String {
