@@ -10,8 +10,7 @@
 //!   (`calls` independent random-search starts, each minimised by L-BFGS).
 //!
 //! Everything else is `BasinConfig::default()` (64 random-search candidates per start,
-//! step 0.5 unless `--step`, relative temperature 0.05, L-BFGS memory 95 (5 pairs per
-//! parameter; `figures/figure2.png` was made with 30), tolerances
+//! step 0.5 unless `--step`, relative temperature 0.05, L-BFGS memory 30, tolerances
 //! 1e-13 / 1e-15).
 //! `--methods basin_hopping` (or `random_starts`) runs one of the two only.
 //! Seeds run on `--threads` worker threads (the curves do not depend on it).

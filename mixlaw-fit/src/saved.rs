@@ -253,17 +253,16 @@ impl SavedFit {
             );
         }
         if let Some(s) = &self.train_support {
-            let nums = numbers;
             field(
                 "train_support",
                 object([
                     ("rows".to_string(), s.rows.to_string()),
                     ("mixtures".to_string(), s.mixtures.to_string()),
-                    ("min_weight".to_string(), nums(&s.min_weight)),
-                    ("max_weight".to_string(), nums(&s.max_weight)),
+                    ("min_weight".to_string(), numbers(&s.min_weight)),
+                    ("max_weight".to_string(), numbers(&s.max_weight)),
                     (
                         "mixture_set".to_string(),
-                        list(s.mixture_set.iter().map(|m| nums(m))),
+                        list(s.mixture_set.iter().map(|m| numbers(m))),
                     ),
                 ]),
             );
