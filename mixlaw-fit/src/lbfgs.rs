@@ -1,5 +1,8 @@
 //! Limited-memory BFGS (Nocedal 1980; Liu and Nocedal 1989) with a strong-Wolfe line search
 //! (Nocedal and Wright, *Numerical Optimization*, algorithms 3.5-3.6, cubic interpolation).
+//! Where the decrease it asks for is below the rounding of f, the search accepts a step on
+//! the approximate Wolfe conditions of Hager and Zhang (2005): f within
+//! [`ROUNDING_FLOOR_ULPS`] ulps of its start, the slope meeting the curvature condition.
 //!
 //! All state lives in a caller-provided buffer ([`Lbfgs::workspace_len`]); nothing allocates.
 //! Non-finite function values are treated as `+inf`: the line search backtracks from them.
@@ -41,6 +44,11 @@ impl Termination {
         )
     }
 }
+
+/// Units in the last place of `|f|` below which the line search treats a change of f as
+/// rounding (the approximate Wolfe conditions, see [`Lbfgs::minimize`]'s line search): a
+/// sum of n terms carries about `sqrt(n)` ulps of rounding error.
+pub const ROUNDING_FLOOR_ULPS: f64 = 16.0;
 
 /// Correction pairs kept at least (below [`LbfgsConfig::memory`]), whatever the dimension.
 pub const MIN_PAIRS: usize = 30;
@@ -404,6 +412,16 @@ impl Lbfgs {
         };
         let armijo = |p: &LineSearchPoint| p.value <= f0 + c1 * p.step * slope0;
         let curvature = |p: &LineSearchPoint| p.slope.abs() <= -c2 * slope0;
+        // At the objective's rounding floor the sufficient decrease asked for is smaller
+        // than the rounding error of f itself, and comparing values is a coin toss (near a
+        // converged fit every trial "fails" and the search spends its whole budget). There a
+        // step is accepted on the approximate Wolfe conditions of Hager and Zhang (2005):
+        // its value within the floor of f0 and its slope meeting the curvature condition
+        // (slopes stay accurate where values do not).
+        let floor = ROUNDING_FLOOR_ULPS * f64::EPSILON * f0.abs();
+        let approx_wolfe = |p: &LineSearchPoint| {
+            -c1 * p.step * slope0 <= floor && p.value <= f0 + floor && curvature(p)
+        };
 
         let mut prev = LineSearchPoint {
             step: 0.0,
@@ -417,6 +435,9 @@ impl Lbfgs {
                 return (None, evals);
             }
             let cur = phi(step, x_new, g_new, &mut evals);
+            if !armijo(&cur) && approx_wolfe(&cur) {
+                return (Some(cur), evals);
+            }
             if !armijo(&cur) || (prev.step > 0.0 && cur.value >= prev.value) {
                 break (prev, cur);
             }
@@ -449,6 +470,9 @@ impl Lbfgs {
                 lo.step + 0.25 * (hi.step - lo.step)
             };
             let cur = phi(trial, x_new, g_new, &mut evals);
+            if !armijo(&cur) && approx_wolfe(&cur) {
+                return (Some(cur), evals);
+            }
             if !armijo(&cur) || cur.value >= lo.value {
                 hi = cur;
             } else {

@@ -477,3 +477,53 @@ fn lbfgs_keeps_five_pairs_per_parameter_between_30_and_its_memory() {
         ));
     }
 }
+
+/// A quadratic bowl whose value carries a few ulps of deterministic "rounding noise" (a
+/// hash of x's bits), as a sum over many rows does: near the minimum the changes of f fall
+/// below that noise while the gradient stays exact.
+struct NoisyBowl {
+    evaluations: usize,
+}
+impl Problem for NoisyBowl {
+    fn dim(&self) -> usize {
+        5
+    }
+    fn cost_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+        self.evaluations += 1;
+        let mut f = 1.0;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, (gi, xi)) in g.iter_mut().zip(x).enumerate() {
+            let w = 10f64.powi(i as i32 - 2);
+            f += w * (xi - 1.0) * (xi - 1.0);
+            *gi = 2.0 * w * (xi - 1.0);
+            hash = (hash ^ xi.to_bits()).wrapping_mul(0x0100_0000_01b3);
+        }
+        // -4 .. +4 ulps of f.
+        let ulps = (hash >> 61) as f64 - 4.0;
+        f * (1.0 + ulps * f64::EPSILON)
+    }
+}
+
+#[test]
+fn lbfgs_converges_at_the_rounding_floor_without_spending_its_line_searches() {
+    // Every change of f below its rounding is noise: the sufficient-decrease test is then a
+    // coin toss. The line search must accept on the (exact) slopes and the minimiser stop
+    // as converged, not exhaust 30 evaluations per failed search and give up.
+    let lbfgs = Lbfgs::default();
+    let mut problem = NoisyBowl { evaluations: 0 };
+    let mut x = [3.0, -2.0, 0.5, 4.0, -1.0];
+    let mut ws = vec![0.0; lbfgs.workspace_len(5)];
+    let m = lbfgs.minimize(&mut problem, &mut x, &mut ws).unwrap();
+    assert!(m.status.converged(), "{m:?}");
+    assert_eq!(m.evaluations, problem.evaluations);
+    // 5 coordinates of a quadratic: tens of evaluations, not hundreds.
+    assert!(m.evaluations <= 60, "{m:?}");
+    for (i, xi) in x.iter().enumerate() {
+        // Each coordinate within what f's rounding can resolve (sqrt(ulps / w)).
+        let resolvable = (16.0 * f64::EPSILON / 10f64.powi(i as i32 - 2)).sqrt();
+        assert!(
+            (xi - 1.0).abs() <= 10.0 * resolvable,
+            "x[{i}] = {xi}: {m:?}"
+        );
+    }
+}
