@@ -130,8 +130,8 @@ pub struct SearchArgs {
     /// Basin hops per start (given, basin-hopping as for `--starts`).
     #[arg(long, value_name = "K")]
     pub hops: Option<u64>,
-    /// Local minimiser of basin-hopping: auto (L-BFGS, measured fastest), lbfgs, or lm
-    /// (Levenberg-Marquardt on the Gauss-Newton system; the grid search keeps L-BFGS).
+    /// Local minimiser of basin-hopping and of the grid search's polish: auto (L-BFGS,
+    /// measured fastest), lbfgs, or lm (Levenberg-Marquardt on the Gauss-Newton system).
     #[arg(long, value_name = "SOLVER", value_enum, default_value_t = LocalArg::Auto)]
     pub local: LocalArg,
 }

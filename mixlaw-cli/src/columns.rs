@@ -166,20 +166,13 @@ pub fn bounds_for(
     no_bounds: bool,
     given: &[String],
 ) -> Result<Option<std::vec::Vec<(f64, f64)>>, Error> {
-    let p = law.num_params();
-    let mut bounds = std::vec![(f64::NEG_INFINITY, f64::INFINITY); p];
-    let mut any = false;
-    if !no_bounds {
-        let ones;
-        let w = match &runs.entry_weights {
-            Some(w) => w.as_slice(),
-            None => {
-                ones = std::vec![1.0; runs.y.len()];
-                ones.as_slice()
-            }
-        };
-        any = law.recommended_bounds(&runs.y, w, &mut bounds)?;
-    }
+    let recommended = match no_bounds {
+        false => runs.recommended_bounds(law)?,
+        true => None,
+    };
+    let mut any = recommended.is_some();
+    let mut bounds = recommended
+        .unwrap_or_else(|| std::vec![(f64::NEG_INFINITY, f64::INFINITY); law.num_params()]);
     for spec in given {
         let bad = |why: &str| Error::input(format!("--bound '{spec}': {why}"));
         let (name, range) = spec

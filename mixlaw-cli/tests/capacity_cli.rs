@@ -291,3 +291,58 @@ fn capacity_usage_errors_exit_2() {
     let (code, _, err) = run(&args);
     assert_eq!(code, 2, "{err}");
 }
+
+/// `select` fits a capacity law as `fit` does (inside its recommended bounds, found on the
+/// fold's training runs): leaving the largest N out, its held-out MRE equals that of
+/// `fit` on the smaller runs scored by `--eval` on the largest, for both laws.
+#[test]
+fn select_fits_capacity_laws_as_fit_does() {
+    let all = runs_csv();
+    let mut lines = all.lines();
+    let header = lines.next().unwrap();
+    let (mut small, mut large) = (format!("{header}\n"), format!("{header}\n"));
+    for line in lines {
+        let n: f64 = line.split(',').nth(3).unwrap().parse().unwrap();
+        if n >= 3e8 {
+            large += &format!("{line}\n");
+        } else {
+            small += &format!("{line}\n");
+        }
+    }
+    let all = temp("select_as_fit_all.csv", &all);
+    let small = temp("select_as_fit_small.csv", &small);
+    let large = temp("select_as_fit_large.csv", &large);
+    let search = ["--starts", "4", "--hops", "1", "--json", "--quiet"];
+    for law in ["capacity-eq1", "capacity-eq3"] {
+        let mut args = vec!["select", "--train", &all, "--laws", law, "--leave-out"];
+        args.extend(["largest-n"]);
+        args.extend(search);
+        args.extend(COLS);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let j = mixlaw_validate::json::parse(&out).unwrap();
+        let held_out = j
+            .get("ranking")
+            .and_then(|r| r.get(0))
+            .and_then(|s| s.get("fold_mre"))
+            .and_then(|f| f.get(0))
+            .and_then(Json::as_f64)
+            .unwrap_or_else(|| panic!("{out}"));
+
+        let mut args = vec!["fit", "--law", law, "--train", &small, "--eval", &large];
+        args.extend(search);
+        args.extend(COLS);
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+        let j = mixlaw_validate::json::parse(&out).unwrap();
+        let eval = j
+            .get("eval")
+            .and_then(|e| e.get("mre"))
+            .and_then(Json::as_f64)
+            .unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            (held_out - eval).abs() <= 1e-9 * eval.abs(),
+            "{law}: select's held-out MRE {held_out} %, fit's {eval} %"
+        );
+    }
+}

@@ -92,3 +92,55 @@ fn beyond_the_largest_capacity_is_one_error_line() {
         "{err}"
     );
 }
+
+/// The optimiser at the program's largest capacity (`LARGE_DOMAINS`, k = 4,096) solves on a
+/// thread with a 64 KiB stack: its working vectors are in a heap workspace
+/// (`solver::minimize_in`). A `Box::new(Solver::<4096>::default())`, nine arrays of 4,096
+/// values (288 KiB) built on the stack before being moved to the heap in a debug build,
+/// overflowed this stack even in the tests' optimised profile.
+#[test]
+fn optimize_at_the_largest_capacity_runs_on_a_small_stack() {
+    use mixlaw_cli::commands::optimize::{minimize_fits, LARGE_DOMAINS};
+    use mixlaw_core::{AnyLaw, Loss, Scales};
+    use mixlaw_fit::owned::Fit;
+    use mixlaw_opt::Bounds;
+    let k = LARGE_DOMAINS;
+    let law = AnyLaw::new("ye-m1", k, None).unwrap();
+    // E, C[i] > 0, gamma[i] < 0, as in `ye_m1_params`.
+    let mut params = vec![1.5];
+    params.extend((0..k).map(|i| 0.002 + 0.008 * ((i * 37) % k) as f64 / k as f64));
+    params.extend((0..k).map(|i| -0.5 - 2.5 * ((i * 53) % k) as f64 / k as f64));
+    let fit = Fit {
+        law,
+        params,
+        scales: Scales::default(),
+        loss: Loss::Squared,
+        objective: 0.0,
+        outcome: None,
+        active_bounds: Vec::new(),
+    };
+    let solved = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let mut h = vec![1.0 / k as f64; k];
+            let bounds = Bounds::min_weight(0.0);
+            let (solution, value, _) = minimize_fits(
+                std::slice::from_ref(&fit),
+                &[Vec::new()],
+                &[1.0],
+                (1e9, 1e10),
+                &bounds,
+                None,
+                &mut h,
+            )
+            .unwrap();
+            (solution, value, h)
+        })
+        .unwrap()
+        .join()
+        .expect("the solve ran out of its 64 KiB stack");
+    let (solution, value, h) = solved;
+    assert!(solution.gap <= 1e-6, "{solution:?}");
+    assert!(value.is_finite() && value < 1.5 + 0.01 * k as f64);
+    assert!((h.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+}

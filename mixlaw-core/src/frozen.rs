@@ -7,6 +7,10 @@
 //! the mixture terms of a law with its `N, D` exponents pinned. `Frozen` wraps any [`Law`]
 //! and is itself a `Law` whose parameters are the free ones only, so everything that takes
 //! a law (objectives, the fitters of `mixlaw-fit`, predictions) works on it unchanged.
+//! Every method a law may specialise is forwarded: its outputs and structure, the
+//! all-outputs calls ([`Law::eval_outputs`], [`Law::grad_h_outputs`]: one inner solve for
+//! all k outputs of a capacity law, gradients gathered into the free slots) with their
+//! state and scratch, its masks and its recommended bounds (at the free slots).
 //!
 //! ```
 //! use mixlaw_core::frozen::Frozen;
@@ -56,7 +60,7 @@
 //! kind (unconstrained, positive) are supported.
 
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law, LawExt};
+use crate::law::{Factor, Law, LawExt, OutputsGrad, Structure};
 use crate::param::{Block, ParamInfo};
 use crate::Error;
 
@@ -298,12 +302,19 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
         self.inner.inputs()
     }
 
+    fn outputs(&self) -> usize {
+        self.inner.outputs()
+    }
+
+    fn structure(&self) -> Structure {
+        self.inner.structure()
+    }
+
     fn check_row(&self, row: &Row<'_>, index: usize) -> Result<(), Error> {
         self.inner.check_row(row, index)
     }
 
-    /// The inner law's (the data and outputs are the same; its recommended bounds are not
-    /// forwarded, as the parameters differ).
+    /// The inner law's (the data and outputs are the same).
     fn entry_weights(
         &self,
         h: &[f64],
@@ -331,10 +342,89 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
         }
     }
 
+    /// The inner law's bounds of the free parameters (`bounds[j]` is the inner law's bound
+    /// of slot [`Frozen::inner_index`]`(j)`).
+    fn recommended_bounds(
+        &self,
+        y: &[f64],
+        w: &[f64],
+        bounds: &mut [(f64, f64)],
+    ) -> Result<bool, Error> {
+        self.check_len("bounds", bounds.len(), self.free)?;
+        let mut full = [(f64::NEG_INFINITY, f64::INFINITY); P];
+        let full = full.get_mut(..self.total).unwrap_or(&mut []);
+        if !self.inner.recommended_bounds(y, w, full)? {
+            return Ok(false);
+        }
+        for (b, &i) in bounds.iter_mut().zip(self.free_slots()) {
+            if let Some(&f) = full.get(i) {
+                *b = f;
+            }
+        }
+        Ok(true)
+    }
+
     fn grad_h_row(&self, params: &[f64], row: &Row<'_>, grad_h: &mut [f64]) -> f64 {
         let full = self.full(params);
         self.inner
             .grad_h_row(full.get(..self.total).unwrap_or(&[]), row, grad_h)
+    }
+
+    /// The inner law's (one inner solve for all outputs of a capacity law), its gradient
+    /// gathered into the free slots.
+    fn eval_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        values: &mut [f64],
+        grad: OutputsGrad<'_>,
+        state: &mut [f64],
+        scratch: &mut [f64],
+    ) {
+        let full = self.full(params);
+        let full = full.get(..self.total).unwrap_or(&[]);
+        match grad {
+            None => self
+                .inner
+                .eval_outputs(full, row, values, None, state, scratch),
+            Some((grad, cotangent)) => {
+                let mut full_grad = [0.0; P];
+                let fg = full_grad.get_mut(..self.total).unwrap_or(&mut []);
+                let mut cot = |v: &[f64], c: &mut [f64]| cotangent(v, c);
+                let inner_grad: OutputsGrad<'_> = Some((&mut *fg, &mut cot));
+                self.inner
+                    .eval_outputs(full, row, values, inner_grad, state, scratch);
+                self.gather_add(fg, grad);
+            }
+        }
+    }
+
+    fn grad_h_outputs(
+        &self,
+        params: &[f64],
+        row: &Row<'_>,
+        weights: &[f64],
+        grad_h: &mut [f64],
+        scratch: &mut [f64],
+    ) -> f64 {
+        let full = self.full(params);
+        let full = full.get(..self.total).unwrap_or(&[]);
+        self.inner
+            .grad_h_outputs(full, row, weights, grad_h, scratch)
+    }
+
+    fn state_len(&self) -> usize {
+        self.inner.state_len()
+    }
+
+    /// The inner law's (its default, parameters plus outputs, counts the inner law's
+    /// parameters, at least the free ones).
+    fn outputs_scratch_len(&self) -> usize {
+        self.inner.outputs_scratch_len()
+    }
+
+    fn grad_h_scratch_len(&self) -> usize {
+        self.inner.grad_h_scratch_len()
     }
 
     fn separable_terms(&self) -> usize {

@@ -357,3 +357,138 @@ fn largest_law_fully_free() {
         assert_eq!(g[j], g_inner[i]);
     }
 }
+
+/// A frozen capacity law (k = 4, eq 3, `c[i]`, `E[i]` and `H` free, the rest frozen) is
+/// the wrapped law with k outputs: `eval_outputs` (one inner solve) and `grad_h_outputs`
+/// give the wrapped law's values and gradients (gathered into the free slots), its
+/// recommended bounds are the wrapped law's at the free slots, and an `Objective` over it
+/// has the wrapped law's value and gradient.
+#[test]
+fn frozen_capacity_law_forwards_its_outputs() {
+    use mixlaw_core::capacity::{CapacityLaw, Head};
+    use mixlaw_core::{Layout, Row};
+    let k = 4;
+    let inner = CapacityLaw::eq3(k, Head::Fitted).unwrap();
+    let full = natural(&inner, &[0.2, 0.7, 0.4, 0.9, 0.55]);
+    let p = inner.num_params();
+    let free: Vec<bool> = (0..p)
+        .map(|i| {
+            let base = inner.param_info(i).unwrap().name.base;
+            ["c", "E", "H"].contains(&base)
+        })
+        .collect();
+    let law = Frozen::<_, CAP>::new(inner, &full, &free).unwrap();
+    assert_eq!(law.outputs(), k);
+    assert_eq!(law.num_params(), 2 * k + 1);
+    let mut params = vec![0.0; law.num_params()];
+    law.start(&mut params).unwrap();
+    let slots: Vec<usize> = (0..law.num_params())
+        .map(|j| law.inner_index(j).unwrap())
+        .collect();
+
+    // Runs: k losses each, from the wrapped law with a perturbation.
+    let rows = 6;
+    let h: Vec<f64> = (0..rows)
+        .flat_map(|r| {
+            let raw: Vec<f64> = (0..k).map(|i| 1.0 + ((r * 3 + i * 5) % 7) as f64).collect();
+            let s: f64 = raw.iter().sum();
+            raw.into_iter().map(move |v| v / s)
+        })
+        .collect();
+    let n: Vec<f64> = (0..rows).map(|r| 20.0 + 15.0 * r as f64).collect();
+    let d: Vec<f64> = (0..rows).map(|r| 5.0 + 3.0 * (r % 3) as f64).collect();
+    let mut y = vec![0.0; rows * k];
+    for r in 0..rows {
+        let point = Point::new(&h[r * k..(r + 1) * k], n[r], d[r]).unwrap();
+        inner
+            .values(&full, &point, Scales::default(), &mut y[r * k..(r + 1) * k])
+            .unwrap();
+    }
+    y.iter_mut()
+        .enumerate()
+        .for_each(|(i, v)| *v *= 1.0 + 0.01 * ((i % 5) as f64 - 2.0));
+
+    // eval_outputs and grad_h_outputs at one run.
+    let r = 2;
+    let hr = &h[r * k..(r + 1) * k];
+    let ln_h: Vec<f64> = hr.iter().map(|v| v.ln()).collect();
+    let row = Row {
+        h: hr,
+        ln_h: &ln_h,
+        n: n[r],
+        ln_n: n[r].ln(),
+        d: d[r],
+        ln_d: d[r].ln(),
+        u: 1.0,
+        output: 0,
+    };
+    let weights = [0.5, -1.0, 2.0, 0.25];
+    let outputs = |l: &dyn Law, params: &[f64]| {
+        let mut values = vec![0.0; k];
+        let mut grad = vec![0.0; params.len()];
+        let mut scratch = vec![0.0; l.outputs_scratch_len()];
+        let mut state = vec![f64::NAN; l.state_len()];
+        let mut cot = |_: &[f64], c: &mut [f64]| c.copy_from_slice(&weights);
+        l.eval_outputs(
+            params,
+            &row,
+            &mut values,
+            Some((&mut grad, &mut cot)),
+            &mut state,
+            &mut scratch,
+        );
+        let mut grad_h = vec![0.0; k];
+        let mut scratch = vec![0.0; l.grad_h_scratch_len()];
+        let f = l.grad_h_outputs(params, &row, &weights, &mut grad_h, &mut scratch);
+        (values, grad, f, grad_h)
+    };
+    let (values, grad, f, grad_h) = outputs(&law, &params);
+    let (inner_values, inner_grad, inner_f, inner_grad_h) = outputs(&inner, &full);
+    assert_eq!(values, inner_values);
+    assert_eq!(law.state_len(), 1);
+    for (j, &i) in slots.iter().enumerate() {
+        assert_eq!(grad[j], inner_grad[i], "free parameter {j} (slot {i})");
+    }
+    assert_eq!((f, grad_h), (inner_f, inner_grad_h));
+
+    // Recommended bounds: the wrapped law's at the free slots.
+    let w = vec![1.0; y.len()];
+    let mut bounds = vec![(0.0, 0.0); law.num_params()];
+    let mut inner_bounds = vec![(0.0, 0.0); p];
+    assert!(law.recommended_bounds(&y, &w, &mut bounds).unwrap());
+    assert!(inner.recommended_bounds(&y, &w, &mut inner_bounds).unwrap());
+    for (j, &i) in slots.iter().enumerate() {
+        assert_eq!(bounds[j], inner_bounds[i]);
+    }
+
+    // The objective over the frozen law is the wrapped law's, in the free coordinates.
+    let data = Dataset::with_layout(Layout::new(k).outputs(k), &h, &y)
+        .unwrap()
+        .with_n(&n)
+        .unwrap()
+        .with_d(&d)
+        .unwrap();
+    let mut cache = vec![0.0; Prepared::buffer_len(rows, k)];
+    let prepared = Prepared::new(data, Scales::default(), &mut cache).unwrap();
+    let eval = |l: &dyn Law, params: &[f64]| {
+        let obj = Objective::new(l, &prepared, Loss::Squared).unwrap();
+        let mut theta = vec![0.0; params.len()];
+        obj.to_unconstrained(params, &mut theta).unwrap();
+        let mut g = vec![0.0; params.len()];
+        let mut scratch = vec![0.0; obj.scratch_len()];
+        let v = obj.eval(&theta, Some(&mut g), &mut scratch).unwrap();
+        (v, g)
+    };
+    let (v, g) = eval(&law, &params);
+    let (inner_v, inner_g) = eval(&inner, &full);
+    // (To rounding: the wrapped law's frozen parameters round-trip through log space.)
+    assert!(
+        v > 0.0 && (v - inner_v).abs() <= 1e-12 * v,
+        "{v} vs {inner_v}"
+    );
+    let scale = inner_g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (j, &i) in slots.iter().enumerate() {
+        let (a, b) = (g[j], inner_g[i]);
+        assert!((a - b).abs() <= 1e-10 * scale, "{j}: {a} vs {b}");
+    }
+}

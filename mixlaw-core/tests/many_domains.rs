@@ -173,3 +173,89 @@ fn frozen_law_with_many_free_parameters() {
         .unwrap();
     assert_eq!(&g[..], &g_full[..K + 1]);
 }
+
+/// Output `j` and its gradients by the objective's path: one pass over all k outputs with
+/// the weights `e_j` in the caller's scratch ([`Law::eval_outputs`],
+/// [`Law::grad_h_outputs`]). Returns (value, parameter gradient, h-gradient).
+fn output_by_scratch(
+    law: &CapacityLaw,
+    params: &[f64],
+    row: &mixlaw_core::Row<'_>,
+    j: usize,
+) -> (f64, Vec<f64>, Vec<f64>) {
+    let k = law.outputs();
+    let e_j: Vec<f64> = (0..k).map(|i| if i == j { 1.0 } else { 0.0 }).collect();
+    let mut values = vec![0.0; k];
+    let mut grad = vec![0.0; params.len()];
+    let mut scratch = vec![0.0; law.outputs_scratch_len()];
+    let mut cot = |_: &[f64], c: &mut [f64]| c.copy_from_slice(&e_j);
+    law.eval_outputs(
+        params,
+        row,
+        &mut values,
+        Some((&mut grad, &mut cot)),
+        &mut [f64::NAN],
+        &mut scratch,
+    );
+    let mut grad_h = vec![0.0; k];
+    let mut scratch = vec![0.0; law.grad_h_scratch_len()];
+    let weighted = law.grad_h_outputs(params, row, &e_j, &mut grad_h, &mut scratch);
+    assert_eq!(weighted, values[j]);
+    (values[j], grad, grad_h)
+}
+
+/// The single-row calls (no caller scratch) at k = 200 and 1,024, past the old stack
+/// limit of `WORK_PER_DOMAIN * MAX_DOMAINS`: the same value and gradients, bit for bit, as
+/// the objective's path with its scratch, under both forms and heads. Run it without the
+/// `std` feature too (`cargo test -p mixlaw-core --no-default-features --test
+/// many_domains`), where nothing can fall back on the heap.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn capacity_single_row_calls_at_any_k() {
+    for k in [200, K] {
+        assert!(k > MAX_DOMAINS);
+        for law in [
+            CapacityLaw::eq1(k, Head::Fitted).unwrap(),
+            CapacityLaw::eq3(k, Head::Fixed(0.3)).unwrap(),
+        ] {
+            let params: Vec<f64> = (0..law.num_params())
+                .map(|i| {
+                    let (lo, hi) = law.param_info(i).unwrap().start;
+                    let theta = lo + (hi - lo) * ((i * 7 % 11) as f64 / 11.0);
+                    if law.param_info(i).unwrap().positive {
+                        theta.exp()
+                    } else {
+                        theta
+                    }
+                })
+                .collect();
+            // Every domain weighted (eq 3 diverges at h_i = 0), some much more than others.
+            let mut h: Vec<f64> = (0..k).map(|i| 1.0 + (i % 13) as f64).collect();
+            let s: f64 = h.iter().sum();
+            h.iter_mut().for_each(|v| *v /= s);
+            let ln_h: Vec<f64> = h.iter().map(|v| v.ln()).collect();
+            let (n, d) = (40.0 * k as f64, 20.0);
+            for j in [0, 1, k / 2, k - 1] {
+                let row = mixlaw_core::Row {
+                    h: &h,
+                    ln_h: &ln_h,
+                    n,
+                    ln_n: n.ln(),
+                    d,
+                    ln_d: d.ln(),
+                    u: 1.0,
+                    output: j,
+                };
+                let (value, grad, grad_h) = output_by_scratch(&law, &params, &row, j);
+                assert!(value.is_finite(), "k = {k}, output {j}: {value}");
+                assert_eq!(law.eval_row(&params, &row, None), value, "k = {k}, j = {j}");
+                let mut g = vec![f64::NAN; params.len()];
+                assert_eq!(law.eval_row(&params, &row, Some(&mut g)), value);
+                assert_eq!(g, grad, "k = {k}, output {j}: parameter gradient");
+                let mut gh = vec![f64::NAN; k];
+                assert_eq!(law.grad_h_row(&params, &row, &mut gh), value);
+                assert_eq!(gh, grad_h, "k = {k}, output {j}: h-gradient");
+            }
+        }
+    }
+}

@@ -215,7 +215,7 @@ impl BasinHopping {
     }
 
     /// The local minimiser's workspace.
-    fn local_workspace_len(&self, n: usize) -> usize {
+    pub(crate) fn local_workspace_len(&self, n: usize) -> usize {
         let lbfgs = Lbfgs::new(self.config.lbfgs).workspace_len(n);
         let lm = Lm::new(self.config.lm).workspace_len(n);
         match self.config.local {
@@ -236,7 +236,7 @@ impl BasinHopping {
     }
 
     /// One local minimisation from `x` by the chosen solver.
-    fn local_minimize<P: Problem + ?Sized>(
+    pub(crate) fn local_minimize<P: Problem + ?Sized>(
         &self,
         problem: &mut P,
         lm: bool,

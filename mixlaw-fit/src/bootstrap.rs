@@ -317,6 +317,7 @@ where
         full.predict(e)?;
     }
     let law = &full.law;
+    let options = &*options.resolved(law, runs)?;
     if law.is_linear() && options.bounds.is_none() {
         return bootstrap_closed_form(full, runs, eval, options, config, &resampler);
     }

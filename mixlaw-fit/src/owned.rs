@@ -120,6 +120,27 @@ impl Runs {
         runs
     }
 
+    /// The bounds `law` recommends for a fit to these runs ([`Law::recommended_bounds`]:
+    /// from the observed losses, weighted by the entry weights, all 1 when there are none),
+    /// one `(lo, hi)` per parameter; `None` when it recommends none.
+    pub fn recommended_bounds<L: Law + ?Sized>(
+        &self,
+        law: &L,
+    ) -> Result<Option<Vec<(f64, f64)>>, Error> {
+        let ones;
+        let w = match &self.entry_weights {
+            Some(w) => w.as_slice(),
+            None => {
+                ones = vec![1.0; self.y.len()];
+                ones.as_slice()
+            }
+        };
+        let mut bounds = vec![(f64::NEG_INFINITY, f64::INFINITY); law.num_params()];
+        Ok(law
+            .recommended_bounds(&self.y, w, &mut bounds)?
+            .then_some(bounds))
+    }
+
     /// The runs at `rows` (in that order).
     pub fn select(&self, rows: &[usize]) -> Runs {
         let pick = |v: &Vec<f64>| rows.iter().filter_map(|&r| v.get(r).copied()).collect();
@@ -190,6 +211,10 @@ pub struct FitOptions {
     /// Box bounds on the natural parameters, one `(lo, hi)` per parameter (an infinite
     /// side is open; see [`Objective::with_bounds`]).
     pub bounds: Option<Vec<(f64, f64)>>,
+    /// Without `bounds`, fit inside the bounds the law recommends for the runs it is fitted
+    /// to ([`Runs::recommended_bounds`], e.g. the capacity laws' boxes), found anew for each
+    /// training set (a fold of [`crate::select::cross_validate`]). Off by default.
+    pub recommended_bounds: bool,
     /// Global search settings.
     pub basin: BasinConfig,
     /// Start ranges in unconstrained coordinates, one per parameter (default: the law's).
@@ -286,6 +311,7 @@ where
     L: Law + Sync,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
+    let options = &*options.resolved(&law, runs)?;
     let scales = match options.scales {
         Some(s) => s,
         None => runs.auto_scales(&law)?,
@@ -364,6 +390,29 @@ where
         law,
         active_bounds,
     })
+}
+
+impl FitOptions {
+    /// These options with `bounds` resolved for a fit of `law` to `runs`: the law's
+    /// recommended bounds when [`FitOptions::recommended_bounds`] asks for them and no
+    /// `bounds` are given; else unchanged (borrowed).
+    pub fn resolved<L: Law + ?Sized>(
+        &self,
+        law: &L,
+        runs: &Runs,
+    ) -> Result<std::borrow::Cow<'_, FitOptions>, Error> {
+        use std::borrow::Cow;
+        if !self.recommended_bounds || self.bounds.is_some() {
+            return Ok(Cow::Borrowed(self));
+        }
+        Ok(match runs.recommended_bounds(law)? {
+            Some(bounds) => Cow::Owned(FitOptions {
+                bounds: Some(bounds),
+                ..self.clone()
+            }),
+            None => Cow::Borrowed(self),
+        })
+    }
 }
 
 impl<L: Law> Fit<L> {

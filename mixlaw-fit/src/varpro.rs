@@ -21,17 +21,18 @@
 //!
 //! With at most [`MAX_GRID_DIM`] nonlinear coordinates, a dense deterministic grid over
 //! their start ranges replaces random starts ([`grid_search`]); the best local minima of
-//! the grid are refined by L-BFGS on `f(u)`, then on the full objective, until the best
-//! value has been reached from `agree` of them.
+//! the grid get their linear parameters solved exactly, then are polished on the full
+//! objective by basin-hopping's local solver ([`crate::LocalSolver`]: L-BFGS by default,
+//! Levenberg-Marquardt with `Lm`), until the best value has been reached from `agree` of
+//! them.
 
 use core::ops::ControlFlow;
 
 use mixlaw_core::loss::huber;
 use mixlaw_core::{Error, Law, Loss, Objective, Row};
 
-use crate::basin::{BasinConfig, HopInfo, Outcome};
-use crate::lbfgs::Lbfgs;
-use crate::problem::{LawProblem, Problem};
+use crate::basin::{BasinConfig, BasinHopping, HopInfo, Outcome};
+use crate::problem::{self, LawProblem, Problem};
 
 /// The largest number of nonlinear coordinates searched by a grid.
 pub const MAX_GRID_DIM: usize = 3;
@@ -112,7 +113,13 @@ pub fn workspace_len<L: Law + ?Sized>(
     };
     let p = q + m;
     let cells = grid_points(config, m).saturating_pow(m as u32);
-    reduced_len(objective, q) + cells + Lbfgs::new(config.lbfgs).workspace_len(p) + m + 3 * p
+    let local = BasinHopping::new(*config);
+    reduced_len(objective, q)
+        + cells
+        + local.local_workspace_len(p)
+        + problem::scratch_len(objective, config.local)
+        + m
+        + 3 * p
 }
 
 /// Workspace of one [`Reduced`] problem.
@@ -544,9 +551,11 @@ fn predict(row: &[f64], c: &[f64]) -> f64 {
 /// Global search by variable projection: a grid of `grid_points^m` points over the
 /// nonlinear coordinates' ranges (`range(i)` for full coordinate i), each screened with a
 /// few inner iterations; up to `config.refine` of the grid's local minima (points below
-/// all their grid neighbours), best first, refined by L-BFGS on the reduced objective and
-/// then on the full one, until `config.agree` of them reach the best value (within 1e-9
-/// relative). `theta` receives the best full coordinates.
+/// all their grid neighbours), best first, refined by the inner solve at the grid point and
+/// then by `config.local`'s solver on the full objective (as basin-hopping's local
+/// minimisations: L-BFGS unless Levenberg-Marquardt is asked for), until `config.agree` of
+/// them reach the best value (within 1e-9 relative). `theta` receives the best full
+/// coordinates.
 pub fn grid_search<L, R, O>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
@@ -580,9 +589,13 @@ where
         .split_at_mut_checked(reduced_len(objective, q))
         .ok_or(short)?;
     let (values, rest) = rest.split_at_mut_checked(cells).ok_or(short)?;
-    let lbfgs = Lbfgs::new(config.lbfgs);
-    let (lbfgs_p, rest) = rest
-        .split_at_mut_checked(lbfgs.workspace_len(p))
+    // The polish: the local solver basin-hopping would run (`config.local`).
+    let local = BasinHopping::new(*config);
+    let (local_ws, rest) = rest
+        .split_at_mut_checked(local.local_workspace_len(p))
+        .ok_or(short)?;
+    let (polish_scratch, rest) = rest
+        .split_at_mut_checked(problem::scratch_len(objective, config.local))
         .ok_or(short)?;
     let (u, rest) = rest.split_at_mut_checked(m).ok_or(short)?;
     let (full, rest) = rest.split_at_mut_checked(p).ok_or(short)?;
@@ -678,7 +691,7 @@ where
     if chosen.first() == Some(&usize::MAX) {
         return Err(Error::NoFiniteObjective);
     }
-    // Refinement of each chosen minimum: reduced L-BFGS, then full L-BFGS.
+    // Refinement of each chosen minimum: the inner solve, then the full local solver.
     let agree = config.agree.max(1);
     let mut polish_evaluations = 0;
     for (start, &cell) in chosen.iter().enumerate() {
@@ -701,8 +714,9 @@ where
         }
         full.copy_from_slice(reduced.theta());
         let polish = {
-            let mut problem = LawProblem::new(objective, reduced.scratch)?;
-            lbfgs.minimize(&mut problem, full, lbfgs_p)?
+            let mut problem = LawProblem::new(objective, polish_scratch)?;
+            let lm = local.uses_lm(&problem);
+            local.local_minimize(&mut problem, lm, full, local_ws)?
         };
         out.minimizations += 1;
         polish_evaluations += polish.evaluations;

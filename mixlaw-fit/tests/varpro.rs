@@ -256,3 +256,40 @@ fn degenerate_data_is_a_finite_fit_or_an_error() {
         }
     }
 }
+
+/// The grid search polishes with the configured local solver: under `LocalSolver::Lm` its
+/// refinements run Levenberg-Marquardt (another evaluation count than L-BFGS's: LM counts
+/// one evaluation per Gauss-Newton system), and reach an objective at least as low.
+#[test]
+fn grid_search_polishes_with_the_configured_local_solver() {
+    use mixlaw_fit::LocalSolver;
+    let runs = chinchilla_runs([1.8, 0.5, 2.0, 0.35, 0.3], 0.004, 11);
+    for loss in [Loss::Squared, Loss::Huber { delta: 1e-3 }] {
+        let with = |local: LocalSolver| {
+            let mut o = options(loss, Search::Auto);
+            o.basin.local = local;
+            fit(Chinchilla::new(), &runs, &o, |_| ControlFlow::Continue(())).unwrap()
+        };
+        let (auto, lbfgs, lm) = (
+            with(LocalSolver::Auto),
+            with(LocalSolver::Lbfgs),
+            with(LocalSolver::Lm),
+        );
+        let (a, b, l) = (
+            auto.outcome.unwrap(),
+            lbfgs.outcome.unwrap(),
+            lm.outcome.unwrap(),
+        );
+        // Auto keeps L-BFGS: the same search, bit for bit.
+        assert_eq!(a, b);
+        assert_eq!(auto.params, lbfgs.params);
+        assert!(l.grid_points > 0 && b.grid_points > 0, "{l:?}");
+        assert_ne!(l.evaluations, b.evaluations, "{loss:?}: {l:?} vs {b:?}");
+        assert!(
+            lm.objective <= lbfgs.objective * (1.0 + 1e-9),
+            "{loss:?}: LM {} vs L-BFGS {}",
+            lm.objective,
+            lbfgs.objective
+        );
+    }
+}

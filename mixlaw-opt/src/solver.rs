@@ -157,11 +157,13 @@ pub struct Solution<T = f64> {
 const MAX_LOG_STEP: f64 = 20.0;
 
 /// The exponentiated-gradient solver with room for up to `K` domains; all working memory
-/// (nine arrays of `K` values) lives inside the struct, so solving never allocates.
+/// ([`WORK_ARRAYS`] arrays of `K` values) lives inside the struct, so solving never
+/// allocates. For a k too large for a struct on the stack, [`minimize_in`] runs the same
+/// solve in a caller workspace.
 ///
 /// `T` is the float type of the solve: `f64` by default; `f32` for a law evaluated in single
 /// precision ([`crate::LawAt::converted`]), so that a Cortex-M4F runs the whole solve on its
-/// FPU (a `Solver<8, f32>` holds 9 x 8 x 4 = 288 bytes of arrays). Bounds are given in
+/// FPU (a `Solver<8, f32>` holds 10 x 8 x 4 = 320 bytes of arrays). Bounds are given in
 /// `f64` and converted once per solve.
 ///
 /// ```
@@ -190,6 +192,68 @@ pub struct Solver<const K: usize, T = f64> {
     y: [T; K],
     lo: [T; K],
     hi: [T; K],
+    start: [T; K],
+}
+
+/// Arrays of k values one solve works in (see [`workspace_len`]).
+pub const WORK_ARRAYS: usize = 10;
+
+/// Workspace length [`minimize_in`] needs for k domains: [`WORK_ARRAYS`] `* k`.
+pub const fn workspace_len(k: usize) -> usize {
+    WORK_ARRAYS * k
+}
+
+/// [`Solver::minimize`] with its working memory in the caller's `workspace`
+/// ([`workspace_len`]`(k)` entries or more) instead of a `Solver<K>`: the same solve, for any
+/// k, e.g. with a workspace on the heap where a `Solver` of that capacity would not fit a
+/// thread's stack. A shorter workspace is [`Error::TooManyDomains`].
+pub fn minimize_in<T: Real, O: SimplexObjective<T> + ?Sized>(
+    config: Config<T>,
+    obj: &O,
+    bounds: &Bounds<'_>,
+    h: &mut [T],
+    workspace: &mut [T],
+) -> Result<Solution<T>, Error> {
+    let k = obj.domains();
+    let max = workspace.len() / WORK_ARRAYS;
+    if k == 0 {
+        return Err(Error::Empty);
+    }
+    let too_short = Error::TooManyDomains { max, found: k };
+    if k > max {
+        return Err(too_short);
+    }
+    let mut parts = workspace.chunks_exact_mut(k);
+    let mut next = || parts.next().ok_or(too_short);
+    let work = Work {
+        h: next()?,
+        ln_h: next()?,
+        g: next()?,
+        ht: next()?,
+        ln_ht: next()?,
+        gt: next()?,
+        y: next()?,
+        lo: next()?,
+        hi: next()?,
+        start: next()?,
+    };
+    solve(config, obj, bounds, h, work, max)
+}
+
+/// The arrays one solve works in, each at least k long (a [`Solver`]'s own, or slices of
+/// a caller workspace).
+struct Work<'w, T> {
+    h: &'w mut [T],
+    ln_h: &'w mut [T],
+    g: &'w mut [T],
+    ht: &'w mut [T],
+    ln_ht: &'w mut [T],
+    gt: &'w mut [T],
+    y: &'w mut [T],
+    lo: &'w mut [T],
+    hi: &'w mut [T],
+    /// The first solve's result, kept across a restart.
+    start: &'w mut [T],
 }
 
 impl<const K: usize, T: Real> Default for Solver<K, T> {
@@ -212,6 +276,7 @@ impl<const K: usize, T: Real> Solver<K, T> {
             y: [T::ZERO; K],
             lo: [T::ZERO; K],
             hi: [T::ZERO; K],
+            start: [T::ZERO; K],
         }
     }
 
@@ -246,292 +311,328 @@ impl<const K: usize, T: Real> Solver<K, T> {
         bounds: &Bounds<'_>,
         h: &mut [T],
     ) -> Result<Solution<T>, Error> {
-        let mut solution = self.minimize_unchecked(obj, bounds, h)?;
-        if solution.status == Status::Stalled {
-            // A start at a corner can send the iterate to another corner, where the
-            // derivatives of h^gamma terms are astronomically large and steps collapse:
-            // restart once from the uniform mixture and keep the better result.
-            let mut first = [T::ZERO; K];
-            for (f, v) in first.iter_mut().zip(h.iter()) {
-                *f = *v;
-            }
-            let uniform = T::ONE / T::from_usize(h.len());
-            h.iter_mut().for_each(|v| *v = uniform);
-            let retry = self.minimize_unchecked(obj, bounds, h)?;
-            if retry.objective <= solution.objective || !solution.objective.is_finite() {
-                solution = Solution {
-                    iterations: solution.iterations + retry.iterations,
-                    evaluations: solution.evaluations + retry.evaluations,
-                    ..retry
-                };
-            } else {
-                for (v, f) in h.iter_mut().zip(first.iter()) {
-                    *v = *f;
-                }
-            }
-        }
-        if !solution.objective.is_finite()
-            || !solution.gap.is_finite()
-            || !bounds.contains(h, feasibility_tolerance::<T>())
-        {
-            return Err(Error::Numerical {
-                what: "the solver's iterate left the feasible set",
-            });
-        }
-        Ok(solution)
-    }
-
-    /// [`Solver::minimize`] without the final feasibility check.
-    fn minimize_unchecked<O: SimplexObjective<T> + ?Sized>(
-        &mut self,
-        obj: &O,
-        bounds: &Bounds<'_>,
-        h: &mut [T],
-    ) -> Result<Solution<T>, Error> {
-        let k = obj.domains();
-        if k == 0 {
-            return Err(Error::Empty);
-        }
-        if k > K {
-            return Err(Error::TooManyDomains { max: K, found: k });
-        }
-        if h.len() != k {
-            return Err(Error::LengthMismatch {
-                what: "h",
-                expected: k,
-                found: h.len(),
-            });
-        }
-        self.config.check()?;
-        let (lsum, usum) = bounds.check(k)?;
-        let (lsum, usum) = (T::from_f64(lsum), T::from_f64(usum));
-        let cfg = self.config;
-        let (zero, one) = (T::ZERO, T::ONE);
-        let (sigma, f_noise) = (T::from_f64(SIGMA), f_noise::<T>());
-        let (eta_min, eta_max) = (T::from_f64(ETA_MIN), T::from_f64(ETA_MAX));
         let Solver {
+            config,
             h: hb,
-            ln_h: lb,
-            g: gb,
-            ht: htb,
-            ln_ht: ltb,
-            gt: gtb,
-            y: yb,
-            lo: lob,
-            hi: hib,
-            ..
-        } = self;
-        let short = || Error::TooManyDomains { max: K, found: k };
-        let mut hc = hb.get_mut(..k).ok_or_else(short)?;
-        let mut lnh = lb.get_mut(..k).ok_or_else(short)?;
-        let mut g = gb.get_mut(..k).ok_or_else(short)?;
-        let mut ht = htb.get_mut(..k).ok_or_else(short)?;
-        let mut lnht = ltb.get_mut(..k).ok_or_else(short)?;
-        let mut gt = gtb.get_mut(..k).ok_or_else(short)?;
-        let y = yb.get_mut(..k).ok_or_else(short)?;
-        let lo = lob.get_mut(..k).ok_or_else(short)?;
-        let hi = hib.get_mut(..k).ok_or_else(short)?;
-        for (i, (l, u)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-            *l = T::from_f64(bounds.lo(i));
-            *u = T::from_f64(bounds.hi(i));
-        }
-        let (lo, hi) = (&*lo, &*hi);
-        let lo_at = |i: usize| lo.get(i).copied().unwrap_or(zero);
-        let hi_at = |i: usize| hi.get(i).copied().unwrap_or(zero);
-        // The plain simplex takes fast paths: normalisation instead of the projection,
-        // the gap against min g.
-        let plain = lo.iter().all(|&l| l == zero) && hi.iter().all(|&u| u >= one);
-        let any_fixed = lo.iter().zip(hi).any(|(l, u)| l >= u);
-        let feasible = Feasible {
+            ln_h,
+            g,
+            ht,
+            ln_ht,
+            gt,
+            y,
             lo,
             hi,
-            lsum,
-            usum,
-            plain,
+            start,
+        } = self;
+        let work = Work {
+            h: hb,
+            ln_h,
+            g,
+            ht,
+            ln_ht,
+            gt,
+            y,
+            lo,
+            hi,
+            start,
         };
+        solve(*config, obj, bounds, h, work, K)
+    }
+}
 
-        // Start: normalise, lift zeros, project.
-        let mut sum = zero;
-        for (i, &v) in h.iter().enumerate() {
-            if !(v >= zero && v.is_finite()) {
-                return Err(Error::InvalidInput {
-                    what: "start h",
-                    index: i,
-                });
-            }
-            sum += v;
+/// [`Solver::minimize`] in `w` (arrays of at least k entries; `max` domains at most).
+fn solve<T: Real, O: SimplexObjective<T> + ?Sized>(
+    config: Config<T>,
+    obj: &O,
+    bounds: &Bounds<'_>,
+    h: &mut [T],
+    mut w: Work<'_, T>,
+    max: usize,
+) -> Result<Solution<T>, Error> {
+    let mut solution = unchecked(config, obj, bounds, h, &mut w, max)?;
+    if solution.status == Status::Stalled {
+        // A start at a corner can send the iterate to another corner, where the
+        // derivatives of h^gamma terms are astronomically large and steps collapse:
+        // restart once from the uniform mixture and keep the better result.
+        for (f, v) in w.start.iter_mut().zip(h.iter()) {
+            *f = *v;
         }
-        let inv_k = one / T::from_usize(k);
-        for (yi, &v) in y.iter_mut().zip(h.iter()) {
-            *yi = if sum > zero { v / sum } else { inv_k };
-        }
-        let tiny = T::from_f64(1e-300);
-        if y.iter().any(|&v| v <= tiny) {
-            let blend = T::from_f64(START_BLEND);
-            y.iter_mut()
-                .for_each(|v| *v = (one - blend) * *v + blend * inv_k);
-        }
-        let scale = solve_scale(y, lo_at, hi_at, lsum, usum);
-        let forced = !matches!(scale, Scale::Factor(_)) || lo.iter().zip(hi).all(|(l, u)| l >= u);
-        for (i, ((hv, lv), &yi)) in hc.iter_mut().zip(lnh.iter_mut()).zip(y.iter()).enumerate() {
-            *hv = match scale {
-                Scale::AllLower => lo_at(i),
-                Scale::AllUpper => hi_at(i),
-                Scale::Factor(c) => crate::bounds::place(c, yi, lo_at(i), hi_at(i)),
+        let uniform = T::ONE / T::from_usize(h.len());
+        h.iter_mut().for_each(|v| *v = uniform);
+        let retry = unchecked(config, obj, bounds, h, &mut w, max)?;
+        if retry.objective <= solution.objective || !solution.objective.is_finite() {
+            solution = Solution {
+                iterations: solution.iterations + retry.iterations,
+                evaluations: solution.evaluations + retry.evaluations,
+                ..retry
             };
-            *lv = hv.ln();
-        }
-        let mut f = obj.value_grad(hc, lnh, g);
-        let mut evaluations = 1;
-        if any_fixed {
-            zero_fixed(g, lo, hi);
-        }
-        if !f.is_finite() || g.iter().any(|v| v.is_nan()) {
-            return Err(Error::NonFiniteStart);
-        }
-        let mut sol = Solution {
-            objective: f,
-            gap: zero,
-            iterations: 0,
-            evaluations,
-            status: Status::Converged,
-        };
-        if forced {
-            h.copy_from_slice(hc);
-            return Ok(sol);
-        }
-
-        // Initial step: a log-ratio change of at most 1 between free domains.
-        let (mut gmin, mut gmax) = (T::INFINITY, T::NEG_INFINITY);
-        for (i, &gi) in g.iter().enumerate() {
-            if lo_at(i) < hi_at(i) && gi.is_finite() {
-                gmin = gmin.min(gi);
-                gmax = gmax.max(gi);
-            }
-        }
-        let mut eta = if gmax > gmin {
-            (one / (gmax - gmin)).clamp(eta_min, eta_max)
         } else {
-            one
+            for (v, f) in h.iter_mut().zip(w.start.iter()) {
+                *v = *f;
+            }
+        }
+    }
+    if !solution.objective.is_finite()
+        || !solution.gap.is_finite()
+        || !bounds.contains(h, feasibility_tolerance::<T>())
+    {
+        return Err(Error::Numerical {
+            what: "the solver's iterate left the feasible set",
+        });
+    }
+    Ok(solution)
+}
+
+/// [`Solver::minimize`] without the final feasibility check.
+fn unchecked<T: Real, O: SimplexObjective<T> + ?Sized>(
+    cfg: Config<T>,
+    obj: &O,
+    bounds: &Bounds<'_>,
+    h: &mut [T],
+    w: &mut Work<'_, T>,
+    max: usize,
+) -> Result<Solution<T>, Error> {
+    let k = obj.domains();
+    if k == 0 {
+        return Err(Error::Empty);
+    }
+    if k > max {
+        return Err(Error::TooManyDomains { max, found: k });
+    }
+    if h.len() != k {
+        return Err(Error::LengthMismatch {
+            what: "h",
+            expected: k,
+            found: h.len(),
+        });
+    }
+    cfg.check()?;
+    let (lsum, usum) = bounds.check(k)?;
+    let (lsum, usum) = (T::from_f64(lsum), T::from_f64(usum));
+    let (zero, one) = (T::ZERO, T::ONE);
+    let (sigma, f_noise) = (T::from_f64(SIGMA), f_noise::<T>());
+    let (eta_min, eta_max) = (T::from_f64(ETA_MIN), T::from_f64(ETA_MAX));
+    let Work {
+        h: hb,
+        ln_h: lb,
+        g: gb,
+        ht: htb,
+        ln_ht: ltb,
+        gt: gtb,
+        y: yb,
+        lo: lob,
+        hi: hib,
+        ..
+    } = w;
+    let short = || Error::TooManyDomains { max, found: k };
+    let mut hc = hb.get_mut(..k).ok_or_else(short)?;
+    let mut lnh = lb.get_mut(..k).ok_or_else(short)?;
+    let mut g = gb.get_mut(..k).ok_or_else(short)?;
+    let mut ht = htb.get_mut(..k).ok_or_else(short)?;
+    let mut lnht = ltb.get_mut(..k).ok_or_else(short)?;
+    let mut gt = gtb.get_mut(..k).ok_or_else(short)?;
+    let y = yb.get_mut(..k).ok_or_else(short)?;
+    let lo = lob.get_mut(..k).ok_or_else(short)?;
+    let hi = hib.get_mut(..k).ok_or_else(short)?;
+    for (i, (l, u)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+        *l = T::from_f64(bounds.lo(i));
+        *u = T::from_f64(bounds.hi(i));
+    }
+    let (lo, hi) = (&*lo, &*hi);
+    let lo_at = |i: usize| lo.get(i).copied().unwrap_or(zero);
+    let hi_at = |i: usize| hi.get(i).copied().unwrap_or(zero);
+    // The plain simplex takes fast paths: normalisation instead of the projection,
+    // the gap against min g.
+    let plain = lo.iter().all(|&l| l == zero) && hi.iter().all(|&u| u >= one);
+    let any_fixed = lo.iter().zip(hi).any(|(l, u)| l >= u);
+    let feasible = Feasible {
+        lo,
+        hi,
+        lsum,
+        usum,
+        plain,
+    };
+
+    // Start: normalise, lift zeros, project.
+    let mut sum = zero;
+    for (i, &v) in h.iter().enumerate() {
+        if !(v >= zero && v.is_finite()) {
+            return Err(Error::InvalidInput {
+                what: "start h",
+                index: i,
+            });
+        }
+        sum += v;
+    }
+    let inv_k = one / T::from_usize(k);
+    for (yi, &v) in y.iter_mut().zip(h.iter()) {
+        *yi = if sum > zero { v / sum } else { inv_k };
+    }
+    let tiny = T::from_f64(1e-300);
+    if y.iter().any(|&v| v <= tiny) {
+        let blend = T::from_f64(START_BLEND);
+        y.iter_mut()
+            .for_each(|v| *v = (one - blend) * *v + blend * inv_k);
+    }
+    let scale = solve_scale(y, lo_at, hi_at, lsum, usum);
+    let forced = !matches!(scale, Scale::Factor(_)) || lo.iter().zip(hi).all(|(l, u)| l >= u);
+    for (i, ((hv, lv), &yi)) in hc.iter_mut().zip(lnh.iter_mut()).zip(y.iter()).enumerate() {
+        *hv = match scale {
+            Scale::AllLower => lo_at(i),
+            Scale::AllUpper => hi_at(i),
+            Scale::Factor(c) => crate::bounds::place(c, yi, lo_at(i), hi_at(i)),
         };
-        let mut hist = [f; MEMORY];
-        let mut slot = 0usize;
-        let mut status = Status::MaxIterations;
-        let mut it = 0usize;
-        let mut gap;
-        loop {
-            let shift;
-            (gap, shift) = if plain {
-                simplex_gap(g, hc)
-            } else {
-                let t = match threshold(g, &lo_at, &hi_at) {
-                    Some(t) if t.is_finite() => t,
-                    _ => gmin_finite(g),
-                };
-                (gap_with(g, hc, lo_at, hi_at), t)
+        *lv = hv.ln();
+    }
+    let mut f = obj.value_grad(hc, lnh, g);
+    let mut evaluations = 1;
+    if any_fixed {
+        zero_fixed(g, lo, hi);
+    }
+    if !f.is_finite() || g.iter().any(|v| v.is_nan()) {
+        return Err(Error::NonFiniteStart);
+    }
+    let mut sol = Solution {
+        objective: f,
+        gap: zero,
+        iterations: 0,
+        evaluations,
+        status: Status::Converged,
+    };
+    if forced {
+        h.copy_from_slice(hc);
+        return Ok(sol);
+    }
+
+    // Initial step: a log-ratio change of at most 1 between free domains.
+    let (mut gmin, mut gmax) = (T::INFINITY, T::NEG_INFINITY);
+    for (i, &gi) in g.iter().enumerate() {
+        if lo_at(i) < hi_at(i) && gi.is_finite() {
+            gmin = gmin.min(gi);
+            gmax = gmax.max(gi);
+        }
+    }
+    let mut eta = if gmax > gmin {
+        (one / (gmax - gmin)).clamp(eta_min, eta_max)
+    } else {
+        one
+    };
+    let mut hist = [f; MEMORY];
+    let mut slot = 0usize;
+    let mut status = Status::MaxIterations;
+    let mut it = 0usize;
+    let mut gap;
+    loop {
+        let shift;
+        (gap, shift) = if plain {
+            simplex_gap(g, hc)
+        } else {
+            let t = match threshold(g, &lo_at, &hi_at) {
+                Some(t) if t.is_finite() => t,
+                _ => gmin_finite(g),
             };
-            if gap <= cfg.gap_tol {
-                status = Status::Converged;
+            (gap_with(g, hc, lo_at, hi_at), t)
+        };
+        if gap <= cfg.gap_tol {
+            status = Status::Converged;
+            break;
+        }
+        if it >= cfg.max_iter {
+            break;
+        }
+        let f_ref = match cfg.step {
+            StepRule::Spectral => hist.iter().copied().fold(f, T::max),
+            StepRule::Armijo => f,
+        };
+        let mut accepted = None;
+        for bt in 0..=cfg.max_backtracks {
+            if !feasible.eg_step(lnh, g, (eta, shift), y, ht, lnht) {
                 break;
             }
-            if it >= cfg.max_iter {
-                break;
+            let ft = obj.value_grad(ht, lnht, gt);
+            evaluations += 1;
+            if any_fixed {
+                zero_fixed(gt, lo, hi);
             }
-            let f_ref = match cfg.step {
-                StepRule::Spectral => hist.iter().copied().fold(f, T::max),
-                StepRule::Armijo => f,
-            };
-            let mut accepted = None;
-            for bt in 0..=cfg.max_backtracks {
-                if !feasible.eg_step(lnh, g, (eta, shift), y, ht, lnht) {
-                    break;
-                }
-                let ft = obj.value_grad(ht, lnht, gt);
-                evaluations += 1;
-                if any_fixed {
-                    zero_fixed(gt, lo, hi);
-                }
-                let mut dec = zero;
-                let mut trap = zero;
-                for (((&gi, &gti), &hti), &hv) in
-                    g.iter().zip(gt.iter()).zip(ht.iter()).zip(hc.iter())
-                {
-                    let dh = hti - hv;
-                    dec += (gi - shift) * dh;
-                    trap += T::from_f64(0.5) * ((gi - shift) + (gti - shift)) * dh;
-                }
-                let finite = ft.is_finite() && gt.iter().all(|v| v.is_finite());
-                let ok = finite
-                    && (ft <= f_ref + sigma * dec
-                        || (ft <= f + f_noise * f.abs() && trap <= sigma * dec));
-                if ok {
-                    accepted = Some((ft, bt));
-                    break;
-                }
-                // Shorten: safeguarded quadratic interpolation along eta.
-                let denom = ft - f - dec;
-                let (tenth, half) = (T::from_f64(0.1), T::from_f64(0.5));
-                let factor = if !finite {
-                    tenth
-                } else if denom > zero {
-                    (-dec / (T::from_f64(2.0) * denom)).clamp(tenth, half)
-                } else {
-                    half
-                };
-                eta = (eta * factor).max(eta_min);
-            }
-            let Some((ft, bt)) = accepted else {
-                status = Status::Stalled;
-                break;
-            };
-            // Next step size.
-            let (mut s_l, mut s_g) = (zero, zero);
-            for ((((&hti, &hv), &lti), &lv), (&gti, &gi)) in ht
-                .iter()
-                .zip(hc.iter())
-                .zip(lnht.iter())
-                .zip(lnh.iter())
-                .zip(gt.iter().zip(g.iter()))
+            let mut dec = zero;
+            let mut trap = zero;
+            for (((&gi, &gti), &hti), &hv) in g.iter().zip(gt.iter()).zip(ht.iter()).zip(hc.iter())
             {
                 let dh = hti - hv;
-                s_l += dh * (lti - lv);
-                s_g += dh * (gti - gi);
+                dec += (gi - shift) * dh;
+                trap += T::from_f64(0.5) * ((gi - shift) + (gti - shift)) * dh;
             }
-            eta = match cfg.step {
-                StepRule::Spectral => {
-                    if s_g > zero && s_l > zero {
-                        s_l / s_g
-                    } else {
-                        eta * T::from_f64(4.0)
-                    }
-                }
-                StepRule::Armijo => {
-                    if bt == 0 {
-                        eta * T::from_f64(2.0)
-                    } else {
-                        eta
-                    }
-                }
+            let finite = ft.is_finite() && gt.iter().all(|v| v.is_finite());
+            let ok = finite
+                && (ft <= f_ref + sigma * dec
+                    || (ft <= f + f_noise * f.abs() && trap <= sigma * dec));
+            if ok {
+                accepted = Some((ft, bt));
+                break;
             }
-            .clamp(eta_min, eta_max);
-            core::mem::swap(&mut hc, &mut ht);
-            core::mem::swap(&mut lnh, &mut lnht);
-            core::mem::swap(&mut g, &mut gt);
-            f = ft;
-            if let Some(s) = hist.get_mut(slot % MEMORY) {
-                *s = f;
-            }
-            slot += 1;
-            it += 1;
+            // Shorten: safeguarded quadratic interpolation along eta.
+            let denom = ft - f - dec;
+            let (tenth, half) = (T::from_f64(0.1), T::from_f64(0.5));
+            let factor = if !finite {
+                tenth
+            } else if denom > zero {
+                (-dec / (T::from_f64(2.0) * denom)).clamp(tenth, half)
+            } else {
+                half
+            };
+            eta = (eta * factor).max(eta_min);
         }
-        h.copy_from_slice(hc);
-        sol.objective = f;
-        sol.gap = gap;
-        sol.iterations = it;
-        sol.evaluations = evaluations;
-        sol.status = status;
-        Ok(sol)
+        let Some((ft, bt)) = accepted else {
+            status = Status::Stalled;
+            break;
+        };
+        // Next step size.
+        let (mut s_l, mut s_g) = (zero, zero);
+        for ((((&hti, &hv), &lti), &lv), (&gti, &gi)) in ht
+            .iter()
+            .zip(hc.iter())
+            .zip(lnht.iter())
+            .zip(lnh.iter())
+            .zip(gt.iter().zip(g.iter()))
+        {
+            let dh = hti - hv;
+            s_l += dh * (lti - lv);
+            s_g += dh * (gti - gi);
+        }
+        eta = match cfg.step {
+            StepRule::Spectral => {
+                if s_g > zero && s_l > zero {
+                    s_l / s_g
+                } else {
+                    eta * T::from_f64(4.0)
+                }
+            }
+            StepRule::Armijo => {
+                if bt == 0 {
+                    eta * T::from_f64(2.0)
+                } else {
+                    eta
+                }
+            }
+        }
+        .clamp(eta_min, eta_max);
+        core::mem::swap(&mut hc, &mut ht);
+        core::mem::swap(&mut lnh, &mut lnht);
+        core::mem::swap(&mut g, &mut gt);
+        f = ft;
+        if let Some(s) = hist.get_mut(slot % MEMORY) {
+            *s = f;
+        }
+        slot += 1;
+        it += 1;
     }
+    h.copy_from_slice(hc);
+    sol.objective = f;
+    sol.gap = gap;
+    sol.iterations = it;
+    sol.evaluations = evaluations;
+    sol.status = status;
+    Ok(sol)
 }
 
 /// The box-constrained simplex `lo <= h <= hi`, `sum h = 1` (bounds already checked).

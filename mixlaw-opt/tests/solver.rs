@@ -636,3 +636,31 @@ fn pathological_scaling_is_an_error_not_an_infeasible_ok() {
         }
     }
 }
+
+/// `solver::minimize_in` (a caller workspace) is `Solver::minimize` (the struct's arrays),
+/// bit for bit, with and without bounds; a workspace short of `workspace_len(k)` is
+/// `TooManyDomains`.
+#[test]
+fn workspace_solve_equals_the_solver() {
+    use mixlaw_opt::solver::{minimize_in, workspace_len};
+    let law = Additive::new(3).unwrap();
+    let p = [1.5, 2.0, 3.0, 0.3, 0.3, 1.0, 2.0, 6.0, 0.5, 0.4, 0.3];
+    let t = LawAt::new(&law, &p, N, D, SCALES).unwrap();
+    let (lo, hi) = ([0.2, 0.0, 0.0], [1.0, 1.0, 0.4]);
+    for b in [
+        Bounds::SIMPLEX,
+        Bounds::new(Side::Each(&lo), Side::Each(&hi)),
+    ] {
+        let mut h = [0.2, 0.4, 0.4];
+        let sol = solve(&t, &b, &mut h);
+        let mut h_in = [0.2, 0.4, 0.4];
+        let mut work = vec![f64::NAN; workspace_len(3)];
+        let sol_in = minimize_in(Config::default(), &t, &b, &mut h_in, &mut work).unwrap();
+        assert_eq!((sol, h), (sol_in, h_in));
+        let mut short = vec![0.0; workspace_len(3) - 1];
+        assert!(matches!(
+            minimize_in(Config::default(), &t, &b, &mut h_in, &mut short),
+            Err(Error::TooManyDomains { max: 2, found: 3 })
+        ));
+    }
+}

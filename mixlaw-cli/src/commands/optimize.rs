@@ -3,7 +3,6 @@
 //! training support. A law with several outputs (the capacity laws) counts as that many
 //! targets (by default all weighted equally, `sum_j L_j / k` for one capacity fit).
 
-use std::boxed::Box;
 use std::format;
 use std::path::Path;
 use std::string::{String, ToString};
@@ -15,8 +14,8 @@ use mixlaw_fit::owned::Fit;
 use mixlaw_fit::saved::SavedFit;
 use mixlaw_opt::support::{Extrapolation, TrainingSupport};
 use mixlaw_opt::{
-    availability_caps, trust_caps, Bounds, FnObjective, KlRegularized, LawAt, Side, Solution,
-    Solver, Weighted,
+    availability_caps, solver, trust_caps, Bounds, FnObjective, KlRegularized, LawAt, Side,
+    Solution, Weighted,
 };
 use mixlaw_validate::json::{nums, obj, push, Json};
 
@@ -460,18 +459,20 @@ fn solve_at<const K: usize>(
 ) -> Result<(Solution, f64, Option<f64>), Error> {
     let targets = targets_at::<K>(fits, output_weights, budget)?;
     let objective = Weighted::<_, K>::new(targets.as_slice(), file_weights)?;
-    // Boxed: at a large K the solver's vectors do not belong on a thread's stack.
-    let mut solver = Box::new(Solver::<K>::default());
+    // The solver's vectors on the heap: at a large K a `Solver<K>` does not belong on a
+    // thread's stack.
+    let mut work = std::vec![0.0; solver::workspace_len(h.len())];
+    let config = solver::Config::default();
     Ok(match kl {
         Some((prior, lambda)) => {
             let reg = KlRegularized::new(&objective, prior, lambda)?;
-            let s = solver.minimize(&reg, bounds, h)?;
+            let s = solver::minimize_in(config, &reg, bounds, h, &mut work)?;
             let mut ln_h = std::vec![0.0; h.len()];
             let (value, penalized) = reg.parts_with(h, &mut ln_h)?;
             (s, value, Some(penalized))
         }
         None => {
-            let s = solver.minimize(&objective, bounds, h)?;
+            let s = solver::minimize_in(config, &objective, bounds, h, &mut work)?;
             (s, s.objective, None)
         }
     })

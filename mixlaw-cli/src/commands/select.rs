@@ -116,6 +116,9 @@ pub fn run(a: &SelectArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<
         loss: loss_from(&a.search)?,
         scales,
         basin,
+        // Each law inside its recommended bounds (the capacity laws' boxes), found on each
+        // fold's training runs: as `mixlaw fit` fits it.
+        recommended_bounds: true,
         ..FitOptions::default()
     };
     out.note(&format!(

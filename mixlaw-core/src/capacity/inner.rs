@@ -12,6 +12,8 @@
 //! converges quadratically. The authors' 7-domain script bisects linearly on
 //! `[1e-30, 1e30]`, which cannot resolve `lambda < 0.79` (see `capacity-law.md`, pitfalls).
 
+use core::cell::Cell;
+
 use crate::Error;
 
 /// The solved inner problem of one run (the allocation itself is in the caller's `x`).
@@ -143,37 +145,95 @@ pub(crate) fn solve(
     x: &mut [f64],
     guess: f64,
 ) -> Allocation {
-    let k = x.len() as f64;
-    x.iter_mut().for_each(|v| *v = floor);
+    // `x` holds t_i = ln(h_i b_i c_i) until the multiplier is found, then the allocation.
+    for (i, t) in x.iter_mut().enumerate() {
+        *t = log_weight(h, b, c, i);
+    }
+    let cells = Cell::from_mut(x).as_slice_of_cells();
+    let t = |i: usize| cells.get(i).map_or(f64::NEG_INFINITY, Cell::get);
+    let keep = |i: usize, xi: f64| {
+        if let Some(cell) = cells.get(i) {
+            cell.set(xi);
+        }
+    };
+    multiplier(t, b, cells.len(), budget, floor, guess, keep)
+}
+
+/// [`solve`] without storing the allocation: the multiplier and its summary in O(1)
+/// memory (the `t_i` are recomputed where [`solve`] keeps them in `x`, so the multiplier is
+/// the same, bit for bit). Domain i's allocation is then [`share`] of
+/// [`log_weight`]`(h, b, c, i)`.
+pub(crate) fn solve_in_place(
+    h: &[f64],
+    b: &[f64],
+    c: &[f64],
+    budget: f64,
+    floor: f64,
+    guess: f64,
+) -> Allocation {
+    let t = |i: usize| log_weight(h, b, c, i);
+    multiplier(t, b, h.len(), budget, floor, guess, |_, _| {})
+}
+
+/// `t_i = ln(h_i b_i c_i)`, `-inf` for a domain without weight: domain i's allocation
+/// above the floor is `x_i(l) = exp((t_i - l) / (b_i + 1))`.
+#[inline]
+pub(crate) fn log_weight(h: &[f64], b: &[f64], c: &[f64], i: usize) -> f64 {
+    match (h.get(i), b.get(i), c.get(i)) {
+        (Some(&hi), Some(&bi), Some(&ci)) if hi > 0.0 => libm::log(hi * bi * ci),
+        _ => f64::NEG_INFINITY,
+    }
+}
+
+/// A domain's allocation at `ln lambda = l` from its `t_i` ([`log_weight`]):
+/// `max(floor, exp((t_i - l) / (b_i + 1)))`; the floor when nothing is free (`l = -inf`).
+#[inline]
+pub(crate) fn share(t_i: f64, b_i: f64, l: f64, floor: f64) -> f64 {
+    if l == f64::NEG_INFINITY {
+        return floor;
+    }
+    let v = libm::exp((t_i - l) / (b_i + 1.0));
+    if v > floor {
+        v
+    } else {
+        floor
+    }
+}
+
+/// The budget's multiplier for the domains' `t(i)` ([`log_weight`]), `k` of them, by
+/// Newton's method in `ln lambda` (see the module documentation), with the number of free
+/// domains and `Q` at the allocation (`ln lambda = -inf`, nothing free, when the budget
+/// is not binding or no domain has weight). Hands each domain's allocation ([`share`]) to
+/// `keep(i, x_i)` once `t(i)` is no longer read.
+fn multiplier(
+    t: impl Fn(usize) -> f64,
+    b: &[f64],
+    k: usize,
+    budget: f64,
+    floor: f64,
+    guess: f64,
+    mut keep: impl FnMut(usize, f64),
+) -> Allocation {
     let saturated = Allocation {
         ln_lambda: f64::NEG_INFINITY,
         q_sum: 0.0,
         free: 0,
         iterations: 0,
     };
-    if budget <= k * floor {
+    let kf = k as f64;
+    let mut all_at_floor = || (0..k).for_each(|i| keep(i, floor));
+    if budget <= kf * floor {
+        all_at_floor();
         return saturated;
     }
-    // t_i = ln(h_i b_i c_i); x_i(l) = exp((t_i - l) / (b_i + 1)). `x` holds t until the
-    // multiplier is found.
-    for (i, t) in x.iter_mut().enumerate() {
-        *t = f64::NEG_INFINITY;
-        if let (Some(&hi), Some(&bi), Some(&ci)) = (h.get(i), b.get(i), c.get(i)) {
-            if hi > 0.0 {
-                *t = libm::log(hi * bi * ci);
-            }
-        }
-    }
-    let ts = &*x;
-    let t = |i: usize| ts.get(i).copied().unwrap_or(f64::NEG_INFINITY);
     // Left end, the larger of two points where phi >= 0: where the domain that alone
     // would take the whole budget does, and where each of the P weighted domains takes at
     // least budget / P.
     let ln_budget = libm::log(budget);
-    let positive = (0..ts.len()).filter(|&i| t(i) > f64::NEG_INFINITY).count();
+    let positive = (0..k).filter(|&i| t(i) > f64::NEG_INFINITY).count();
     let ln_share = ln_budget - libm::log(positive.max(1) as f64);
     let (mut alone, mut shared) = (f64::NEG_INFINITY, f64::INFINITY);
-    for (i, &bi) in b.iter().enumerate().take(ts.len()) {
+    for (i, &bi) in b.iter().enumerate().take(k) {
         let ti = t(i);
         if ti > f64::NEG_INFINITY {
             alone = alone.max(ti - (bi + 1.0) * ln_budget);
@@ -181,14 +241,14 @@ pub(crate) fn solve(
         }
     }
     if alone == f64::NEG_INFINITY {
-        x.iter_mut().for_each(|v| *v = floor);
+        all_at_floor();
         return saturated; // no domain has weight: nothing competes for the budget
     }
     let mut l = alone.max(shared);
-    let tol = 4.0 * f64::EPSILON * budget * k;
+    let tol = 4.0 * f64::EPSILON * budget * kf;
     let residual = |l: f64| -> (f64, f64) {
         let (mut spent, mut q) = (0.0, 0.0);
-        for (i, &bi) in b.iter().enumerate().take(ts.len()) {
+        for (i, &bi) in b.iter().enumerate().take(k) {
             let xi = libm::exp((t(i) - l) / (bi + 1.0));
             if xi > floor {
                 spent += xi;
@@ -226,14 +286,13 @@ pub(crate) fn solve(
     }
     let mut free = 0;
     let mut q = 0.0;
-    for (xi, &bi) in x.iter_mut().zip(b) {
-        let v = libm::exp((*xi - l) / (bi + 1.0));
-        *xi = floor;
-        if v > floor {
-            *xi = v;
+    for (i, &bi) in b.iter().enumerate().take(k) {
+        let xi = share(t(i), bi, l, floor);
+        if xi > floor {
             free += 1;
-            q += v / (bi + 1.0);
+            q += xi / (bi + 1.0);
         }
+        keep(i, xi);
     }
     if free > 0 {
         q_sum = q;

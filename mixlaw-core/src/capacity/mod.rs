@@ -19,10 +19,10 @@
 //! KKT conditions, in O(k) per run. Nothing is allocated and k has no limit: the per-run
 //! vectors (the allocation, the loss pieces kept for the pullback, the output weights,
 //! [`WORK_PER_DOMAIN`] per domain) live in the caller's scratch ([`Law::outputs_scratch_len`],
-//! [`Law::grad_h_scratch_len`]); losses without gradients need none. Only the single-row
-//! calls without scratch ([`Law::eval_row`], [`Law::grad_h_row`]) stage them on the stack,
-//! up to [`crate::MAX_DOMAINS`] domains (on the heap beyond, with the `std` feature; without
-//! it they return NaN there, which the checked calls report as [`Error::NonFiniteValue`]).
+//! [`Law::grad_h_scratch_len`]); losses without gradients need none. The single-row calls,
+//! which get no scratch ([`Law::eval_row`], [`Law::grad_h_row`]), keep none: they find the
+//! multiplier without storing the allocation and recompute each domain's share where the
+//! pullback reads it (O(k) time, O(1) memory, for any k; the same values bit for bit).
 
 mod inner;
 
@@ -265,10 +265,12 @@ impl CapacityLaw {
         alloc
     }
 
-    /// [`CapacityLaw::run_pass`] with its scratch on the stack (up to [`MAX_DOMAINS`]
-    /// domains; beyond, on the heap with the `std` feature, else NaN): the single-row calls,
-    /// which get no scratch from their caller. Returns output `j`.
-    #[allow(clippy::too_many_arguments)]
+    /// Output `row.output` of one run on validated, scaled inputs, with its gradients
+    /// added to `grad` and `grad_h`: the single-row calls, which get no scratch from their
+    /// caller. Needs no memory for any k: the multiplier is found without storing the
+    /// allocation ([`inner::solve_in_place`]), and the pullback recomputes each domain's
+    /// allocation and loss pieces where [`CapacityLaw::run_pass`] keeps them
+    /// ([`OneOutput`]); the value and gradients are those of `run_pass`, bit for bit.
     fn single_output(
         &self,
         params: &[f64],
@@ -276,35 +278,19 @@ impl CapacityLaw {
         grad: Option<&mut [f64]>,
         grad_h: Option<&mut [f64]>,
     ) -> f64 {
-        let j = row.output;
-        let mut value = f64::NAN;
-        let with_grad = grad.is_some() || grad_h.is_some();
-        let len = if with_grad {
-            WORK_PER_DOMAIN * self.k
-        } else {
-            self.k
+        let v = self.view(params);
+        let budget = row.n + (self.k as f64 - 1.0) * v.head;
+        let alloc = inner::solve_in_place(row.h, v.b, v.c, budget, v.head, f64::NAN);
+        let one = OneOutput {
+            law: self,
+            view: &v,
+            row,
+            ln_lambda: alloc.ln_lambda,
+            resolvable: inner::check_resolvable(budget, v.head).is_ok(),
         };
-        let pass = Pass {
-            guess: f64::NAN,
-            grad,
-            grad_h,
-        };
-        let run = |work: &mut [f64]| {
-            self.run_pass(params, row.h, row.n, row.d, pass, work, |_, cot| {
-                cot.iter_mut().for_each(|c| *c = 0.0);
-                if let Some(c) = cot.get_mut(j) {
-                    *c = 1.0;
-                }
-            });
-            value = work.get(j).copied().unwrap_or(f64::NAN);
-        };
-        let mut stack = [0.0; WORK_PER_DOMAIN * MAX_DOMAINS];
-        match stack.get_mut(..len) {
-            Some(work) => run(work),
-            #[cfg(feature = "std")]
-            None => run(&mut std::vec![0.0; len]),
-            #[cfg(not(feature = "std"))]
-            None => {}
+        let value = one.loss();
+        if grad.is_some() || grad_h.is_some() {
+            self.pullback(&v, row.h, &one, &alloc, grad, grad_h);
         }
         value
     }
@@ -393,16 +379,14 @@ impl CapacityLaw {
     /// Domain `j`'s loss at allocation `xj` (scaled `d`), with its pieces.
     #[inline]
     fn domain_loss(&self, v: &View<'_>, h: &[f64], d: f64, j: usize, xj: f64) -> DomainLoss {
-        let (b, c, e) = (at(v.b, j), at(v.c, j), at(v.e, j));
-        let ln_x = libm::log(xj);
-        let pow = libm::exp(-b * ln_x);
+        let cap = capacity_term(v, j, xj);
         let (noise, ln_dh) = self.noise(v, h, d, j);
         DomainLoss {
-            ln_x,
-            pow,
+            ln_x: cap.ln_x,
+            pow: cap.pow,
             noise,
             ln_dh,
-            loss: c * pow + e + noise,
+            loss: at(v.c, j) * cap.pow + at(v.e, j) + noise,
         }
     }
 
@@ -418,7 +402,8 @@ impl CapacityLaw {
         }
     }
 
-    /// Adds `sum_j w_j dL_j/dp` to `grad` and `sum_j w_j dL_j/dh` to `grad_h`.
+    /// Adds `sum_j w_j dL_j/dp` to `grad` and `sum_j w_j dL_j/dh` to `grad_h`, reading
+    /// the run's allocation, loss pieces and output weights from `pieces`.
     ///
     /// Implicit differentiation of the KKT system: for free domains `S`,
     /// `dx_i = q_i (dpsi_i - d ln lambda)` with `q_i = x_i / (b_i + 1)` and
@@ -430,30 +415,30 @@ impl CapacityLaw {
         &self,
         v: &View<'_>,
         h: &[f64],
-        work: &Work<'_>,
+        pieces: &impl Pieces,
         alloc: &Allocation,
         grad: Option<&mut [f64]>,
         grad_h: Option<&mut [f64]>,
     ) {
         let k = self.k;
         let floor = v.head;
-        let (x, w, ln_x, pow) = (&*work.x, &*work.w, &*work.ln_x, &*work.pow);
         // Per domain: v_i = w_i dL_i/dx_i = -w_i b_i c_i x_i^(-b_i-1), and
         // q_i = x_i / (b_i + 1) on free domains (0 at the floor).
-        let slope = |i: usize| -at(w, i) * at(v.b, i) * at(v.c, i) * at(pow, i) / at(x, i);
-        let q = |i: usize| {
-            let xi = at(x, i);
-            if xi > floor {
-                xi / (at(v.b, i) + 1.0)
+        let slope =
+            |i: usize, c: &Capacity| -pieces.weight(i) * at(v.b, i) * at(v.c, i) * c.pow / c.x;
+        let q = |i: usize, c: &Capacity| {
+            if c.x > floor {
+                c.x / (at(v.b, i) + 1.0)
             } else {
                 0.0
             }
         };
         let (mut weighted_q, mut at_floor) = (0.0, 0.0);
         for i in 0..k {
-            let s = slope(i);
-            weighted_q += s * q(i);
-            if at(x, i) <= floor {
+            let c = pieces.capacity(i);
+            let s = slope(i, &c);
+            weighted_q += s * q(i, &c);
+            if c.x <= floor {
                 at_floor += s;
             }
         }
@@ -462,33 +447,35 @@ impl CapacityLaw {
         } else {
             0.0
         };
-        let omega = |i: usize| q(i) * (slope(i) - v_bar);
+        let omega = |i: usize, c: &Capacity| q(i, c) * (slope(i, c) - v_bar);
         if let Some(g) = grad {
             let mut slots = g.iter_mut();
             for i in 0..k {
                 if let Some(gb) = slots.next() {
-                    let (b, c, lx) = (at(v.b, i), at(v.c, i), at(ln_x, i));
-                    let direct = -at(w, i) * c * at(pow, i) * lx;
-                    *gb += direct + omega(i) * (1.0 / b - lx);
+                    let cap = pieces.capacity(i);
+                    let (b, c, lx) = (at(v.b, i), at(v.c, i), cap.ln_x);
+                    let direct = -pieces.weight(i) * c * cap.pow * lx;
+                    *gb += direct + omega(i, &cap) * (1.0 / b - lx);
                 }
             }
             for i in 0..k {
                 if let Some(gc) = slots.next() {
-                    *gc += at(w, i) * at(pow, i) + omega(i) / at(v.c, i);
+                    let cap = pieces.capacity(i);
+                    *gc += pieces.weight(i) * cap.pow + omega(i, &cap) / at(v.c, i);
                 }
             }
             if self.form == Form::Eq3 {
                 // The noise term of a domain with weight 0 is not evaluated (it may be inf).
                 let noise = |i: usize| {
-                    if at(w, i) != 0.0 {
-                        (at(work.noise, i), at(work.ln_dh, i))
+                    if pieces.weight(i) != 0.0 {
+                        pieces.noise(i)
                     } else {
                         (0.0, 0.0)
                     }
                 };
                 for i in 0..k {
                     if let Some(g_big_a) = slots.next() {
-                        let wi = at(w, i);
+                        let wi = pieces.weight(i);
                         *g_big_a += if wi != 0.0 {
                             wi * noise(i).0 / at(v.big_a, i)
                         } else {
@@ -499,13 +486,13 @@ impl CapacityLaw {
                 for i in 0..k {
                     if let Some(g_a) = slots.next() {
                         let (term, ln_dh) = noise(i);
-                        *g_a += -at(w, i) * term * ln_dh;
+                        *g_a += -pieces.weight(i) * term * ln_dh;
                     }
                 }
             }
             for i in 0..k {
                 if let Some(ge) = slots.next() {
-                    *ge += at(w, i);
+                    *ge += pieces.weight(i);
                 }
             }
             if let (Head::Fitted, Some(gh)) = (self.head, slots.next()) {
@@ -515,10 +502,16 @@ impl CapacityLaw {
         }
         if let Some(gh) = grad_h {
             for (i, g) in gh.iter_mut().enumerate().take(k) {
-                let capacity = if q(i) > 0.0 { omega(i) / at(h, i) } else { 0.0 };
-                let wi = at(w, i);
+                let cap = pieces.capacity(i);
+                let q_i = q(i, &cap);
+                let capacity = if q_i > 0.0 {
+                    omega(i, &cap) / at(h, i)
+                } else {
+                    0.0
+                };
+                let wi = pieces.weight(i);
                 let noise = if self.form == Form::Eq3 && wi != 0.0 {
-                    -wi * at(v.a, i) * at(work.noise, i) / at(h, i)
+                    -wi * at(v.a, i) * pieces.noise(i).0 / at(h, i)
                 } else {
                     0.0
                 };
@@ -778,6 +771,105 @@ impl<'a> Work<'a> {
             noise,
             ln_dh,
         })
+    }
+}
+
+/// What the pullback reads of one solved run, per domain: the output weight `w_i`, the
+/// allocation with its capacity term, and the noise term (read only where `w_i != 0`).
+trait Pieces {
+    /// The output weight `w_i`.
+    fn weight(&self, i: usize) -> f64;
+    /// The allocation `x_i`, `ln x_i` and `x_i^-b_i`.
+    fn capacity(&self, i: usize) -> Capacity;
+    /// The noise term `A_i (D h_i)^-a_i` and `ln(D h_i)` (both 0 under eq 1).
+    fn noise(&self, i: usize) -> (f64, f64);
+}
+
+/// A domain's allocation `x_i` with `ln x_i` and `x_i^-b_i`.
+#[derive(Clone, Copy)]
+struct Capacity {
+    x: f64,
+    ln_x: f64,
+    pow: f64,
+}
+
+/// `x_j`, `ln x_j` and `x_j^-b_j` at allocation `xj`.
+#[inline]
+fn capacity_term(v: &View<'_>, j: usize, xj: f64) -> Capacity {
+    let ln_x = libm::log(xj);
+    Capacity {
+        x: xj,
+        ln_x,
+        pow: libm::exp(-at(v.b, j) * ln_x),
+    }
+}
+
+/// The pieces kept in the caller's scratch by [`CapacityLaw::run_pass`].
+impl Pieces for Work<'_> {
+    #[inline]
+    fn weight(&self, i: usize) -> f64 {
+        at(self.w, i)
+    }
+    #[inline]
+    fn capacity(&self, i: usize) -> Capacity {
+        Capacity {
+            x: at(self.x, i),
+            ln_x: at(self.ln_x, i),
+            pow: at(self.pow, i),
+        }
+    }
+    #[inline]
+    fn noise(&self, i: usize) -> (f64, f64) {
+        (at(self.noise, i), at(self.ln_dh, i))
+    }
+}
+
+/// One output of one run (`w = e_j`, `j = row.output`) with nothing stored: each domain's
+/// allocation is recomputed from the multiplier ([`inner::share`]), with the same
+/// operations as [`inner::solve`], so the pieces equal those [`Work`] keeps.
+struct OneOutput<'a> {
+    law: &'a CapacityLaw,
+    view: &'a View<'a>,
+    row: &'a Row<'a>,
+    ln_lambda: f64,
+    /// False when the budget or floor cannot be resolved: every allocation is NaN.
+    resolvable: bool,
+}
+
+impl OneOutput<'_> {
+    /// Domain i's allocation.
+    fn allocation(&self, i: usize) -> f64 {
+        if !self.resolvable {
+            return f64::NAN;
+        }
+        let v = self.view;
+        let t = inner::log_weight(self.row.h, v.b, v.c, i);
+        inner::share(t, at(v.b, i), self.ln_lambda, v.head)
+    }
+
+    /// The output's value `L_j`.
+    fn loss(&self) -> f64 {
+        let j = self.row.output;
+        let (v, row) = (self.view, self.row);
+        self.law
+            .domain_loss(v, row.h, row.d, j, self.allocation(j))
+            .loss
+    }
+}
+
+impl Pieces for OneOutput<'_> {
+    fn weight(&self, i: usize) -> f64 {
+        if i == self.row.output {
+            1.0
+        } else {
+            0.0
+        }
+    }
+    fn capacity(&self, i: usize) -> Capacity {
+        capacity_term(self.view, i, self.allocation(i))
+    }
+    fn noise(&self, i: usize) -> (f64, f64) {
+        self.law.noise(self.view, self.row.h, self.row.d, i)
     }
 }
 
