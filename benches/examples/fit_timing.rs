@@ -21,7 +21,8 @@
 //! `--rel-tol X` and `--grad-tol X` override the L-BFGS stopping tolerances of both
 //! (defaults: mixlaw's, 1e-15 and 1e-13, the data README's scipy settings), `--memory M`
 //! its most correction pairs (default: mixlaw's, 30; `--memory 100` keeps 5 per parameter,
-//! 95 pairs for the 19 parameters).
+//! 95 pairs for the 19 parameters), `--interpolation safeguarded|more-thuente` its line
+//! search's trial rule (`mixlaw_fit::Interpolation`; default: mixlaw's, safeguarded).
 //!
 //! Each run is repeated `--repeats` times (the trajectory is deterministic); the elapsed
 //! times are the per-call medians over the repeats. Time to reach a target objective is
@@ -42,7 +43,8 @@ use fit_common::{arg, load_domain, num, nums, start_points, with_objective};
 use mixlaw_core::{Law, Objective};
 use mixlaw_fit::problem::scratch_len;
 use mixlaw_fit::{
-    fit_law, workspace_len, BasinConfig, LawProblem, Lbfgs, LbfgsConfig, Lm, LmConfig, LocalSolver,
+    fit_law, workspace_len, BasinConfig, Interpolation, LawProblem, Lbfgs, LbfgsConfig, Lm,
+    LmConfig, LocalSolver,
 };
 
 /// One trace: a row per local minimisation.
@@ -142,7 +144,8 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
 }
 
 /// Synthetic targets on the domain's grid of runs: the additive law at the L-BFGS minimum
-/// (30 correction pairs, whatever `--memory`, so that the data do not depend on the setting
+/// (30 correction pairs and the safeguarded line search, whatever `--memory` and
+/// `--interpolation`, so that the data do not depend on the setting
 /// timed) from the first random-search start (seed 0) on the real losses, times
 /// `1 + noise u` with `u` uniform in [-1, 1] (generator seed 1), so that the true
 /// parameters are known and the residuals at the optimum are of relative size `noise`.
@@ -154,6 +157,7 @@ fn synthetic_losses(cols: &mixlaw_benches::Columns, noise: f64, config: &BasinCo
         let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
         let lbfgs = Lbfgs::new(LbfgsConfig {
             memory: 30,
+            interpolation: Interpolation::Safeguarded,
             ..config.lbfgs
         });
         let mut work = vec![0.0; lbfgs.workspace_len(x.len())];
@@ -190,6 +194,11 @@ fn main() {
         memory: arg(&args, "--memory", &default_memory)
             .parse()
             .expect("--memory M"),
+        interpolation: match arg(&args, "--interpolation", "safeguarded") {
+            "safeguarded" => Interpolation::Safeguarded,
+            "more-thuente" => Interpolation::MoreThuente,
+            other => panic!("--interpolation safeguarded|more-thuente, not {other}"),
+        },
         ..LbfgsConfig::default()
     };
     let synthetic: Option<f64> = args

@@ -28,6 +28,8 @@ extra=()
 [ -n "${LOCAL:-}" ] && extra+=(--local "$LOCAL")
 # MEMORY=100: L-BFGS's most correction pairs (LbfgsConfig::memory; default 30).
 [ -n "${MEMORY:-}" ] && extra+=(--memory "$MEMORY")
+# INTERPOLATION=more-thuente: L-BFGS's line-search trial rule (LbfgsConfig::interpolation).
+[ -n "${INTERPOLATION:-}" ] && extra+=(--interpolation "$INTERPOLATION")
 if ! "$python" -c 'import scipy' 2>/dev/null; then
   echo "scipy missing: pip install scipy" >&2
   "$python" -m pip install --quiet scipy

@@ -69,7 +69,7 @@ pub mod varpro;
 use core::ops::ControlFlow;
 
 pub use basin::{BasinConfig, BasinHopping, HopInfo, LocalSolver, Outcome, Search};
-pub use lbfgs::{Lbfgs, LbfgsConfig, Minimum, Termination};
+pub use lbfgs::{Interpolation, Lbfgs, LbfgsConfig, Minimum, Termination};
 pub use lm::{Lm, LmConfig};
 pub use problem::{hessian_factor, LawProblem, Preconditioned, Problem};
 pub use rng::Rng;
