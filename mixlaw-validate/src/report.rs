@@ -63,6 +63,14 @@ impl Report {
     }
 }
 
+/// Whether `ours` is no worse (no higher) than a reference known only as `printed` to
+/// `decimals` places: `ours` rounded to those places is at most `printed`, i.e. `ours <
+/// printed + 0.5 10^-decimals`. A reference rounded to 0.779 can be anything in [0.7785,
+/// 0.7795), so 0.77907 is not worse than it.
+pub fn no_worse_than_printed(ours: f64, printed: f64, decimals: i32) -> bool {
+    ours < printed + 0.5 * 10f64.powi(-decimals)
+}
+
 /// `("pass", ok)` for a report row.
 pub fn pass(ok: bool) -> (String, Json) {
     ("pass".to_string(), Json::Bool(ok))
@@ -81,4 +89,22 @@ pub fn count(key: &str, n: u64) -> (String, Json) {
 /// `(key, string)` for a report row.
 pub fn note(key: &str, s: &str) -> (String, Json) {
     (key.to_string(), Json::from(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_worse_than_printed;
+
+    #[test]
+    fn printed_reference_is_compared_at_its_precision() {
+        // 0.779 stands for [0.7785, 0.7795): anything that prints as 0.779 or lower passes.
+        assert!(no_worse_than_printed(0.77907, 0.779, 3));
+        assert!(no_worse_than_printed(0.7785, 0.779, 3));
+        assert!(no_worse_than_printed(0.5, 0.779, 3));
+        assert!(!no_worse_than_printed(0.7795, 0.779, 3));
+        assert!(!no_worse_than_printed(0.78, 0.779, 3));
+        assert!(!no_worse_than_printed(f64::NAN, 0.779, 3));
+        assert!(no_worse_than_printed(2.52849, 2.528, 3));
+        assert!(!no_worse_than_printed(2.5286, 2.528, 3));
+    }
 }

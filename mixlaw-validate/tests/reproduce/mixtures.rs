@@ -8,6 +8,7 @@
 //! `cargo run --release -p mixlaw-cli -- reproduce shukor-table8`.
 
 use mixlaw_validate::experiments::shukor_table8::{self, Protocol, Settings};
+use mixlaw_validate::report::no_worse_than_printed;
 use mixlaw_validate::{self as reproduce, Json, Report};
 
 use super::data_dir;
@@ -100,17 +101,6 @@ fn check_shukor_rows(report: &Report, law: &str, suffix: &str) {
         }
         assert!(ours(report, &format!("{law}_objective{suffix}"), Some(d)) > 0.0);
     }
-}
-
-/// True when `ours` is no worse than a reference printed with `decimals` decimals, i.e.
-/// `ours` rounds to the printed value or below it.
-///
-/// The scipy reference of the Shukor data README is printed as 0.779 % / 2.528 %; rerun
-/// under its protocol it is 0.77935 % (train), and our fits reach an objective at least
-/// as low as scipy's in every domain (benches/README.md), so the comparison is at the
-/// reference's printed precision: 0.77907-0.77916 % prints as 0.779 %.
-fn no_worse_than_printed(ours: f64, printed: f64, decimals: i32) -> bool {
-    ours < printed + 0.5 * 10f64.powi(-decimals)
 }
 
 /// The V7 gate: additive law, main protocol, default search; means over the 7 domains
