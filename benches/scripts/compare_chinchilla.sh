@@ -31,9 +31,11 @@ with open(sys.argv[2], "w") as f:
             n, c = float(r["Model Size"]), float(r["Training FLOP"])
             f.write(f"{n!r},{c / (6 * n)!r},{float(r['loss'])!r}\n")
 PY
-cargo build --release --quiet -p mixlaw-cli -p mixlaw-benches --example chinchilla_timing
-cargo build --release --quiet -p mixlaw-cli
-bin=target/release/mixlaw
+# The program as installed (`--profile dist`: link-time optimisation, Cargo.toml); the
+# fit-only example in the same profile.
+cargo build --profile dist --quiet -p mixlaw-cli -p mixlaw-benches --example chinchilla_timing
+cargo build --profile dist --quiet -p mixlaw-cli
+bin=target/dist/mixlaw
 args=(fit --law chinchilla --train "$tmp/epoch240.csv" --n N --d D --loss loss
   --loss-fn log-huber --n-scale 1e9 --d-scale 1e9 --json --quiet)
 objective=$("$bin" "${args[@]}" | "$python" -c 'import json,sys; print(json.load(sys.stdin)["objective"] * 240)')
@@ -46,8 +48,8 @@ else
   cpu_ms=$(echo "($(date +%s.%N) - $start) * 1000 / $runs" | bc -l)
   what="wall (mean of $runs processes)"
 fi
-fit_only=$(target/release/examples/chinchilla_timing --csv "$tmp/epoch240.csv" --repeats 20)
-basin=$(target/release/examples/chinchilla_timing --csv "$tmp/epoch240.csv" --repeats 3 --basin)
+fit_only=$(target/dist/examples/chinchilla_timing --csv "$tmp/epoch240.csv" --repeats 20)
+basin=$(target/dist/examples/chinchilla_timing --csv "$tmp/epoch240.csv" --repeats 3 --basin)
 scipy=$("$python" benches/scripts/chinchilla_scipy.py --csv "$tmp/epoch240.csv" --starts 10 2>/dev/null)
 "$python" - "$objective" "$cpu_ms" "$what" "$fit_only" "$basin" "$scipy" <<'PY'
 import json, sys

@@ -1,6 +1,6 @@
 //! # mixlaw-cli
 //!
-//! The `mixlaw` program (`cargo install --path mixlaw-cli`; from a checkout
+//! The `mixlaw` program (`cargo install --path mixlaw-cli --profile dist`; from a checkout
 //! `cargo run --release -p mixlaw-cli -- <command> ...`, no command: a demo): fits laws to
 //! runs in CSV files, predicts, finds optimal mixtures, and reproduces published fits on
 //! the real data (through `mixlaw-validate`). The contract is `spec/cli.md`: one JSON object
