@@ -13,10 +13,10 @@
 //! - `basin`: the default `fit_law` (40 starts x (1 + 2 hops), seed `--seed`): the same
 //!   trace, recorded by the observer after every local minimisation;
 //! - `fit`: the default fit path, `mixlaw_fit::owned::fit` with default options but one
-//!   thread (what `mixlaw fit` runs, the data's [`Prepared`] cache and groups included):
-//!   the observer's trace while it searches on every run, then one last entry at the end
+//!   thread and the protocol's loss and scales (what `mixlaw fit` runs, the data's
+//!   `Prepared` cache and groups included): the observer's trace while it searches on every run, then one last entry at the end
 //!   of the whole fit (its objective on every run). A screened fit
-//!   ([`mixlaw_fit::screen`]) knows its objective on every run only at the end, so its
+//!   (`mixlaw_fit::screen`) knows its objective on every run only at the end, so its
 //!   trace is that one entry. `--screen-rows N` (the screen's threshold,
 //!   `ScreenConfig::above_rows`; default the library's), `--sample-rows M`
 //!   (`ScreenConfig::sample_rows`), `--polish P` (`ScreenConfig::polish`) and
