@@ -10,8 +10,18 @@
 //!   elapsed time, local minimum and best-so-far after every call;
 //! - `lm`: `mixlaw_fit::Lm` (Levenberg-Marquardt, default settings, the same tolerances)
 //!   from the same starts, the same trace;
-//! - `basin`: the default `fit_law` (16 starts x (1 + 8 hops), seed `--seed`): the same
-//!   trace, recorded by the observer after every local minimisation.
+//! - `basin`: the default `fit_law` (40 starts x (1 + 2 hops), seed `--seed`): the same
+//!   trace, recorded by the observer after every local minimisation;
+//! - `fit`: the default fit path, `mixlaw_fit::owned::fit` with default options but one
+//!   thread and the protocol's loss and scales (what `mixlaw fit` runs, the data's
+//!   `Prepared` cache and groups included): the observer's trace while it searches on every run, then one last entry at the end
+//!   of the whole fit (its objective on every run). A screened fit
+//!   (`mixlaw_fit::screen`) knows its objective on every run only at the end, so its
+//!   trace is that one entry. `--screen-rows N` (the screen's threshold,
+//!   `ScreenConfig::above_rows`; default the library's), `--sample-rows M`
+//!   (`ScreenConfig::sample_rows`), `--polish P` (`ScreenConfig::polish`) and
+//!   `--agree-starts A` (`BasinConfig::agree_starts`, default 0) set its search;
+//!   `--only-fit` times that alone (JSON: per domain `rows`, `fit`, `fit_screen_rows`).
 //!
 //! `--local auto|lbfgs|lm` picks basin-hopping's local minimiser (default auto).
 //! `--synthetic NOISE` replaces the losses by synthetic ones on the same grid of runs: the
@@ -39,9 +49,13 @@ mod fit_common;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use fit_common::{arg, load_domain, num, nums, start_points, with_objective};
+use fit_common::{arg, load_domain, num, nums, start_points, synthetic_losses, with_objective};
+use mixlaw_benches::{Columns, BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
+use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::{Law, Objective};
+use mixlaw_fit::owned::{fit, FitOptions, Runs};
 use mixlaw_fit::problem::scratch_len;
+use mixlaw_fit::screen::ScreenConfig;
 use mixlaw_fit::{
     fit_law, workspace_len, BasinConfig, Interpolation, LawProblem, Lbfgs, LbfgsConfig, Lm,
     LmConfig, LocalSolver,
@@ -143,35 +157,40 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
     (trace, outcome.value)
 }
 
-/// Synthetic targets on the domain's grid of runs: the additive law at the L-BFGS minimum
-/// (30 correction pairs and the safeguarded line search, whatever `--memory` and
-/// `--interpolation`, so that the data do not depend on the setting
-/// timed) from the first random-search start (seed 0) on the real losses, times
-/// `1 + noise u` with `u` uniform in [-1, 1] (generator seed 1), so that the true
-/// parameters are known and the residuals at the optimum are of relative size `noise`.
-fn synthetic_losses(cols: &mixlaw_benches::Columns, noise: f64, config: &BasinConfig) -> Vec<f64> {
-    with_objective(cols, |objective| {
-        let start = start_points(objective, 0, 1, config.candidates).remove(0);
-        let mut x = start;
-        let mut scratch = vec![0.0; objective.scratch_len()];
-        let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
-        let lbfgs = Lbfgs::new(LbfgsConfig {
-            memory: 30,
-            interpolation: Interpolation::Safeguarded,
-            ..config.lbfgs
-        });
-        let mut work = vec![0.0; lbfgs.workspace_len(x.len())];
-        lbfgs.minimize(&mut problem, &mut x, &mut work).unwrap();
-        let mut params = vec![0.0; x.len()];
-        objective.to_natural(&x, &mut params).unwrap();
-        let mut pred = vec![0.0; objective.data().rows()];
-        mixlaw_core::eval::predict(objective.law(), &params, objective.data(), &mut pred).unwrap();
-        let mut rng = mixlaw_fit::Rng::new(1);
-        pred.iter()
-            .map(|p| p * (1.0 + noise * rng.uniform(-1.0, 1.0)))
-            .collect()
+/// The default fit path, `owned::fit` on one thread with the search `options`: its trace
+/// (see the module doc: on every run while unscreened, then the whole fit's end), whether
+/// it screened, and its final objective.
+fn default_fit(cols: &Columns, options: &FitOptions) -> (Trace, usize, f64) {
+    let runs = Runs {
+        k: SHUKOR_K,
+        h: cols.weights.clone(),
+        n: Some(cols.model_size.clone()),
+        d: Some(cols.n_tokens.clone()),
+        y: cols.loss.clone(),
+        ..Runs::default()
+    };
+    let mut trace = Trace::default();
+    let t0 = Instant::now();
+    let law = Additive::new(SHUKOR_K).unwrap();
+    let fitted = fit(law, &runs, options, |info| {
+        trace.elapsed.push(t0.elapsed().as_secs_f64());
+        trace.value.push(info.value);
+        trace.best.push(info.best);
+        trace.evaluations.push(info.evaluations as f64);
+        ControlFlow::Continue(())
     })
-    .unwrap()
+    .unwrap();
+    let elapsed = t0.elapsed().as_secs_f64();
+    let outcome = fitted.outcome.unwrap();
+    if outcome.screen_rows > 0 {
+        // The observer saw subsample values: not comparable with the targets.
+        trace = Trace::default();
+    }
+    trace.elapsed.push(elapsed);
+    trace.value.push(fitted.objective);
+    trace.best.push(fitted.objective);
+    trace.evaluations.push(outcome.evaluations as f64);
+    (trace, outcome.screen_rows, fitted.objective)
 }
 
 fn main() {
@@ -217,6 +236,27 @@ fn main() {
         lbfgs: lbfgs_config,
         ..BasinConfig::default()
     };
+    let library = ScreenConfig::default();
+    let count = |name: &str, default: usize| -> usize {
+        arg(&args, name, &default.to_string())
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} N"))
+    };
+    let mut fit_options = FitOptions {
+        loss: BENCH_LOSS_FN,
+        scales: Some(BENCH_SCALES),
+        threads: 1,
+        basin: config,
+        screen: ScreenConfig {
+            above_rows: count("--screen-rows", library.above_rows),
+            sample_rows: count("--sample-rows", library.sample_rows),
+            polish: count("--polish", library.polish),
+            ..library
+        },
+        ..FitOptions::default()
+    };
+    fit_options.basin.agree_starts = count("--agree-starts", config.agree_starts);
+    let only_fit = args.iter().any(|a| a == "--only-fit");
     let mut out = Vec::new();
     for domain in &domains {
         let Some(mut cols) = load_domain(domain) else {
@@ -224,6 +264,25 @@ fn main() {
         };
         if let Some(noise) = synthetic {
             cols.loss = synthetic_losses(&cols, noise, &config);
+        }
+        if only_fit {
+            let fits: Vec<(Trace, usize, f64)> = (0..repeats.max(1))
+                .map(|_| default_fit(&cols, &fit_options))
+                .collect();
+            let (screen_rows, best) = (fits[0].1, fits[0].2);
+            let trace = median_trace(fits.into_iter().map(|r| r.0).collect());
+            eprintln!(
+                "{domain}: default fit (screened on {screen_rows} rows, 0: not screened) \
+                 {best:.9e} in {:.3} s ({} evaluations)",
+                trace.elapsed.last().copied().unwrap_or(0.0),
+                trace.evaluations.last().copied().unwrap_or(0.0),
+            );
+            out.push(format!(
+                "{{\"domain\": \"{domain}\", \"rows\": {}, \"fit\": {}, \"fit_screen_rows\": {screen_rows}}}",
+                cols.rows(),
+                trace.json()
+            ));
+            continue;
         }
         let json = with_objective(&cols, |objective| {
             let starts = start_points(objective, seed, n_starts, config.candidates);
@@ -269,11 +328,17 @@ fn main() {
                 .collect();
             let best = runs[0].1;
             let basin_trace = median_trace(runs.into_iter().map(|r| r.0).collect());
+            let fits: Vec<(Trace, usize, f64)> = (0..repeats.max(1))
+                .map(|_| default_fit(&cols, &fit_options))
+                .collect();
+            let (fit_screen_rows, fit_best) = (fits[0].1, fits[0].2);
+            let fit_trace = median_trace(fits.into_iter().map(|r| r.0).collect());
             let lm_best = lm.best.last().copied().unwrap_or(f64::INFINITY);
             eprintln!(
                 "{domain}: rows {}, L-BFGS from {n_starts} starts best {lbfgs_best:.9e} in {:.3} s \
                  ({} evaluations); LM from the same starts best {lm_best:.9e} in {:.3} s ({} \
-                 evaluations); basin-hopping ({} starts x {} hops, local {:?}) best {best:.9e} in {:.3} s",
+                 evaluations); basin-hopping ({} starts x {} hops, local {:?}) best {best:.9e} in {:.3} s; \
+                 default fit (screened on {fit_screen_rows} rows, 0: not screened) {fit_best:.9e} in {:.3} s",
                 objective.data().rows(),
                 lbfgs.elapsed.last().copied().unwrap_or(0.0),
                 lbfgs.evaluations.last().copied().unwrap_or(0.0),
@@ -283,10 +348,11 @@ fn main() {
                 config.hops,
                 config.local,
                 basin_trace.elapsed.last().copied().unwrap_or(0.0),
+                fit_trace.elapsed.last().copied().unwrap_or(0.0),
             );
             format!(
                 "{{\"domain\": \"{domain}\", \"rows\": {}, \"y\": {}, \"starts\": [{}], \
-                 \"lbfgs\": {}, \"lm\": {}, \"basin\": {}}}",
+                 \"lbfgs\": {}, \"lm\": {}, \"basin\": {}, \"fit\": {}, \"fit_screen_rows\": {fit_screen_rows}}}",
                 objective.data().rows(),
                 if synthetic.is_some() {
                     nums(objective.data().data().targets())
@@ -296,7 +362,8 @@ fn main() {
                 start_json.join(", "),
                 lbfgs.json(),
                 lm.json(),
-                basin_trace.json()
+                basin_trace.json(),
+                fit_trace.json()
             )
         })
         .unwrap();

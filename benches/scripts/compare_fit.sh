@@ -7,11 +7,14 @@
 #   DOMAINS=arxiv,github STARTS=10 BH_NITER=100 benches/scripts/compare_fit.sh
 #
 # 1. runs the `fit_timing` example of mixlaw-benches: mixlaw's random-search start points,
-#    L-BFGS from each, and the default fit_law basin-hopping, each traced after every
-#    local minimisation (median elapsed over REPEATS runs); prints JSON;
+#    L-BFGS from each, the default fit_law basin-hopping, and the default fit path
+#    (`owned::fit`, what `mixlaw fit` runs, one thread; screened or not as the library
+#    decides), each traced after every local minimisation (median elapsed over REPEATS
+#    runs; a screened fit: its end only); prints JSON;
 # 2. runs fit_scipy.py --rust-json on it: checks the numpy objective and gradient against
 #    mixlaw's at every start, runs scipy L-BFGS-B from the same starts and scipy
-#    basinhopping from start 0, and prints the time-to-target table and the ratios.
+#    basinhopping from start 0, and prints the time-to-target tables and the ratios (the
+#    default `fit`'s both to scipy's best and for the whole fit).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 BLIS_NUM_THREADS=1 \
@@ -26,6 +29,12 @@ repeats=${REPEATS:-3}
 extra=()
 [ -n "${SYNTHETIC:-}" ] && extra+=(--synthetic "$SYNTHETIC")
 [ -n "${LOCAL:-}" ] && extra+=(--local "$LOCAL")
+# SCREEN_ROWS=N SAMPLE_ROWS=M POLISH=P AGREE_STARTS=A: the default `fit` path's screen and early
+# stop (ScreenConfig, BasinConfig::agree_starts; default: the library's).
+[ -n "${SCREEN_ROWS:-}" ] && extra+=(--screen-rows "$SCREEN_ROWS")
+[ -n "${SAMPLE_ROWS:-}" ] && extra+=(--sample-rows "$SAMPLE_ROWS")
+[ -n "${POLISH:-}" ] && extra+=(--polish "$POLISH")
+[ -n "${AGREE_STARTS:-}" ] && extra+=(--agree-starts "$AGREE_STARTS")
 # MEMORY=100: L-BFGS's most correction pairs (LbfgsConfig::memory; default 30).
 [ -n "${MEMORY:-}" ] && extra+=(--memory "$MEMORY")
 # INTERPOLATION=more-thuente: L-BFGS's line-search trial rule (LbfgsConfig::interpolation).

@@ -13,7 +13,7 @@ use mixlaw_benches::{
 };
 use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::{Dataset, Groups, Law, Objective, Prepared};
-use mixlaw_fit::{LawProblem, Problem, Rng};
+use mixlaw_fit::{BasinConfig, Interpolation, LawProblem, Lbfgs, LbfgsConfig, Problem, Rng};
 
 /// The training rows for target `domain` (e.g. `arxiv`), or `None` (with a skip notice)
 /// when the data are missing.
@@ -102,6 +102,37 @@ pub fn start_points<L: Law + ?Sized>(
         out.push(best.1);
     }
     out
+}
+
+/// Synthetic targets on the domain's grid of runs: the additive law at the L-BFGS minimum
+/// (30 correction pairs and the safeguarded line search, whatever `--memory` and
+/// `--interpolation`, so that the data do not depend on the setting
+/// timed) from the first random-search start (seed 0) on the real losses, times
+/// `1 + noise u` with `u` uniform in [-1, 1] (generator seed 1), so that the true
+/// parameters are known and the residuals at the optimum are of relative size `noise`.
+pub fn synthetic_losses(cols: &Columns, noise: f64, config: &BasinConfig) -> Vec<f64> {
+    with_objective(cols, |objective| {
+        let start = start_points(objective, 0, 1, config.candidates).remove(0);
+        let mut x = start;
+        let mut scratch = vec![0.0; objective.scratch_len()];
+        let mut problem = LawProblem::new(objective, &mut scratch).unwrap();
+        let lbfgs = Lbfgs::new(LbfgsConfig {
+            memory: 30,
+            interpolation: Interpolation::Safeguarded,
+            ..config.lbfgs
+        });
+        let mut work = vec![0.0; lbfgs.workspace_len(x.len())];
+        lbfgs.minimize(&mut problem, &mut x, &mut work).unwrap();
+        let mut params = vec![0.0; x.len()];
+        objective.to_natural(&x, &mut params).unwrap();
+        let mut pred = vec![0.0; objective.data().rows()];
+        mixlaw_core::eval::predict(objective.law(), &params, objective.data(), &mut pred).unwrap();
+        let mut rng = mixlaw_fit::Rng::new(1);
+        pred.iter()
+            .map(|p| p * (1.0 + noise * rng.uniform(-1.0, 1.0)))
+            .collect()
+    })
+    .unwrap()
 }
 
 /// A JSON number (`null` when not finite), shortest round-trip form.
