@@ -26,11 +26,11 @@ mod fit_common;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use fit_common::{arg, load_domain, num, nums};
+use fit_common::{arg, load_domain, num, nums, shukor_runs};
 use mixlaw_benches::{BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
 use mixlaw_core::{AnyLaw, Law, LawExt};
 use mixlaw_fit::bootstrap::{bootstrap, resample_weights, BootstrapConfig, Resampling};
-use mixlaw_fit::owned::{fit, FitOptions, Runs};
+use mixlaw_fit::owned::{fit, FitOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,14 +42,7 @@ fn main() {
     let Some(cols) = load_domain(&domain) else {
         return;
     };
-    let runs = Runs {
-        k: SHUKOR_K,
-        h: cols.weights.clone(),
-        n: Some(cols.model_size.clone()),
-        d: Some(cols.n_tokens.clone()),
-        y: cols.loss.clone(),
-        ..Runs::default()
-    };
+    let runs = shukor_runs(&cols);
     let law = AnyLaw::new("additive", SHUKOR_K, None).unwrap();
     let options = FitOptions {
         loss: BENCH_LOSS_FN,

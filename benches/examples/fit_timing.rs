@@ -49,16 +49,18 @@ mod fit_common;
 use std::ops::ControlFlow;
 use std::time::Instant;
 
-use fit_common::{arg, load_domain, num, nums, start_points, synthetic_losses, with_objective};
+use fit_common::{
+    arg, load_domain, num, nums, shukor_runs, start_points, synthetic_losses, with_objective,
+};
 use mixlaw_benches::{Columns, BENCH_LOSS_FN, BENCH_SCALES, SHUKOR_K};
 use mixlaw_core::laws::additive::Additive;
 use mixlaw_core::{Law, Objective};
-use mixlaw_fit::owned::{fit, FitOptions, Runs};
+use mixlaw_fit::owned::{fit, FitOptions};
 use mixlaw_fit::problem::scratch_len;
 use mixlaw_fit::screen::ScreenConfig;
 use mixlaw_fit::{
-    fit_law, workspace_len, BasinConfig, Interpolation, LawProblem, Lbfgs, LbfgsConfig, Lm,
-    LmConfig, LocalSolver,
+    fit_law, workspace_len, BasinConfig, HopInfo, Interpolation, LawProblem, Lbfgs, LbfgsConfig,
+    Lm, LmConfig, LocalSolver,
 };
 
 /// One trace: a row per local minimisation.
@@ -71,6 +73,14 @@ struct Trace {
 }
 
 impl Trace {
+    /// Appends one local minimisation's report, timed from `t0`.
+    fn record(&mut self, t0: Instant, info: &HopInfo) {
+        self.elapsed.push(t0.elapsed().as_secs_f64());
+        self.value.push(info.value);
+        self.best.push(info.best);
+        self.evaluations.push(info.evaluations as f64);
+    }
+
     fn json(&self) -> String {
         format!(
             "{{\"elapsed\": {}, \"value\": {}, \"best\": {}, \"evaluations\": {}}}",
@@ -147,10 +157,7 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
     let mut trace = Trace::default();
     let t0 = Instant::now();
     let outcome = fit_law(objective, config, None, &mut theta, &mut work, |info| {
-        trace.elapsed.push(t0.elapsed().as_secs_f64());
-        trace.value.push(info.value);
-        trace.best.push(info.best);
-        trace.evaluations.push(info.evaluations as f64);
+        trace.record(t0, info);
         ControlFlow::Continue(())
     })
     .unwrap();
@@ -161,22 +168,12 @@ fn basin<L: Law>(objective: &Objective<'_, '_, L>, config: &BasinConfig) -> (Tra
 /// (see the module doc: on every run while unscreened, then the whole fit's end), whether
 /// it screened, and its final objective.
 fn default_fit(cols: &Columns, options: &FitOptions) -> (Trace, usize, f64) {
-    let runs = Runs {
-        k: SHUKOR_K,
-        h: cols.weights.clone(),
-        n: Some(cols.model_size.clone()),
-        d: Some(cols.n_tokens.clone()),
-        y: cols.loss.clone(),
-        ..Runs::default()
-    };
+    let runs = shukor_runs(cols);
     let mut trace = Trace::default();
     let t0 = Instant::now();
     let law = Additive::new(SHUKOR_K).unwrap();
     let fitted = fit(law, &runs, options, |info| {
-        trace.elapsed.push(t0.elapsed().as_secs_f64());
-        trace.value.push(info.value);
-        trace.best.push(info.best);
-        trace.evaluations.push(info.evaluations as f64);
+        trace.record(t0, info);
         ControlFlow::Continue(())
     })
     .unwrap();

@@ -17,6 +17,18 @@ use mixlaw_fit::{BasinConfig, Interpolation, LawProblem, Lbfgs, LbfgsConfig, Pro
 
 /// The training rows for target `domain` (e.g. `arxiv`), or `None` (with a skip notice)
 /// when the data are missing.
+/// The program's runs of one domain: the mixtures, N, D (raw) and the loss column.
+pub fn shukor_runs(cols: &Columns) -> mixlaw_fit::owned::Runs {
+    mixlaw_fit::owned::Runs {
+        k: SHUKOR_K,
+        h: cols.weights.clone(),
+        n: Some(cols.model_size.clone()),
+        d: Some(cols.n_tokens.clone()),
+        y: cols.loss.clone(),
+        ..mixlaw_fit::owned::Runs::default()
+    }
+}
+
 pub fn load_domain(domain: &str) -> Option<Columns> {
     if !SHUKOR_DOMAINS.contains(&domain) {
         eprintln!("unknown domain `{domain}` (one of {SHUKOR_DOMAINS:?})");
