@@ -24,6 +24,9 @@ domains=${DOMAINS:-arxiv,book,c4,github,commoncrawl,stackexchange,wikipedia}
 starts=${STARTS:-10}
 bh_niter=${BH_NITER:-100}
 repeats=${REPEATS:-3}
+# PROFILE=dist: the Rust side built as the program is installed (link-time optimisation,
+# Cargo.toml); default release.
+profile=${PROFILE:-release}
 # SYNTHETIC=1e-4: synthetic losses on the same runs (see fit_timing); LOCAL=lm|lbfgs|auto:
 # basin-hopping's local minimiser. Levenberg-Marquardt from the same starts is always timed.
 extra=()
@@ -45,9 +48,9 @@ if ! "$python" -c 'import scipy' 2>/dev/null; then
 fi
 out=$(mktemp -t mixlaw-fit-timing.XXXXXX.json)
 trap 'rm -f "$out"' EXIT
-echo "== Rust: cargo run --release -p mixlaw-benches --example fit_timing" \
+echo "== Rust: cargo run --profile $profile -p mixlaw-benches --example fit_timing" \
   "-- --domains $domains --starts $starts --repeats $repeats" >&2
-cargo run --release --quiet -p mixlaw-benches --example fit_timing -- \
+cargo run --profile "$profile" --quiet -p mixlaw-benches --example fit_timing -- \
   --domains "$domains" --starts "$starts" --repeats "$repeats" ${extra[@]+"${extra[@]}"} >"$out"
 echo "== scipy: $python benches/scripts/fit_scipy.py --rust-json <rust output> --bh-niter $bh_niter" >&2
 "$python" benches/scripts/fit_scipy.py --rust-json "$out" --bh-niter "$bh_niter" \
