@@ -12,6 +12,10 @@
 //! cargo run --release -p mixlaw-benches --example law_timing            # values + timing
 //! cargo run --release -p mixlaw-benches --example law_timing -- --check # values only
 //! ```
+//!
+//! `--profile-grouped LAW [SECONDS] [value]` prints nothing but runs only LAW's grouped
+//! objective (`additive` or `joint`; value + gradient, or value only) for SECONDS
+//! (default 10): a harness for `perf record`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::hint::black_box;
@@ -155,12 +159,45 @@ fn groups_json<L: Law>(b: &Bench<'_, '_, L>, timing: bool) -> String {
     s
 }
 
+/// Runs only the grouped objective of `b` for `seconds` (value + gradient unless
+/// `value_only`), for a profiler.
+fn profile_grouped<L: Law>(b: &Bench<'_, '_, L>, seconds: f64, value_only: bool) {
+    let (mut grad, mut scratch) = b.buffers();
+    let objective = b.objective(Mode::Grouped);
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < seconds {
+        for _ in 0..1000 {
+            let g = if value_only {
+                None
+            } else {
+                Some(black_box(&mut grad[..]))
+            };
+            black_box(objective.eval(black_box(&b.theta), g, &mut scratch)).ok();
+        }
+    }
+}
+
 fn main() {
-    let timing = !std::env::args().any(|a| a == "--check");
+    let args: Vec<String> = std::env::args().collect();
+    let timing = !args.iter().any(|a| a == "--check");
     let Some(cols) = shukor_bench_rows() else {
         // The skip notice is already on stderr; exit non-zero so scripts notice.
         std::process::exit(2);
     };
+    if let Some(at) = args.iter().position(|a| a == "--profile-grouped") {
+        let law = args.get(at + 1).map_or("additive", String::as_str);
+        let seconds = args
+            .get(at + 2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10.0);
+        let value_only = args.iter().any(|a| a == "value");
+        with_objectives(&cols, |additive, joint| match law {
+            "joint" => profile_grouped(&joint, seconds, value_only),
+            _ => profile_grouped(&additive, seconds, value_only),
+        })
+        .expect("building the objectives");
+        return;
+    }
     let json = with_objectives(&cols, |additive, joint| {
         format!(
             "{{\"impl\": \"rust\", \"rows\": {}, \"loss_column\": \"{BENCH_LOSS}\", \

@@ -543,12 +543,23 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         }
         weights.iter_mut().for_each(|w| *w = 0.0);
         let with_grad = grad.is_some();
-        let total = match t {
-            1 => self.grouped_rows::<1>(values, weights, offsets, groups, with_grad),
-            2 => self.grouped_rows::<2>(values, weights, offsets, groups, with_grad),
-            3 => self.grouped_rows::<3>(values, weights, offsets, groups, with_grad),
-            4 => self.grouped_rows::<4>(values, weights, offsets, groups, with_grad),
-            _ => self.grouped_rows_any(t, values, weights, offsets, groups, with_grad),
+        // The row pass specialised for the loss (no branch on its kind per row).
+        let rows = RowPass {
+            values,
+            weights,
+            offsets,
+            groups,
+            t,
+            with_grad,
+        };
+        let total = match self.loss {
+            Loss::Huber { delta } => {
+                self.grouped_rows_with(rows, |p, y| Loss::Huber { delta }.eval(p, y))
+            }
+            Loss::LogHuber { delta } => {
+                self.grouped_rows_with(rows, |p, y| Loss::LogHuber { delta }.eval(p, y))
+            }
+            Loss::Squared => self.grouped_rows_with(rows, |p, y| Loss::Squared.eval(p, y)),
         };
         if !total.is_finite() {
             return f64::INFINITY;
@@ -569,26 +580,74 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         self.finish(total, params, grad)
     }
 
+    /// [`Objective::grouped_rows`] for `rows.t` terms, with or without the gradient.
+    fn grouped_rows_with(
+        &self,
+        rows: RowPass<'_, '_>,
+        loss: impl Fn(f64, f64) -> (f64, f64),
+    ) -> f64 {
+        let RowPass {
+            values,
+            weights,
+            offsets,
+            groups,
+            t,
+            with_grad,
+        } = rows;
+        match (t, with_grad) {
+            (1, false) => self.grouped_rows::<1, false>(values, weights, offsets, groups, loss),
+            (1, true) => self.grouped_rows::<1, true>(values, weights, offsets, groups, loss),
+            (2, false) => self.grouped_rows::<2, false>(values, weights, offsets, groups, loss),
+            (2, true) => self.grouped_rows::<2, true>(values, weights, offsets, groups, loss),
+            (3, false) => self.grouped_rows::<3, false>(values, weights, offsets, groups, loss),
+            (3, true) => self.grouped_rows::<3, true>(values, weights, offsets, groups, loss),
+            (4, false) => self.grouped_rows::<4, false>(values, weights, offsets, groups, loss),
+            (4, true) => self.grouped_rows::<4, true>(values, weights, offsets, groups, loss),
+            _ => self.grouped_rows_any(t, values, weights, offsets, groups, with_grad),
+        }
+    }
+
     /// The per-row pass of [`Objective::eval`] by groups, for a fixed number of terms `T`
-    /// (unrolled): the weighted loss total (non-finite on failure) and, with `with_grad`,
-    /// d objective / d factor accumulated into `weights` (laid out like `values`).
-    fn grouped_rows<const T: usize>(
+    /// (unrolled): the weighted loss total (non-finite on failure) and, with `GRAD`,
+    /// d objective / d factor accumulated into `weights` (laid out like `values`):
+    /// `weights[F_t(h_r)] += s_r G_t K_t`, `weights[G_t(N_r)] += s_r F_t K_t`,
+    /// `weights[K_t(D_r)] += s_r F_t G_t` with `s_r = w_r loss'(L(x_r), y_r)`, rows in order.
+    ///
+    /// The sums of the group a row shares with the previous row (rows of one mixture or
+    /// model size come together) stay in registers until the group changes: the same
+    /// additions in the same order as adding into `weights` row by row, without waiting
+    /// for each row's store to reach the next row's load. A non-finite loss makes the total
+    /// non-finite (every loss is >= 0, so nothing cancels it), which the caller checks once
+    /// instead of after every row.
+    ///
+    /// Not inlined: the row loop gets its own registers (inlined into the factor passes of
+    /// [`Objective::eval_grouped`], its running sums were kept on the stack).
+    #[inline(never)]
+    fn grouped_rows<const T: usize, const GRAD: bool>(
         &self,
         values: &[f64],
         weights: &mut [f64],
         offsets: [usize; 3],
         groups: &Groups<'_>,
-        with_grad: bool,
+        loss: impl Fn(f64, f64) -> (f64, f64),
     ) -> f64 {
         let read = |o: usize| -> Option<[f64; T]> { values.get(o..o + T)?.try_into().ok() };
         let targets = self.data.data().targets();
+        let run_weights = self.run_weights;
+        let entry_weights = self.data.data().entry_weights();
         let mut total = 0.0;
+        // Per input (h, N, D): the group whose sums are open in registers.
+        let mut open_f = OpenGroup::<T>::default();
+        let mut open_g = OpenGroup::<T>::default();
+        let mut open_k = OpenGroup::<T>::default();
         for (r, (&y, ((&ih, &inn), &id))) in targets
             .iter()
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
-            let w = self.one_output_weight(r);
+            let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+            let w = run * entry;
             if w <= 0.0 {
                 continue;
             }
@@ -597,22 +656,18 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 return f64::INFINITY;
             };
             let pred: f64 = f.iter().zip(&g).zip(&k).map(|((f, g), k)| f * g * k).sum();
-            let (l, dl) = self.loss.eval(pred, y);
-            if !l.is_finite() || !pred.is_finite() {
-                return f64::INFINITY;
-            }
+            let (l, dl) = loss(pred, y);
             total += w * l;
-            if with_grad {
+            if GRAD {
                 let s = w * dl;
-                for (offset, a, b) in [(fo, &g, &k), (go, &f, &k), (ko, &f, &g)] {
-                    if let Some(dst) = weights.get_mut(offset..offset + T) {
-                        for ((d, x), y) in dst.iter_mut().zip(a).zip(b) {
-                            *d += s * x * y;
-                        }
-                    }
-                }
+                open_f.add(weights, fo, s, &g, &k);
+                open_g.add(weights, go, s, &f, &k);
+                open_k.add(weights, ko, s, &f, &g);
             }
         }
+        open_f.close(weights);
+        open_g.close(weights);
+        open_k.close(weights);
         total
     }
 
@@ -930,6 +985,61 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                 sys.total = f64::INFINITY;
                 return;
             }
+        }
+    }
+}
+
+/// The buffers of [`Objective::grouped_rows`]: factor values and weights (laid out alike),
+/// the offsets of the h, N and D factors in them, the groups, the number of terms, and
+/// whether the weights are wanted.
+struct RowPass<'a, 'g> {
+    values: &'a [f64],
+    weights: &'a mut [f64],
+    offsets: [usize; 3],
+    groups: &'a Groups<'g>,
+    t: usize,
+    with_grad: bool,
+}
+
+/// The factor weights of one group of [`Objective::grouped_rows`] (`T` terms from offset
+/// `at` of the weights), held while consecutive rows add to them.
+#[derive(Clone, Copy)]
+struct OpenGroup<const T: usize> {
+    at: Option<usize>,
+    sums: [f64; T],
+}
+
+impl<const T: usize> Default for OpenGroup<T> {
+    fn default() -> Self {
+        OpenGroup {
+            at: None,
+            sums: [0.0; T],
+        }
+    }
+}
+
+impl<const T: usize> OpenGroup<T> {
+    /// `weights[at + t] += s a_t b_t` for every term `t`, into the open sums (the group
+    /// at `at` is opened first, the previous one closed).
+    #[inline(always)]
+    fn add(&mut self, weights: &mut [f64], at: usize, s: f64, a: &[f64; T], b: &[f64; T]) {
+        if self.at != Some(at) {
+            self.close(weights);
+            if let Some(src) = weights.get(at..at + T) {
+                self.sums.copy_from_slice(src);
+            }
+            self.at = Some(at);
+        }
+        for ((d, x), y) in self.sums.iter_mut().zip(a).zip(b) {
+            *d += s * x * y;
+        }
+    }
+
+    /// Stores the open sums back into `weights`.
+    #[inline(always)]
+    fn close(&self, weights: &mut [f64]) {
+        if let Some(dst) = self.at.and_then(|at| weights.get_mut(at..at + T)) {
+            dst.copy_from_slice(&self.sums);
         }
     }
 }

@@ -28,14 +28,29 @@ impl Default for Loss {
     }
 }
 
-/// Huber of `r` and its derivative.
+/// Huber of `r` and its derivative: `(r^2/2, r)` if `|r| <= delta`, else
+/// `(delta (|r| - delta/2), delta sign(r))`.
+///
+/// Without a branch on the side of `delta` (residuals straddle it in a fit, and a branch
+/// mispredicted on every other row): both values are computed and one is selected bit for
+/// bit, and the derivative is `r` clamped to `[-delta, delta]` (the same value: `delta
+/// sign(r)` is exactly `+-delta`). The loss of a NaN residual is NaN (its derivative is
+/// then meaningless).
 #[inline]
 pub fn huber(r: f64, delta: f64) -> (f64, f64) {
-    if r.abs() <= delta {
-        (0.5 * r * r, r)
-    } else {
-        (delta * (r.abs() - 0.5 * delta), delta * r.signum())
-    }
+    let value = select(
+        r.abs() <= delta,
+        0.5 * r * r,
+        delta * (r.abs() - 0.5 * delta),
+    );
+    (value, r.max(-delta).min(delta))
+}
+
+/// `if condition { a } else { b }` as a bit mask rather than a branch.
+#[inline(always)]
+fn select(condition: bool, a: f64, b: f64) -> f64 {
+    let mask = u64::from(condition).wrapping_neg();
+    f64::from_bits((a.to_bits() & mask) | (b.to_bits() & !mask))
 }
 
 impl Loss {
