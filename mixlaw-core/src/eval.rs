@@ -551,6 +551,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             groups,
             t,
             with_grad,
+            one_factor_per_term: self.one_factor_per_term(t),
         };
         let total = match self.loss {
             Loss::Huber { delta } => {
@@ -593,18 +594,44 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             groups,
             t,
             with_grad,
+            one_factor_per_term: one,
         } = rows;
-        match (t, with_grad) {
-            (1, false) => self.grouped_rows::<1, false>(values, weights, offsets, groups, loss),
-            (1, true) => self.grouped_rows::<1, true>(values, weights, offsets, groups, loss),
-            (2, false) => self.grouped_rows::<2, false>(values, weights, offsets, groups, loss),
-            (2, true) => self.grouped_rows::<2, true>(values, weights, offsets, groups, loss),
-            (3, false) => self.grouped_rows::<3, false>(values, weights, offsets, groups, loss),
-            (3, true) => self.grouped_rows::<3, true>(values, weights, offsets, groups, loss),
-            (4, false) => self.grouped_rows::<4, false>(values, weights, offsets, groups, loss),
-            (4, true) => self.grouped_rows::<4, true>(values, weights, offsets, groups, loss),
+        macro_rules! pass {
+            ($t:literal, $grad:literal, $one:literal) => {
+                self.grouped_rows::<$t, $grad, $one>(values, weights, offsets, groups, loss)
+            };
+        }
+        match (t, with_grad, one) {
+            (1, false, _) => pass!(1, false, false),
+            (1, true, false) => pass!(1, true, false),
+            (1, true, true) => pass!(1, true, true),
+            (2, false, _) => pass!(2, false, false),
+            (2, true, false) => pass!(2, true, false),
+            (2, true, true) => pass!(2, true, true),
+            (3, false, _) => pass!(3, false, false),
+            (3, true, false) => pass!(3, true, false),
+            (3, true, true) => pass!(3, true, true),
+            (4, false, _) => pass!(4, false, false),
+            (4, true, false) => pass!(4, true, false),
+            (4, true, true) => pass!(4, true, true),
             _ => self.grouped_rows_any(t, values, weights, offsets, groups, with_grad),
         }
+    }
+
+    /// Whether every term of the law's separable form has at most one factor that is not
+    /// the constant 1 ([`Law::unit_factors`]: `additive`'s `E + 1/(sum C h^gamma) +
+    /// A N^-alpha + B D^-beta`, one factor per term). The weight of that factor is then
+    /// `sum_r s_r 1 1 = sum_r s_r` over the rows of its group, the same for every term.
+    fn one_factor_per_term(&self, t: usize) -> bool {
+        let units =
+            [Factor::Mixture, Factor::Model, Factor::Tokens].map(|f| self.law.unit_factors(f));
+        (0..t).all(|term| {
+            units
+                .iter()
+                .filter(|&&u| u.checked_shr(term as u32).unwrap_or(0) & 1 == 0)
+                .count()
+                <= 1
+        })
     }
 
     /// The per-row pass of [`Objective::eval`] by groups, for a fixed number of terms `T`
@@ -612,6 +639,11 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// d objective / d factor accumulated into `weights` (laid out like `values`):
     /// `weights[F_t(h_r)] += s_r G_t K_t`, `weights[G_t(N_r)] += s_r F_t K_t`,
     /// `weights[K_t(D_r)] += s_r F_t G_t` with `s_r = w_r loss'(L(x_r), y_r)`, rows in order.
+    ///
+    /// With `ONE` (every term has one factor that is not the constant 1, see
+    /// [`Objective::one_factor_per_term`]), that factor's weight gets `s_r G_t K_t = s_r 1 1
+    /// = s_r` exactly: one sum per group, written to every term of the group (the weights
+    /// of constant factors are never read by [`Law::factors_vjp`]).
     ///
     /// The sums of the group a row shares with the previous row (rows of one mixture or
     /// model size come together) stay in registers until the group changes: the same
@@ -623,7 +655,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// Not inlined: the row loop gets its own registers (inlined into the factor passes of
     /// [`Objective::eval_grouped`], its running sums were kept on the stack).
     #[inline(never)]
-    fn grouped_rows<const T: usize, const GRAD: bool>(
+    fn grouped_rows<const T: usize, const GRAD: bool, const ONE: bool>(
         &self,
         values: &[f64],
         weights: &mut [f64],
@@ -640,6 +672,9 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         let mut open_f = OpenGroup::<T>::default();
         let mut open_g = OpenGroup::<T>::default();
         let mut open_k = OpenGroup::<T>::default();
+        let mut sum_f = OpenSum::<T>::default();
+        let mut sum_g = OpenSum::<T>::default();
+        let mut sum_k = OpenSum::<T>::default();
         for (r, (&y, ((&ih, &inn), &id))) in targets
             .iter()
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
@@ -658,7 +693,12 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             let pred: f64 = f.iter().zip(&g).zip(&k).map(|((f, g), k)| f * g * k).sum();
             let (l, dl) = loss(pred, y);
             total += w * l;
-            if GRAD {
+            if GRAD && ONE {
+                let s = w * dl;
+                sum_f.add(weights, fo, s);
+                sum_g.add(weights, go, s);
+                sum_k.add(weights, ko, s);
+            } else if GRAD {
                 let s = w * dl;
                 open_f.add(weights, fo, s, &g, &k);
                 open_g.add(weights, go, s, &f, &k);
@@ -668,6 +708,9 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         open_f.close(weights);
         open_g.close(weights);
         open_k.close(weights);
+        sum_f.close(weights);
+        sum_g.close(weights);
+        sum_k.close(weights);
         total
     }
 
@@ -990,8 +1033,8 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
 }
 
 /// The buffers of [`Objective::grouped_rows`]: factor values and weights (laid out alike),
-/// the offsets of the h, N and D factors in them, the groups, the number of terms, and
-/// whether the weights are wanted.
+/// the offsets of the h, N and D factors in them, the groups, the number of terms,
+/// whether the weights are wanted, and [`Objective::one_factor_per_term`].
 struct RowPass<'a, 'g> {
     values: &'a [f64],
     weights: &'a mut [f64],
@@ -999,6 +1042,7 @@ struct RowPass<'a, 'g> {
     groups: &'a Groups<'g>,
     t: usize,
     with_grad: bool,
+    one_factor_per_term: bool,
 }
 
 /// The factor weights of one group of [`Objective::grouped_rows`] (`T` terms from offset
@@ -1040,6 +1084,43 @@ impl<const T: usize> OpenGroup<T> {
     fn close(&self, weights: &mut [f64]) {
         if let Some(dst) = self.at.and_then(|at| weights.get_mut(at..at + T)) {
             dst.copy_from_slice(&self.sums);
+        }
+    }
+}
+
+/// The weight of one group of [`Objective::grouped_rows`] for a law with one factor per
+/// term: `sum_r s_r` over its rows, the same for its `T` terms (offset `at` of the weights),
+/// held while consecutive rows add to it.
+#[derive(Clone, Copy)]
+struct OpenSum<const T: usize> {
+    at: Option<usize>,
+    sum: f64,
+}
+
+impl<const T: usize> Default for OpenSum<T> {
+    fn default() -> Self {
+        OpenSum { at: None, sum: 0.0 }
+    }
+}
+
+impl<const T: usize> OpenSum<T> {
+    /// `weights[at + t] += s` for every term `t` (all equal), into the open sum (the group
+    /// at `at` is opened first, the previous one closed).
+    #[inline(always)]
+    fn add(&mut self, weights: &mut [f64], at: usize, s: f64) {
+        if self.at != Some(at) {
+            self.close(weights);
+            self.sum = weights.get(at).copied().unwrap_or(0.0);
+            self.at = Some(at);
+        }
+        self.sum += s;
+    }
+
+    /// Stores the open sum back into every term of its group.
+    #[inline(always)]
+    fn close(&self, weights: &mut [f64]) {
+        if let Some(dst) = self.at.and_then(|at| weights.get_mut(at..at + T)) {
+            dst.iter_mut().for_each(|d| *d = self.sum);
         }
     }
 }

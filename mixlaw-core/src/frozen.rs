@@ -437,6 +437,10 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
             .factors(full.get(..self.total).unwrap_or(&[]), factor, row, out);
     }
 
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        self.inner.unit_factors(factor)
+    }
+
     fn factors_vjp(
         &self,
         params: &[f64],

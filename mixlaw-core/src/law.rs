@@ -235,6 +235,19 @@ pub trait Law {
         }
     }
 
+    /// The factors of one input that are the constant 1 for every input and parameter
+    /// value: bit `t` set when `F_t(h) = 1` (`factor` = [`Factor::Mixture`]), `G_t(N) = 1`
+    /// ([`Factor::Model`]) or `K_t(D) = 1` ([`Factor::Tokens`]). [`Law::factors`] writes
+    /// exactly 1.0 there, and [`Law::factors_vjp`] never reads their weights (their
+    /// derivative is 0), which evaluation by groups then leaves unspecified: it neither
+    /// multiplies by these factors (`x 1` is exact) nor sums their weights. `additive`
+    /// (`F = (E, 1/sum C h^gamma, 1, 1)`, `G = (1, 1, A N^-alpha, 1)`, `K = (1, 1, 1,
+    /// B D^-beta)`) declares `0b1100`, `0b1011` and `0b0111`. Default: none (0).
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        let _ = factor;
+        0
+    }
+
     /// Adds `sum_t weights_t dF_t/dp` (for the factor named) to `grad`, in natural
     /// parameters. `scratch` has `num_params()` elements (the default uses it for a row
     /// gradient).

@@ -69,6 +69,13 @@ impl Law for AdditiveN {
             Factor::Tokens => write_factors(out, [1.0, 1.0, decay(b, beta, row.ln_d)]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0b100,
+            Factor::Model => 0b111,
+            Factor::Tokens => 0b011,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],

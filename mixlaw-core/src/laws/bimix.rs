@@ -83,6 +83,13 @@ impl Law for Bimix {
             Factor::Tokens => write_factors(out, [decay(b, beta, row.ln_d), 1.0]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0,
+            Factor::Model => 0b11,
+            Factor::Tokens => 0b10,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],

@@ -54,6 +54,13 @@ impl Law for Chinchilla {
             Factor::Tokens => write_factors(out, [1.0, 1.0, head.tokens(row)]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0b110,
+            Factor::Model => 0b101,
+            Factor::Tokens => 0b011,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],

@@ -124,6 +124,13 @@ impl Law for Dcpt {
             Factor::Tokens => write_factors(out, [1.0, 1.0, decay(1.0, p.beta, row.ln_d)]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0b010,
+            Factor::Model => 0b101,
+            Factor::Tokens => 0b011,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],

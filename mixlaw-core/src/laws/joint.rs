@@ -106,6 +106,13 @@ impl Law for Joint {
             Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, decay(1.0, p.beta, row.ln_d)]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0,
+            Factor::Model => 0b1011,
+            Factor::Tokens => 0b0111,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],

@@ -235,6 +235,9 @@ macro_rules! registry {
             fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
                 match self { $(AnyLaw::$variant(l) => l.factors(params, factor, row, out),)* }
             }
+            fn unit_factors(&self, factor: Factor) -> u32 {
+                match self { $(AnyLaw::$variant(l) => l.unit_factors(factor),)* }
+            }
             fn factors_vjp(
                 &self,
                 params: &[f64],

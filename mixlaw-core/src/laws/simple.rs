@@ -73,6 +73,13 @@ impl Law for Simple {
             Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, head.tokens(row)]),
         }
     }
+    fn unit_factors(&self, factor: Factor) -> u32 {
+        match factor {
+            Factor::Mixture => 0b1100,
+            Factor::Model => 0b1011,
+            Factor::Tokens => 0b0111,
+        }
+    }
     fn factors_vjp(
         &self,
         params: &[f64],
