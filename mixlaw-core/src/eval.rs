@@ -303,14 +303,24 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// Scratch length [`Objective::eval`] needs: the parameters, a row's scratch (its
     /// gradient and outputs, or the law's [`Law::outputs_scratch_len`] if larger), the
     /// outputs, the law's warm-start state per row, plus two values per term and distinct
-    /// input when evaluating by groups. The warm-start part persists between calls when
+    /// input and the law's factor cache ([`Law::factors_cache_len`]) when evaluating by
+    /// groups. The warm-start part persists between calls when
     /// the caller passes the same buffer (any initial content is valid).
     pub fn scratch_len(&self) -> usize {
         let grouped = match self.active_groups() {
-            Some((g, t)) => 2 * t * (g.count(0) + g.count(1) + g.count(2)),
+            Some((g, t)) => 2 * t * (g.count(0) + g.count(1) + g.count(2)) + self.cache_len(g),
             None => 0,
         };
         self.dim() + self.row_scratch_len() + self.law.outputs() + self.state_len() + grouped
+    }
+
+    /// The law's factor caches ([`Law::factors_cache_len`]) of every distinct input.
+    fn cache_len(&self, groups: &Groups<'_>) -> usize {
+        FACTORS
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| self.law.factors_cache_len(f) * groups.count(i))
+            .sum()
     }
 
     /// A row's scratch: its gradient and outputs, or what the law asks for.
@@ -525,19 +535,23 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         groups: &Groups<'_>,
         t: usize,
     ) -> f64 {
-        const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
         let counts = [groups.count(0), groups.count(1), groups.count(2)];
-        let (values, weights) = buf.split_at_mut(t * (counts[0] + counts[1] + counts[2]));
-        // values = [F | G | K], weights (dObjective/dfactor) laid out the same way.
+        let (values, rest) = buf.split_at_mut(t * (counts[0] + counts[1] + counts[2]));
+        let (weights, cache) = rest.split_at_mut(values.len());
+        // values = [F | G | K], weights (dObjective/dfactor) laid out the same way, then
+        // the law's cache of each distinct input.
         let offsets = [0, t * counts[0], t * (counts[0] + counts[1])];
+        let cache_at = self.cache_layout(groups);
         for (i, factor) in FACTORS.into_iter().enumerate() {
             let base = offsets.get(i).copied().unwrap_or(0);
+            let (cache_base, c) = cache_at.get(i).copied().unwrap_or((0, 0));
             for (g, &r) in groups.representatives(i).iter().enumerate() {
-                if let (Some(row), Some(out)) = (
+                if let (Some(row), Some(out), Some(kept)) = (
                     self.data.row(r),
                     values.get_mut(base + g * t..base + (g + 1) * t),
+                    cache.get_mut(cache_base + g * c..cache_base + (g + 1) * c),
                 ) {
-                    self.law.factors(params, factor, &row, out);
+                    self.law.factors(params, factor, &row, out, kept);
                 }
             }
         }
@@ -568,17 +582,37 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         if let Some(gr) = grad.as_deref_mut() {
             for (i, factor) in FACTORS.into_iter().enumerate() {
                 let base = offsets.get(i).copied().unwrap_or(0);
+                let (cache_base, c) = cache_at.get(i).copied().unwrap_or((0, 0));
                 for (g, &r) in groups.representatives(i).iter().enumerate() {
-                    if let (Some(row), Some(wt)) = (
+                    if let (Some(row), Some(wt), Some(kept)) = (
                         self.data.row(r),
                         weights.get(base + g * t..base + (g + 1) * t),
+                        cache.get(cache_base + g * c..cache_base + (g + 1) * c),
                     ) {
-                        self.law.factors_vjp(params, factor, &row, wt, gr, row_grad);
+                        self.law
+                            .factors_vjp(params, factor, &row, wt, kept, gr, row_grad);
                     }
                 }
             }
         }
         self.finish(total, params, grad)
+    }
+
+    /// Where the law's factor cache of each input starts in the cache buffer, and its
+    /// length per distinct input.
+    fn cache_layout(&self, groups: &Groups<'_>) -> [(usize, usize); 3] {
+        let mut base = 0;
+        FACTORS.map(|f| {
+            let len = self.law.factors_cache_len(f);
+            let at = base;
+            base += len
+                * groups.count(match f {
+                    Factor::Mixture => 0,
+                    Factor::Model => 1,
+                    Factor::Tokens => 2,
+                });
+            (at, len)
+        })
     }
 
     /// [`Objective::grouped_rows`] for `rows.t` terms, with or without the gradient.
@@ -931,23 +965,31 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
         t: usize,
         sys: &mut System<'_>,
     ) {
-        const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
         let p = self.dim();
         let counts = [groups.count(0), groups.count(1), groups.count(2)];
         let offsets = [0, counts[0], counts[0] + counts[1]];
+        // values = [F | G | K], then (past the room for the weights `eval` uses) the law's
+        // cache of each distinct input.
+        let (values, rest) = values.split_at_mut(t * (counts[0] + counts[1] + counts[2]));
+        let cache = rest.get_mut(values.len()..).unwrap_or(&mut []);
+        let cache_at = self.cache_layout(groups);
         let mut unit = [0.0; MAX_GROUPED_TERMS];
         // Per input and term, the range of parameters any of its factors depends on
         // (factors read few parameters: rows only add that range).
         let mut ranges = [[(usize::MAX, 0usize); MAX_GROUPED_TERMS]; 3];
         for (i, factor) in FACTORS.into_iter().enumerate() {
             let base = offsets.get(i).copied().unwrap_or(0);
+            let (cache_base, c) = cache_at.get(i).copied().unwrap_or((0, 0));
             for (g, &r) in groups.representatives(i).iter().enumerate() {
-                let Some(row) = self.data.row(r) else {
+                let (Some(row), Some(kept)) = (
+                    self.data.row(r),
+                    cache.get_mut(cache_base + g * c..cache_base + (g + 1) * c),
+                ) else {
                     continue;
                 };
                 let slot = base + g;
                 if let Some(out) = values.get_mut(slot * t..(slot + 1) * t) {
-                    self.law.factors(params, factor, &row, out);
+                    self.law.factors(params, factor, &row, out, kept);
                 }
                 for term in 0..t {
                     let Some(jac) =
@@ -964,7 +1006,7 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                     }
                     let weights = unit.get(..t).unwrap_or(&[]);
                     self.law
-                        .factors_vjp(params, factor, &row, weights, jac, row_grad);
+                        .factors_vjp(params, factor, &row, weights, kept, jac, row_grad);
                     for (x, d) in jac.iter_mut().zip(diag) {
                         *x *= d;
                     }
@@ -1124,6 +1166,9 @@ impl<const T: usize> OpenSum<T> {
         }
     }
 }
+
+/// The three inputs of a separable law, in the order of [`Groups`] (h, N, D).
+const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
 
 /// Separable laws with at most this many terms build [`Objective::gauss_newton`] by
 /// groups (the one-hot weights that pick one term's Jacobian live on the stack); others

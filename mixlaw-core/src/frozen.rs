@@ -431,10 +431,26 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
         self.inner.separable_terms()
     }
 
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
         let full = self.full(params);
-        self.inner
-            .factors(full.get(..self.total).unwrap_or(&[]), factor, row, out);
+        self.inner.factors(
+            full.get(..self.total).unwrap_or(&[]),
+            factor,
+            row,
+            out,
+            cache,
+        );
+    }
+
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        self.inner.factors_cache_len(factor)
     }
 
     fn unit_factors(&self, factor: Factor) -> u32 {
@@ -447,6 +463,7 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {
@@ -459,6 +476,7 @@ impl<L: Law, const P: usize> Law for Frozen<L, P> {
             factor,
             row,
             weights,
+            cache,
             &mut *fg,
             scratch.get_mut(..self.total).unwrap_or(&mut []),
         );

@@ -223,8 +223,18 @@ pub trait Law {
     }
 
     /// The T factors of one input (`F_t(h)`, `G_t(N)` or `K_t(D)`) at `row` into `out`.
-    /// Only the input named by `factor` is read from `row`.
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    /// Only the input named by `factor` is read from `row`. `cache` has
+    /// [`Law::factors_cache_len`] elements, for values [`Law::factors_vjp`] at the same
+    /// parameters and input can reuse.
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
+        let _ = cache;
         let value = match factor {
             Factor::Mixture => self.eval_row(params, row, None),
             Factor::Model | Factor::Tokens => 1.0,
@@ -248,18 +258,31 @@ pub trait Law {
         0
     }
 
+    /// Number of values [`Law::factors`] keeps per distinct input of `factor` for
+    /// [`Law::factors_vjp`], which evaluation by groups calls at the same parameters (e.g.
+    /// `additive`'s mixture powers `h_i^gamma_i`: k exponentials per mixture computed once,
+    /// not twice). Default: 0.
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        let _ = factor;
+        0
+    }
+
     /// Adds `sum_t weights_t dF_t/dp` (for the factor named) to `grad`, in natural
+    /// parameters. `cache` holds what [`Law::factors`] kept for this input at these
     /// parameters. `scratch` has `num_params()` elements (the default uses it for a row
     /// gradient).
+    #[allow(clippy::too_many_arguments)]
     fn factors_vjp(
         &self,
         params: &[f64],
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         scratch: &mut [f64],
     ) {
+        let _ = cache;
         if let (Factor::Mixture, Some(&w)) = (factor, weights.first()) {
             self.eval_row(params, row, Some(&mut *scratch));
             for (g, s) in grad.iter_mut().zip(scratch.iter()) {

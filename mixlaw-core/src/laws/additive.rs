@@ -5,8 +5,8 @@ use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
-    add_slice, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h, weight,
-    write_factors, ChinchillaTerms,
+    add_slice, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h,
+    inverse_mixture_grad_kept, inverse_mixture_kept, weight, write_factors, ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::real::{Real, RealLaw, RowOf};
@@ -59,7 +59,14 @@ impl Law for Additive {
     fn separable_terms(&self) -> usize {
         4
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
         let mut p = Reader::new(params);
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.each(self.k));
@@ -68,13 +75,19 @@ impl Law for Additive {
                 out,
                 [
                     head.e(),
-                    inverse_mixture(c, gamma, row.h, row.ln_h),
+                    inverse_mixture_kept(c, gamma, row.h, row.ln_h, cache),
                     1.0,
                     1.0,
                 ],
             ),
             Factor::Model => write_factors(out, [1.0, 1.0, head.model(row), 1.0]),
             Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, head.tokens(row)]),
+        }
+    }
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        match factor {
+            Factor::Mixture => self.k,
+            Factor::Model | Factor::Tokens => 0,
         }
     }
     fn unit_factors(&self, factor: Factor) -> u32 {
@@ -90,6 +103,7 @@ impl Law for Additive {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         scratch: &mut [f64],
     ) {
@@ -101,7 +115,8 @@ impl Law for Additive {
         if factor == Factor::Mixture {
             let (dc, rest) = scratch.split_at_mut(self.k.min(scratch.len()));
             let dg = rest.get_mut(..self.k).unwrap_or(&mut []);
-            inverse_mixture_grad(c, gamma, row.h, row.ln_h, weight(weights, 1), dc, dg);
+            let w = weight(weights, 1);
+            inverse_mixture_grad_kept(c, gamma, row.h, row.ln_h, cache, w, dc, dg);
             add_slice(grad, 5, dc);
             add_slice(grad, 5 + self.k, dg);
         }

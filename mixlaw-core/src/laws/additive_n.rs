@@ -6,7 +6,7 @@ use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_at, add_slice, decay, decay_vjp, inverse_mixture, inverse_mixture_grad,
-    inverse_mixture_grad_h, weight, write_factors,
+    inverse_mixture_grad_h, inverse_mixture_grad_kept, inverse_mixture_kept, weight, write_factors,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::real::{Real, RealLaw, RowOf};
@@ -57,16 +57,30 @@ impl Law for AdditiveN {
     fn separable_terms(&self) -> usize {
         3
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
         let mut p = Reader::new(params);
         let (e, b, beta) = (p.scalar(), p.scalar(), p.scalar());
         let (c, gamma) = (p.each(self.k), p.each(self.k));
         match factor {
             Factor::Mixture => {
-                write_factors(out, [e, inverse_mixture(c, gamma, row.h, row.ln_h), 1.0])
+                let inverse = inverse_mixture_kept(c, gamma, row.h, row.ln_h, cache);
+                write_factors(out, [e, inverse, 1.0])
             }
             Factor::Model => write_factors(out, [1.0, 1.0, 1.0]),
             Factor::Tokens => write_factors(out, [1.0, 1.0, decay(b, beta, row.ln_d)]),
+        }
+    }
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        match factor {
+            Factor::Mixture => self.k,
+            Factor::Model | Factor::Tokens => 0,
         }
     }
     fn unit_factors(&self, factor: Factor) -> u32 {
@@ -82,6 +96,7 @@ impl Law for AdditiveN {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         scratch: &mut [f64],
     ) {
@@ -93,7 +108,8 @@ impl Law for AdditiveN {
                 add_at(grad, 0, weight(weights, 0));
                 let (dc, rest) = scratch.split_at_mut(self.k.min(scratch.len()));
                 let dg = rest.get_mut(..self.k).unwrap_or(&mut []);
-                inverse_mixture_grad(c, gamma, row.h, row.ln_h, weight(weights, 1), dc, dg);
+                let w = weight(weights, 1);
+                inverse_mixture_grad_kept(c, gamma, row.h, row.ln_h, cache, w, dc, dg);
                 add_slice(grad, 3, dc);
                 add_slice(grad, 3 + self.k, dg);
             }

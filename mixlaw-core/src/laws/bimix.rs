@@ -71,7 +71,14 @@ impl Law for Bimix {
     fn separable_terms(&self) -> usize {
         2
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        _cache: &mut [f64],
+    ) {
         let mut p = Reader::new(params);
         let (b, beta, e, gamma) = (p.scalar(), p.scalar(), p.scalar(), p.scalar());
         match factor {
@@ -96,6 +103,7 @@ impl Law for Bimix {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        _cache: &[f64],
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {

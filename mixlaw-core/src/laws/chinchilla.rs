@@ -46,7 +46,14 @@ impl Law for Chinchilla {
     fn separable_terms(&self) -> usize {
         3
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        _cache: &mut [f64],
+    ) {
         let head = ChinchillaTerms::read(&mut Reader::new(params));
         match factor {
             Factor::Mixture => write_factors(out, [head.e(), 1.0, 1.0]),
@@ -67,6 +74,7 @@ impl Law for Chinchilla {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        _cache: &[f64],
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {

@@ -112,7 +112,14 @@ impl Law for Dcpt {
         3
     }
     /// Terms: `E + C (r + eps)^-gamma`; `A N^-alpha`; `B r^eta * D^-beta`.
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        _cache: &mut [f64],
+    ) {
         let p = P::read(params);
         match factor {
             Factor::Mixture => {
@@ -137,6 +144,7 @@ impl Law for Dcpt {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        _cache: &[f64],
         grad: &mut [f64],
         _scratch: &mut [f64],
     ) {

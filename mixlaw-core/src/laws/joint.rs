@@ -6,7 +6,8 @@ use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_at, add_slice, decay, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h,
-    linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
+    inverse_mixture_grad_kept, inverse_mixture_kept, linear_power, linear_power_grad,
+    linear_power_grad_h, linear_power_grad_kept, linear_power_kept, weight, write_factors,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::real::{Real, RealLaw, RowOf};
@@ -90,20 +91,33 @@ impl Law for Joint {
     fn separable_terms(&self) -> usize {
         4
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
         let p = self.read(params);
         match factor {
-            Factor::Mixture => write_factors(
-                out,
-                [
-                    p.e,
-                    inverse_mixture(p.c, p.gamma, row.h, row.ln_h),
-                    linear_power(p.ca, p.gamma_a, row.h).0,
-                    linear_power(p.cb, p.gamma_b, row.h).0,
-                ],
-            ),
+            Factor::Mixture => {
+                // Kept: the k mixture powers, then (P^g, P) of the two linear powers.
+                let (powers, rest) = cache.split_at_mut(self.k.min(cache.len()));
+                let (kept_a, kept_b) = rest.split_at_mut(2.min(rest.len()));
+                let inverse = inverse_mixture_kept(p.c, p.gamma, row.h, row.ln_h, powers);
+                let va = linear_power_kept(p.ca, p.gamma_a, row.h, kept_a);
+                let vb = linear_power_kept(p.cb, p.gamma_b, row.h, kept_b);
+                write_factors(out, [p.e, inverse, va, vb]);
+            }
             Factor::Model => write_factors(out, [1.0, 1.0, decay(1.0, p.alpha, row.ln_n), 1.0]),
             Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, decay(1.0, p.beta, row.ln_d)]),
+        }
+    }
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        match factor {
+            Factor::Mixture => self.k + 4,
+            Factor::Model | Factor::Tokens => 0,
         }
     }
     fn unit_factors(&self, factor: Factor) -> u32 {
@@ -119,6 +133,7 @@ impl Law for Joint {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         scratch: &mut [f64],
     ) {
@@ -129,13 +144,18 @@ impl Law for Joint {
                 add_at(grad, 0, weight(weights, 0));
                 let (dc, rest) = scratch.split_at_mut(k.min(scratch.len()));
                 let dg = rest.get_mut(..k).unwrap_or(&mut []);
-                inverse_mixture_grad(p.c, p.gamma, row.h, row.ln_h, weight(weights, 1), dc, dg);
+                let (powers, rest) = cache.split_at(k.min(cache.len()));
+                let (kept_a, kept_b) = rest.split_at(2.min(rest.len()));
+                let w = weight(weights, 1);
+                inverse_mixture_grad_kept(p.c, p.gamma, row.h, row.ln_h, powers, w, dc, dg);
                 add_slice(grad, 3, dc);
                 add_slice(grad, 3 + k, dg);
-                let (_, d_ga) = linear_power_grad(p.ca, p.gamma_a, row.h, weight(weights, 2), dc);
+                let w = weight(weights, 2);
+                let (_, d_ga) = linear_power_grad_kept(p.ca, p.gamma_a, row.h, kept_a, w, dc);
                 add_slice(grad, 3 + 2 * k, dc);
                 add_at(grad, 3 + 3 * k, d_ga);
-                let (_, d_gb) = linear_power_grad(p.cb, p.gamma_b, row.h, weight(weights, 3), dc);
+                let w = weight(weights, 3);
+                let (_, d_gb) = linear_power_grad_kept(p.cb, p.gamma_b, row.h, kept_b, w, dc);
                 add_slice(grad, 4 + 3 * k, dc);
                 add_at(grad, 4 + 4 * k, d_gb);
             }

@@ -232,8 +232,18 @@ macro_rules! registry {
             fn separable_terms(&self) -> usize {
                 match self { $(AnyLaw::$variant(l) => l.separable_terms(),)* }
             }
-            fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
-                match self { $(AnyLaw::$variant(l) => l.factors(params, factor, row, out),)* }
+            fn factors(
+                &self,
+                params: &[f64],
+                factor: Factor,
+                row: &Row<'_>,
+                out: &mut [f64],
+                cache: &mut [f64],
+            ) {
+                match self { $(AnyLaw::$variant(l) => l.factors(params, factor, row, out, cache),)* }
+            }
+            fn factors_cache_len(&self, factor: Factor) -> usize {
+                match self { $(AnyLaw::$variant(l) => l.factors_cache_len(factor),)* }
             }
             fn unit_factors(&self, factor: Factor) -> u32 {
                 match self { $(AnyLaw::$variant(l) => l.unit_factors(factor),)* }
@@ -244,11 +254,14 @@ macro_rules! registry {
                 factor: Factor,
                 row: &Row<'_>,
                 weights: &[f64],
+                cache: &[f64],
                 grad: &mut [f64],
                 scratch: &mut [f64],
             ) {
                 match self {
-                    $(AnyLaw::$variant(l) => l.factors_vjp(params, factor, row, weights, grad, scratch),)*
+                    $(AnyLaw::$variant(l) => {
+                        l.factors_vjp(params, factor, row, weights, cache, grad, scratch)
+                    })*
                 }
             }
         }

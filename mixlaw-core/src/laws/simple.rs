@@ -6,8 +6,8 @@ use crate::data::{Inputs, Row};
 use crate::law::{Factor, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
-    add_at, add_slice, linear_power, linear_power_grad, linear_power_grad_h, weight, write_factors,
-    ChinchillaTerms,
+    add_at, add_slice, linear_power, linear_power_grad, linear_power_grad_h,
+    linear_power_grad_kept, linear_power_kept, weight, write_factors, ChinchillaTerms,
 };
 use crate::param::{Block, Reader, Writer};
 use crate::real::{Real, RealLaw, RowOf};
@@ -61,16 +61,30 @@ impl Law for Simple {
     fn separable_terms(&self) -> usize {
         4
     }
-    fn factors(&self, params: &[f64], factor: Factor, row: &Row<'_>, out: &mut [f64]) {
+    fn factors(
+        &self,
+        params: &[f64],
+        factor: Factor,
+        row: &Row<'_>,
+        out: &mut [f64],
+        cache: &mut [f64],
+    ) {
         let mut p = Reader::new(params);
         let head = ChinchillaTerms::read(&mut p);
         let (c, gamma) = (p.each(self.k), p.scalar());
         match factor {
             Factor::Mixture => {
-                write_factors(out, [head.e(), linear_power(c, gamma, row.h).0, 1.0, 1.0])
+                let power = linear_power_kept(c, gamma, row.h, cache);
+                write_factors(out, [head.e(), power, 1.0, 1.0])
             }
             Factor::Model => write_factors(out, [1.0, 1.0, head.model(row), 1.0]),
             Factor::Tokens => write_factors(out, [1.0, 1.0, 1.0, head.tokens(row)]),
+        }
+    }
+    fn factors_cache_len(&self, factor: Factor) -> usize {
+        match factor {
+            Factor::Mixture => 2,
+            Factor::Model | Factor::Tokens => 0,
         }
     }
     fn unit_factors(&self, factor: Factor) -> u32 {
@@ -86,6 +100,7 @@ impl Law for Simple {
         factor: Factor,
         row: &Row<'_>,
         weights: &[f64],
+        cache: &[f64],
         grad: &mut [f64],
         scratch: &mut [f64],
     ) {
@@ -96,7 +111,8 @@ impl Law for Simple {
         head.vjp(factor, row, w, grad);
         if factor == Factor::Mixture {
             let dc = scratch.get_mut(..self.k).unwrap_or(&mut []);
-            let (_, dgamma) = linear_power_grad(c, gamma, row.h, weight(weights, 1), dc);
+            let w = weight(weights, 1);
+            let (_, dgamma) = linear_power_grad_kept(c, gamma, row.h, cache, w, dc);
             add_slice(grad, 5, dc);
             add_at(grad, 5 + self.k, dgamma);
         }

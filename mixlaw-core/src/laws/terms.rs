@@ -35,12 +35,82 @@ pub fn inverse_mixture_grad(
     dc: &mut [f64],
     dg: &mut [f64],
 ) -> f64 {
+    mixture_powers(g, h, ln_h, dc);
+    inverse_mixture_grad_of_powers(c, h, ln_h, scale, dc, dg)
+}
+
+/// The powers `h_i^g_i` of [`inverse_mixture`] into `powers`.
+#[inline]
+pub fn mixture_powers(g: &[f64], h: &[f64], ln_h: &[f64], powers: &mut [f64]) {
+    for (t, (&gi, (&hi, &li))) in powers.iter_mut().zip(g.iter().zip(h.iter().zip(ln_h))) {
+        *t = pow_ln(hi, li, gi);
+    }
+}
+
+/// [`inverse_mixture`] from its [`mixture_powers`] (the same arithmetic).
+#[inline]
+pub fn inverse_mixture_of_powers(c: &[f64], powers: &[f64]) -> f64 {
+    let s: f64 = c.iter().zip(powers).map(|(&c, &t)| c * t).sum();
+    1.0 / s
+}
+
+/// [`inverse_mixture`] for [`crate::Law::factors`], keeping its [`mixture_powers`] in
+/// `kept` (when it has room for them) for [`inverse_mixture_grad_kept`].
+#[inline]
+pub fn inverse_mixture_kept(
+    c: &[f64],
+    g: &[f64],
+    h: &[f64],
+    ln_h: &[f64],
+    kept: &mut [f64],
+) -> f64 {
+    match kept.get_mut(..c.len()) {
+        Some(powers) => {
+            mixture_powers(g, h, ln_h, powers);
+            inverse_mixture_of_powers(c, powers)
+        }
+        None => inverse_mixture(c, g, h, ln_h),
+    }
+}
+
+/// [`inverse_mixture_grad`] from the powers [`inverse_mixture_kept`] kept (recomputed when
+/// `kept` is too short).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn inverse_mixture_grad_kept(
+    c: &[f64],
+    g: &[f64],
+    h: &[f64],
+    ln_h: &[f64],
+    kept: &[f64],
+    scale: f64,
+    dc: &mut [f64],
+    dg: &mut [f64],
+) -> f64 {
+    match kept.get(..c.len()) {
+        Some(powers) => {
+            for (d, &t) in dc.iter_mut().zip(powers) {
+                *d = t;
+            }
+            inverse_mixture_grad_of_powers(c, h, ln_h, scale, dc, dg)
+        }
+        None => inverse_mixture_grad(c, g, h, ln_h, scale, dc, dg),
+    }
+}
+
+/// [`inverse_mixture_grad`] with the [`mixture_powers`] already in `dc` (replaced by the
+/// derivatives).
+#[inline]
+pub fn inverse_mixture_grad_of_powers(
+    c: &[f64],
+    h: &[f64],
+    ln_h: &[f64],
+    scale: f64,
+    dc: &mut [f64],
+    dg: &mut [f64],
+) -> f64 {
     let mut s = 0.0;
-    for (dci, ((&ci, &gi), (&hi, &li))) in
-        dc.iter_mut().zip(c.iter().zip(g).zip(h.iter().zip(ln_h)))
-    {
-        let t = pow_ln(hi, li, gi);
-        *dci = t;
+    for (&t, &ci) in dc.iter().zip(c) {
         s += ci * t;
     }
     let inv = 1.0 / s;
@@ -88,12 +158,52 @@ pub fn linear_power<T: Real>(c: &[T], g: T, h: &[T]) -> (T, T) {
 /// `d/dg = scale P^g ln P`.
 #[inline]
 pub fn linear_power_grad(c: &[f64], g: f64, h: &[f64], scale: f64, dc: &mut [f64]) -> (f64, f64) {
-    let (v, p) = linear_power(c, g, h);
+    linear_power_grad_of(linear_power(c, g, h), g, h, scale, dc)
+}
+
+/// [`linear_power_grad`] from `(P^g, P)` ([`linear_power`]'s result).
+#[inline]
+pub fn linear_power_grad_of(
+    (v, p): (f64, f64),
+    g: f64,
+    h: &[f64],
+    scale: f64,
+    dc: &mut [f64],
+) -> (f64, f64) {
     let f = scale * g * v / p;
     for (d, &hi) in dc.iter_mut().zip(h) {
         *d = f * hi;
     }
     (v, scale * v * libm::log(p))
+}
+
+/// [`linear_power`]'s `P^g` for [`crate::Law::factors`], keeping `(P^g, P)` in `kept[..2]`
+/// (when it has room) for [`linear_power_grad_kept`].
+#[inline]
+pub fn linear_power_kept(c: &[f64], g: f64, h: &[f64], kept: &mut [f64]) -> f64 {
+    let (v, p) = linear_power(c, g, h);
+    if let [kept_v, kept_p, ..] = kept {
+        *kept_v = v;
+        *kept_p = p;
+    }
+    v
+}
+
+/// [`linear_power_grad`] from what [`linear_power_kept`] kept (recomputed when `kept` is
+/// too short).
+#[inline]
+pub fn linear_power_grad_kept(
+    c: &[f64],
+    g: f64,
+    h: &[f64],
+    kept: &[f64],
+    scale: f64,
+    dc: &mut [f64],
+) -> (f64, f64) {
+    match kept {
+        [v, p, ..] => linear_power_grad_of((*v, *p), g, h, scale, dc),
+        _ => linear_power_grad(c, g, h, scale, dc),
+    }
 }
 
 /// `P^g`, adding `scale g P^(g-1) c_i` to `grad_h`.
