@@ -1091,14 +1091,15 @@ struct RowPass<'a, 'g> {
 /// `at` of the weights), held while consecutive rows add to them.
 #[derive(Clone, Copy)]
 struct OpenGroup<const T: usize> {
-    at: Option<usize>,
+    /// The offset, [`CLOSED`] before the first row.
+    at: usize,
     sums: [f64; T],
 }
 
 impl<const T: usize> Default for OpenGroup<T> {
     fn default() -> Self {
         OpenGroup {
-            at: None,
+            at: CLOSED,
             sums: [0.0; T],
         }
     }
@@ -1109,12 +1110,12 @@ impl<const T: usize> OpenGroup<T> {
     /// at `at` is opened first, the previous one closed).
     #[inline(always)]
     fn add(&mut self, weights: &mut [f64], at: usize, s: f64, a: &[f64; T], b: &[f64; T]) {
-        if self.at != Some(at) {
+        if self.at != at {
             self.close(weights);
-            if let Some(src) = weights.get(at..at + T) {
+            if let Some(src) = weights.get(at..).and_then(|w| w.get(..T)) {
                 self.sums.copy_from_slice(src);
             }
-            self.at = Some(at);
+            self.at = at;
         }
         for ((d, x), y) in self.sums.iter_mut().zip(a).zip(b) {
             *d += s * x * y;
@@ -1124,7 +1125,7 @@ impl<const T: usize> OpenGroup<T> {
     /// Stores the open sums back into `weights`.
     #[inline(always)]
     fn close(&self, weights: &mut [f64]) {
-        if let Some(dst) = self.at.and_then(|at| weights.get_mut(at..at + T)) {
+        if let Some(dst) = weights.get_mut(self.at..).and_then(|w| w.get_mut(..T)) {
             dst.copy_from_slice(&self.sums);
         }
     }
@@ -1135,13 +1136,17 @@ impl<const T: usize> OpenGroup<T> {
 /// held while consecutive rows add to it.
 #[derive(Clone, Copy)]
 struct OpenSum<const T: usize> {
-    at: Option<usize>,
+    /// The offset, [`CLOSED`] before the first row.
+    at: usize,
     sum: f64,
 }
 
 impl<const T: usize> Default for OpenSum<T> {
     fn default() -> Self {
-        OpenSum { at: None, sum: 0.0 }
+        OpenSum {
+            at: CLOSED,
+            sum: 0.0,
+        }
     }
 }
 
@@ -1150,10 +1155,10 @@ impl<const T: usize> OpenSum<T> {
     /// at `at` is opened first, the previous one closed).
     #[inline(always)]
     fn add(&mut self, weights: &mut [f64], at: usize, s: f64) {
-        if self.at != Some(at) {
+        if self.at != at {
             self.close(weights);
             self.sum = weights.get(at).copied().unwrap_or(0.0);
-            self.at = Some(at);
+            self.at = at;
         }
         self.sum += s;
     }
@@ -1161,11 +1166,14 @@ impl<const T: usize> OpenSum<T> {
     /// Stores the open sum back into every term of its group.
     #[inline(always)]
     fn close(&self, weights: &mut [f64]) {
-        if let Some(dst) = self.at.and_then(|at| weights.get_mut(at..at + T)) {
+        if let Some(dst) = weights.get_mut(self.at..).and_then(|w| w.get_mut(..T)) {
             dst.iter_mut().for_each(|d| *d = self.sum);
         }
     }
 }
+
+/// The offset of a group not yet opened (past the end of any weights).
+const CLOSED: usize = usize::MAX;
 
 /// The three inputs of a separable law, in the order of [`Groups`] (h, N, D).
 const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];

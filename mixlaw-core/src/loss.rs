@@ -34,8 +34,8 @@ impl Default for Loss {
 /// Without a branch on the side of `delta` (residuals straddle it in a fit, and a branch
 /// mispredicted on every other row): both values are computed and one is selected bit for
 /// bit, and the derivative is `r` clamped to `[-delta, delta]` (the same value: `delta
-/// sign(r)` is exactly `+-delta`). The loss of a NaN residual is NaN (its derivative is
-/// then meaningless).
+/// sign(r)` is exactly `+-delta`; a NaN residual stays NaN), two comparisons that compile
+/// to a maximum and a minimum.
 #[inline]
 pub fn huber(r: f64, delta: f64) -> (f64, f64) {
     let value = select(
@@ -43,7 +43,13 @@ pub fn huber(r: f64, delta: f64) -> (f64, f64) {
         0.5 * r * r,
         delta * (r.abs() - 0.5 * delta),
     );
-    (value, r.max(-delta).min(delta))
+    let above_minus = if r < -delta { -delta } else { r };
+    let clamped = if above_minus > delta {
+        delta
+    } else {
+        above_minus
+    };
+    (value, clamped)
 }
 
 /// `if condition { a } else { b }` as a bit mask rather than a branch.
