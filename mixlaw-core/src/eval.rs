@@ -630,9 +630,18 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             with_grad,
             one_factor_per_term: one,
         } = rows;
+        let unweighted = self.run_weights.is_none() && self.data.data().entry_weights().is_none();
         macro_rules! pass {
             ($t:literal, $grad:literal, $one:literal) => {
-                self.grouped_rows::<$t, $grad, $one>(values, weights, offsets, groups, loss)
+                if unweighted {
+                    self.grouped_rows::<$t, $grad, $one, true>(
+                        values, weights, offsets, groups, loss,
+                    )
+                } else {
+                    self.grouped_rows::<$t, $grad, $one, false>(
+                        values, weights, offsets, groups, loss,
+                    )
+                }
             };
         }
         match (t, with_grad, one) {
@@ -689,7 +698,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// Not inlined: the row loop gets its own registers (inlined into the factor passes of
     /// [`Objective::eval_grouped`], its running sums were kept on the stack).
     #[inline(never)]
-    fn grouped_rows<const T: usize, const GRAD: bool, const ONE: bool>(
+    fn grouped_rows<const T: usize, const GRAD: bool, const ONE: bool, const UNWEIGHTED: bool>(
         &self,
         values: &[f64],
         weights: &mut [f64],
@@ -714,9 +723,13 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             .zip(groups.ids(0).iter().zip(groups.ids(1)).zip(groups.ids(2)))
             .enumerate()
         {
-            let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
-            let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
-            let w = run * entry;
+            let w = if UNWEIGHTED {
+                1.0
+            } else {
+                let run = run_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+                let entry = entry_weights.map_or(1.0, |w| w.get(r).copied().unwrap_or(0.0));
+                run * entry
+            };
             if w <= 0.0 {
                 continue;
             }
