@@ -513,10 +513,10 @@ mod tests {
         assert_eq!(names.len(), 8, "{names:?}");
         for name in names {
             let about = |c: &clap::Command| c.get_about().map(ToString::to_string);
-            let line = listed.find_subcommand(&name).and_then(|c| about(c));
+            let line = listed.find_subcommand(&name).and_then(about);
             let mut built = Cli::command();
             built.build();
-            let shown = built.find_subcommand(&name).and_then(|c| about(c));
+            let shown = built.find_subcommand(&name).and_then(about);
             assert!(line.is_some(), "{name}: no about");
             assert_eq!(line, shown, "{name}");
         }
