@@ -25,6 +25,9 @@ pub struct Objective<'l, 'd, L: ?Sized> {
     run_weights: Option<&'d [f64]>,
     groups: Option<&'d Groups<'d>>,
     bounds: Option<&'d [(f64, f64)]>,
+    /// Every observation in the loss's residual space (`Loss::target`), when cached
+    /// ([`Objective::with_loss_targets`]).
+    loss_targets: Option<&'d [f64]>,
 }
 
 impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
@@ -56,6 +59,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             run_weights: ds.weights(),
             groups: None,
             bounds: None,
+            loss_targets: None,
         })
     }
 
@@ -102,6 +106,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             run_weights: Some(run_weights),
             groups: self.groups,
             bounds: self.bounds,
+            loss_targets: self.loss_targets,
         })
     }
 
@@ -149,6 +154,37 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         }
         self.groups = Some(groups);
         Ok(self)
+    }
+
+    /// Caches every observation in the loss's residual space ([`Loss::target`]: `ln y`
+    /// for [`Loss::LogHuber`]) in `buf` (at least `rows * outputs` long): a log loss then
+    /// takes one `ln` per entry and evaluation instead of two, with the same values bit
+    /// for bit. Other losses need no cache: `self` is returned unchanged.
+    pub fn with_loss_targets(mut self, buf: &'d mut [f64]) -> Result<Self, Error> {
+        if !self.loss.is_log() {
+            return Ok(self);
+        }
+        let targets = self.data.data().targets();
+        let needed = targets.len();
+        let found = buf.len();
+        let Some(cache) = buf.get_mut(..needed) else {
+            return Err(Error::BufferTooSmall { needed, found });
+        };
+        for (t, &y) in cache.iter_mut().zip(targets) {
+            *t = self.loss.target(y);
+        }
+        self.loss_targets = Some(cache);
+        Ok(self)
+    }
+
+    /// Observation `y` of entry `e` (`r * outputs + j`) in the loss's residual space:
+    /// from the cache when there is one.
+    #[inline]
+    fn loss_target(&self, e: usize, y: f64) -> f64 {
+        match self.loss_targets {
+            Some(cache) => cache.get(e).copied().unwrap_or(f64::NAN),
+            None => self.loss.target(y),
+        }
     }
 
     /// Box bounds `lo <= p <= hi` on the natural parameters, one pair per parameter (an
@@ -404,7 +440,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                             let w = self.weight(r, j);
                             *cj = 0.0;
                             if w > 0.0 {
-                                let (l, dl) = loss.eval(pj, yj);
+                                let (l, dl) = loss.eval_target(pj, self.loss_target(r * m + j, yj));
                                 row_total += w * l;
                                 *cj = if per_entry {
                                     w * dl / total_weight
@@ -429,7 +465,8 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                     for (j, (&pj, &yj)) in values.iter().zip(ys).enumerate() {
                         let w = self.weight(r, j);
                         if w > 0.0 {
-                            row_total += w * loss.eval(pj, yj).0;
+                            let t = self.loss_target(r * m + j, yj);
+                            row_total += w * loss.eval_target(pj, t).0;
                         }
                     }
                 }
@@ -471,7 +508,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             let row_total = match grad.as_deref_mut() {
                 Some(g) => {
                     let pred = self.law.eval_row(params, &row, Some(&mut *row_grad));
-                    let (l, dl) = loss.eval(pred, y);
+                    let (l, dl) = loss.eval_target(pred, self.loss_target(r, y));
                     let c = w * dl;
                     if c != 0.0 {
                         for (gi, &ri) in g.iter_mut().zip(row_grad.iter()) {
@@ -480,7 +517,10 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                     }
                     w * l
                 }
-                None => w * loss.eval(self.law.eval_row(params, &row, None), y).0,
+                None => {
+                    let pred = self.law.eval_row(params, &row, None);
+                    w * loss.eval_target(pred, self.loss_target(r, y)).0
+                }
             };
             if !row_total.is_finite() {
                 return f64::INFINITY;
@@ -597,7 +637,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 return f64::INFINITY;
             };
             let pred: f64 = f.iter().zip(&g).zip(&k).map(|((f, g), k)| f * g * k).sum();
-            let (l, dl) = self.loss.eval(pred, y);
+            let (l, dl) = self.loss.eval_target(pred, self.loss_target(r, y));
             if !l.is_finite() || !pred.is_finite() {
                 return f64::INFINITY;
             }
@@ -646,7 +686,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 return f64::INFINITY;
             };
             let pred: f64 = f.iter().zip(g).zip(k).map(|((f, g), k)| f * g * k).sum();
-            let (l, dl) = self.loss.eval(pred, y);
+            let (l, dl) = self.loss.eval_target(pred, self.loss_target(r, y));
             if !l.is_finite() || !pred.is_finite() {
                 return f64::INFINITY;
             }
@@ -809,7 +849,8 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                 for (g, d) in row_grad.iter_mut().zip(diag) {
                     *g *= d;
                 }
-                if !sys.add(self.loss, w, pred, y, row_grad) {
+                let target = self.loss_target(r * m + j, y);
+                if !sys.add(self.loss, w, pred, target, row_grad) {
                     return f64::INFINITY;
                 }
             }
@@ -926,7 +967,7 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                     }
                 }
             }
-            if !sys.add(self.loss, w, pred, y, row_jac) {
+            if !sys.add(self.loss, w, pred, self.loss_target(r, y), row_jac) {
                 sys.total = f64::INFINITY;
                 return;
             }
@@ -948,11 +989,12 @@ struct System<'a> {
 }
 
 impl System<'_> {
-    /// Adds one residual of weight `w`, prediction `pred`, observation `y` and Jacobian
-    /// `jac` (objective coordinates); false when its loss is not finite.
+    /// Adds one residual of weight `w`, prediction `pred`, observation `target` (in the
+    /// loss's residual space, [`Loss::target`]) and Jacobian `jac` (objective
+    /// coordinates); false when its loss is not finite.
     #[inline]
-    fn add(&mut self, loss: Loss, w: f64, pred: f64, y: f64, jac: &[f64]) -> bool {
-        let Some((l, dl, c)) = loss.gauss_newton(pred, y) else {
+    fn add(&mut self, loss: Loss, w: f64, pred: f64, target: f64, jac: &[f64]) -> bool {
+        let Some((l, dl, c)) = loss.gauss_newton_target(pred, target) else {
             return false;
         };
         if !(l.is_finite() && pred.is_finite()) {
