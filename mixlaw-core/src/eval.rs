@@ -25,6 +25,9 @@ pub struct Objective<'l, 'd, L: ?Sized> {
     run_weights: Option<&'d [f64]>,
     groups: Option<&'d Groups<'d>>,
     bounds: Option<&'d [(f64, f64)]>,
+    /// Every observation in the loss's residual space (`Loss::target`), when cached
+    /// ([`Objective::with_loss_targets`]).
+    loss_targets: Option<&'d [f64]>,
 }
 
 impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
@@ -56,6 +59,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             run_weights: ds.weights(),
             groups: None,
             bounds: None,
+            loss_targets: None,
         })
     }
 
@@ -102,6 +106,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             run_weights: Some(run_weights),
             groups: self.groups,
             bounds: self.bounds,
+            loss_targets: self.loss_targets,
         })
     }
 
@@ -149,6 +154,37 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         }
         self.groups = Some(groups);
         Ok(self)
+    }
+
+    /// Caches every observation in the loss's residual space ([`Loss::target`]: `ln y`
+    /// for [`Loss::LogHuber`]) in `buf` (at least `rows * outputs` long): a log loss then
+    /// takes one `ln` per entry and evaluation instead of two, with the same values bit
+    /// for bit. Other losses need no cache: `self` is returned unchanged.
+    pub fn with_loss_targets(mut self, buf: &'d mut [f64]) -> Result<Self, Error> {
+        if !self.loss.is_log() {
+            return Ok(self);
+        }
+        let targets = self.data.data().targets();
+        let needed = targets.len();
+        let found = buf.len();
+        let Some(cache) = buf.get_mut(..needed) else {
+            return Err(Error::BufferTooSmall { needed, found });
+        };
+        for (t, &y) in cache.iter_mut().zip(targets) {
+            *t = self.loss.target(y);
+        }
+        self.loss_targets = Some(cache);
+        Ok(self)
+    }
+
+    /// Observation `y` of entry `e` (`r * outputs + j`) in the loss's residual space:
+    /// from the cache when there is one.
+    #[inline]
+    fn loss_target(&self, e: usize, y: f64) -> f64 {
+        match self.loss_targets {
+            Some(cache) => cache.get(e).copied().unwrap_or(f64::NAN),
+            None => self.loss.target(y),
+        }
     }
 
     /// Box bounds `lo <= p <= hi` on the natural parameters, one pair per parameter (an
@@ -414,7 +450,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                             let w = self.weight(r, j);
                             *cj = 0.0;
                             if w > 0.0 {
-                                let (l, dl) = loss.eval(pj, yj);
+                                let (l, dl) = loss.eval_target(pj, self.loss_target(r * m + j, yj));
                                 row_total += w * l;
                                 *cj = if per_entry {
                                     w * dl / total_weight
@@ -439,7 +475,8 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                     for (j, (&pj, &yj)) in values.iter().zip(ys).enumerate() {
                         let w = self.weight(r, j);
                         if w > 0.0 {
-                            row_total += w * loss.eval(pj, yj).0;
+                            let t = self.loss_target(r * m + j, yj);
+                            row_total += w * loss.eval_target(pj, t).0;
                         }
                     }
                 }
@@ -481,7 +518,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             let row_total = match grad.as_deref_mut() {
                 Some(g) => {
                     let pred = self.law.eval_row(params, &row, Some(&mut *row_grad));
-                    let (l, dl) = loss.eval(pred, y);
+                    let (l, dl) = loss.eval_target(pred, self.loss_target(r, y));
                     let c = w * dl;
                     if c != 0.0 {
                         for (gi, &ri) in g.iter_mut().zip(row_grad.iter()) {
@@ -490,7 +527,10 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                     }
                     w * l
                 }
-                None => w * loss.eval(self.law.eval_row(params, &row, None), y).0,
+                None => {
+                    let pred = self.law.eval_row(params, &row, None);
+                    w * loss.eval_target(pred, self.loss_target(r, y)).0
+                }
             };
             if !row_total.is_finite() {
                 return f64::INFINITY;
@@ -567,14 +607,25 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             with_grad,
             one_factor_per_term: self.one_factor_per_term(t),
         };
-        let total = match self.loss {
-            Loss::Huber { delta } => {
-                self.grouped_rows_with(rows, |p, y| Loss::Huber { delta }.eval(p, y))
+        // The row pass reads the observations in the loss's residual space when they are
+        // cached (`with_loss_targets`, log loss), else as observed.
+        let observed = self.data.data().targets();
+        let total = match (self.loss, self.loss_targets) {
+            (Loss::LogHuber { delta }, Some(targets)) => {
+                let loss = Loss::LogHuber { delta };
+                self.grouped_rows_with(rows, targets, |p, t| loss.eval_target(p, t))
             }
-            Loss::LogHuber { delta } => {
-                self.grouped_rows_with(rows, |p, y| Loss::LogHuber { delta }.eval(p, y))
+            (Loss::LogHuber { delta }, None) => {
+                let loss = Loss::LogHuber { delta };
+                self.grouped_rows_with(rows, observed, |p, y| loss.eval(p, y))
             }
-            Loss::Squared => self.grouped_rows_with(rows, |p, y| Loss::Squared.eval(p, y)),
+            (Loss::Huber { delta }, _) => {
+                let loss = Loss::Huber { delta };
+                self.grouped_rows_with(rows, observed, |p, y| loss.eval(p, y))
+            }
+            (Loss::Squared, _) => {
+                self.grouped_rows_with(rows, observed, |p, y| Loss::Squared.eval(p, y))
+            }
         };
         if !total.is_finite() {
             return f64::INFINITY;
@@ -619,6 +670,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     fn grouped_rows_with(
         &self,
         rows: RowPass<'_, '_>,
+        targets: &[f64],
         loss: impl Fn(f64, f64) -> (f64, f64),
     ) -> f64 {
         let RowPass {
@@ -635,11 +687,11 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
             ($t:literal, $grad:literal, $one:literal) => {
                 if unweighted {
                     self.grouped_rows::<$t, $grad, $one, true>(
-                        values, weights, offsets, groups, loss,
+                        values, weights, offsets, groups, targets, loss,
                     )
                 } else {
                     self.grouped_rows::<$t, $grad, $one, false>(
-                        values, weights, offsets, groups, loss,
+                        values, weights, offsets, groups, targets, loss,
                     )
                 }
             };
@@ -678,7 +730,8 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     }
 
     /// The per-row pass of [`Objective::eval`] by groups, for a fixed number of terms `T`
-    /// (unrolled): the weighted loss total (non-finite on failure) and, with `GRAD`,
+    /// (unrolled), `loss(prediction, target)` against `targets` (one per row): the
+    /// weighted loss total (non-finite on failure) and, with `GRAD`,
     /// d objective / d factor accumulated into `weights` (laid out like `values`):
     /// `weights[F_t(h_r)] += s_r G_t K_t`, `weights[G_t(N_r)] += s_r F_t K_t`,
     /// `weights[K_t(D_r)] += s_r F_t G_t` with `s_r = w_r loss'(L(x_r), y_r)`, rows in order.
@@ -704,10 +757,10 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         weights: &mut [f64],
         offsets: [usize; 3],
         groups: &Groups<'_>,
+        targets: &[f64],
         loss: impl Fn(f64, f64) -> (f64, f64),
     ) -> f64 {
         let read = |o: usize| -> Option<[f64; T]> { values.get(o..o + T)?.try_into().ok() };
-        let targets = self.data.data().targets();
         let run_weights = self.run_weights;
         let entry_weights = self.data.data().entry_weights();
         let mut total = 0.0;
@@ -791,7 +844,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
                 return f64::INFINITY;
             };
             let pred: f64 = f.iter().zip(g).zip(k).map(|((f, g), k)| f * g * k).sum();
-            let (l, dl) = self.loss.eval(pred, y);
+            let (l, dl) = self.loss.eval_target(pred, self.loss_target(r, y));
             if !l.is_finite() || !pred.is_finite() {
                 return f64::INFINITY;
             }
@@ -954,7 +1007,8 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                 for (g, d) in row_grad.iter_mut().zip(diag) {
                     *g *= d;
                 }
-                if !sys.add(self.loss, w, pred, y, row_grad) {
+                let target = self.loss_target(r * m + j, y);
+                if !sys.add(self.loss, w, pred, target, row_grad) {
                     return f64::INFINITY;
                 }
             }
@@ -1079,7 +1133,7 @@ impl<L: Law + ?Sized> Objective<'_, '_, L> {
                     }
                 }
             }
-            if !sys.add(self.loss, w, pred, y, row_jac) {
+            if !sys.add(self.loss, w, pred, self.loss_target(r, y), row_jac) {
                 sys.total = f64::INFINITY;
                 return;
             }
@@ -1205,11 +1259,12 @@ struct System<'a> {
 }
 
 impl System<'_> {
-    /// Adds one residual of weight `w`, prediction `pred`, observation `y` and Jacobian
-    /// `jac` (objective coordinates); false when its loss is not finite.
+    /// Adds one residual of weight `w`, prediction `pred`, observation `target` (in the
+    /// loss's residual space, [`Loss::target`]) and Jacobian `jac` (objective
+    /// coordinates); false when its loss is not finite.
     #[inline]
-    fn add(&mut self, loss: Loss, w: f64, pred: f64, y: f64, jac: &[f64]) -> bool {
-        let Some((l, dl, c)) = loss.gauss_newton(pred, y) else {
+    fn add(&mut self, loss: Loss, w: f64, pred: f64, target: f64, jac: &[f64]) -> bool {
+        let Some((l, dl, c)) = loss.gauss_newton_target(pred, target) else {
             return false;
         };
         if !(l.is_finite() && pred.is_finite()) {

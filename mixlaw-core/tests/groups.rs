@@ -250,6 +250,34 @@ fn check(
                 "{name} {loss:?} Gauss-Newton grad[{i}]: {a} vs {b} / {c}"
             );
         }
+        // The observations cached in the loss's residual space (`with_loss_targets`: ln y
+        // for the log loss) give the same objective, gradient and Gauss-Newton system,
+        // bit for bit, by rows and by groups.
+        for (with_groups, want, want_grad, want_gn) in
+            [(false, v1, &g1, (&g3, &h3)), (true, v2, &g2, (&g4, &h4))]
+        {
+            let mut targets = vec![0.0; rows];
+            let mut cached = Objective::new(&law, &prepared, loss).unwrap();
+            if with_groups {
+                cached = cached.with_groups(&groups).unwrap();
+            }
+            let cached = cached.with_loss_targets(&mut targets).unwrap();
+            let mut s5 = vec![0.0; cached.gauss_newton_scratch_len().max(cached.scratch_len())];
+            let mut g5 = vec![0.0; p];
+            let v5 = cached.eval(&theta, Some(&mut g5), &mut s5).unwrap();
+            prop_assert!(
+                v5.to_bits() == want.to_bits() && &g5 == want_grad,
+                "{name} {loss:?} cached targets (groups {with_groups}): {v5} vs {want}"
+            );
+            let (mut g6, mut h6) = (vec![0.0; p], vec![0.0; p * p]);
+            cached
+                .gauss_newton(&theta, &mut g6, &mut h6, &mut s5)
+                .unwrap();
+            prop_assert!(
+                (&g6, &h6) == want_gn,
+                "{name} {loss:?} cached targets (groups {with_groups}): Gauss-Newton system"
+            );
+        }
         let h_scale = h3.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         for i in 0..p {
             for j in 0..p {

@@ -333,7 +333,9 @@ where
         true => None,
         false => Some(Groups::new(&prepared, &mut group_buf)?),
     };
-    let mut objective = Objective::new(&law, &prepared, options.loss)?;
+    let mut loss_targets = loss_target_buffer(&prepared, options.loss);
+    let mut objective =
+        Objective::new(&law, &prepared, options.loss)?.with_loss_targets(&mut loss_targets)?;
     if let Some(groups) = &groups {
         objective = objective.with_groups(groups)?;
     }
@@ -446,4 +448,14 @@ impl<L: Law> Fit<L> {
             .filter_map(|(i, &v)| self.law.param_info(i).map(|p| (p.name.to_string(), v)))
             .collect()
     }
+}
+
+/// A buffer for [`Objective::with_loss_targets`]: one value per observed entry for a log
+/// loss (whose targets it caches), none for the others.
+pub(crate) fn loss_target_buffer(prepared: &Prepared<'_>, loss: Loss) -> Vec<f64> {
+    let entries = match loss.is_log() {
+        true => prepared.data().targets().len(),
+        false => 0,
+    };
+    vec![0.0; entries]
 }

@@ -136,7 +136,10 @@ where
     let prepared = Prepared::new(sub.dataset()?, scales, &mut cache)?;
     let mut group_buf = vec![0usize; Groups::buffer_len(rows)];
     let groups = Groups::new(&prepared, &mut group_buf)?;
-    let mut sub_objective = Objective::new(law, &prepared, options.loss)?.with_groups(&groups)?;
+    let mut loss_targets = crate::owned::loss_target_buffer(&prepared, options.loss);
+    let mut sub_objective = Objective::new(law, &prepared, options.loss)?
+        .with_groups(&groups)?
+        .with_loss_targets(&mut loss_targets)?;
     if let Some(b) = &options.bounds {
         sub_objective = sub_objective.with_bounds(b)?;
     }

@@ -196,9 +196,8 @@ impl<'o, 'l, 'd, 'w, L: Law + ?Sized> Reduced<'o, 'l, 'd, 'w, L> {
         let (ln_y, rest) = rest.split_at_mut_checked(entries).ok_or(short)?;
         let (resid, rest) = rest.split_at_mut_checked(entries).ok_or(short)?;
         let (weight, rest) = rest.split_at_mut_checked(entries).ok_or(short)?;
-        let log = objective.loss().is_log();
         for (l, &y) in ln_y.iter_mut().zip(objective.data().data().targets()) {
-            *l = if log { libm::log(y) } else { y };
+            *l = objective.loss().target(y);
         }
         resid.iter_mut().for_each(|v| *v = 0.0);
         let m_out = objective.law().outputs().max(1);
