@@ -652,18 +652,14 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// Where the law's factor cache of each input starts in the cache buffer, and its
     /// length per distinct input.
     fn cache_layout(&self, groups: &Groups<'_>) -> [(usize, usize); 3] {
+        let mut layout = [(0, 0); 3];
         let mut base = 0;
-        FACTORS.map(|f| {
-            let len = self.law.factors_cache_len(f);
-            let at = base;
-            base += len
-                * groups.count(match f {
-                    Factor::Mixture => 0,
-                    Factor::Model => 1,
-                    Factor::Tokens => 2,
-                });
-            (at, len)
-        })
+        for (i, (slot, factor)) in layout.iter_mut().zip(FACTORS).enumerate() {
+            let len = self.law.factors_cache_len(factor);
+            *slot = (base, len);
+            base += len * groups.count(i);
+        }
+        layout
     }
 
     /// [`Objective::grouped_rows`] for `rows.t` terms, with or without the gradient.
@@ -718,8 +714,7 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
     /// A N^-alpha + B D^-beta`, one factor per term). The weight of that factor is then
     /// `sum_r s_r 1 1 = sum_r s_r` over the rows of its group, the same for every term.
     fn one_factor_per_term(&self, t: usize) -> bool {
-        let units =
-            [Factor::Mixture, Factor::Model, Factor::Tokens].map(|f| self.law.unit_factors(f));
+        let units = FACTORS.map(|f| self.law.unit_factors(f));
         (0..t).all(|term| {
             units
                 .iter()
