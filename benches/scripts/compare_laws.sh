@@ -13,6 +13,8 @@
 #    relative and prints the ns/row of Rust and numpy in both modes and the numpy/Rust
 #    ratios: row by row vs per row, grouped vs grouped (like for like), and numpy per
 #    row vs Rust grouped.
+# PROFILE=dist: the Rust side built as the program is installed (`--profile dist`: link-time
+# optimisation, Cargo.toml); default release.
 # Data: $MIXLAW_DATA, else ../shared/data beside the workspace. Without the data both
 # sides print a skip notice and nothing is timed.
 set -euo pipefail
@@ -32,10 +34,11 @@ fi
 out=$(mktemp -t mixlaw-law-timing.XXXXXX.json)
 trap 'rm -f "$out"' EXIT
 
-echo "== Rust: cargo run --release -p mixlaw-benches --example law_timing" >&2
-cargo build --release --quiet -p mixlaw-benches --example law_timing
+profile=${PROFILE:-release}
+echo "== Rust: cargo run --profile $profile -p mixlaw-benches --example law_timing" >&2
+cargo build --profile "$profile" --quiet -p mixlaw-benches --example law_timing
 status=0
-cargo run --release --quiet -p mixlaw-benches --example law_timing >"$out" || status=$?
+cargo run --profile "$profile" --quiet -p mixlaw-benches --example law_timing >"$out" || status=$?
 if [ "$status" -eq 2 ]; then
   echo "compare_laws.sh: SKIPPED (no data, see the notice above)" >&2
   exit 0
