@@ -192,10 +192,7 @@ fn default_fit(cols: &Columns, options: &FitOptions) -> (Trace, usize, f64) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let domains: Vec<String> = arg(&args, "--domains", "arxiv")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let domains = fit_common::domains(&args);
     let n_starts: usize = arg(&args, "--starts", "10").parse().expect("--starts N");
     let seed: u64 = arg(&args, "--seed", "0").parse().expect("--seed S");
     let repeats: usize = arg(&args, "--repeats", "5").parse().expect("--repeats R");

@@ -63,10 +63,7 @@ fn powers((values, index): &(Vec<f64>, Vec<usize>), e: f64) -> Vec<f64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let domains: Vec<String> = arg(&args, "--domains", "arxiv")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let domains = fit_common::domains(&args);
     let k = SHUKOR_K;
     let gaps: usize = arg(&args, "--gaps", "17").parse().unwrap();
     let gammas: usize = arg(&args, "--gammas", "15").parse().unwrap();

@@ -44,10 +44,7 @@ fn evaluations_to(values: &[f64], last: f64) -> usize {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let domains: Vec<String> = arg(&args, "--domains", "arxiv")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let domains = fit_common::domains(&args);
     let n_starts: usize = arg(&args, "--starts", "10").parse().expect("--starts N");
     let memories: Vec<usize> = arg(&args, "--memory", "10,30")
         .split(',')

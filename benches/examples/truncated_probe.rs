@@ -17,10 +17,7 @@ use fit_common::{arg, load_domain, start_points, synthetic_losses, with_objectiv
 use mixlaw_fit::{BasinConfig, LawProblem, Lbfgs, LbfgsConfig};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let domains: Vec<String> = arg(&args, "--domains", "arxiv")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
+    let domains = fit_common::domains(&args);
     let ks: Vec<usize> = arg(&args, "--iters", "20,50,100")
         .split(',')
         .map(|s| s.parse().unwrap())

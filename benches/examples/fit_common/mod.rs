@@ -169,6 +169,14 @@ pub fn nums(xs: &[f64]) -> String {
     s
 }
 
+/// The comma-separated target domains of `--domains` (default `arxiv`).
+pub fn domains(args: &[String]) -> Vec<String> {
+    arg(args, "--domains", "arxiv")
+        .split(',')
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Value of `--name` in `args` (`--name value`), or `default`.
 pub fn arg<'a>(args: &'a [String], name: &str, default: &'a str) -> &'a str {
     args.iter()
