@@ -19,16 +19,7 @@ const CAP: usize = 64;
 
 /// Natural parameters of `law` from uniform draws in its start ranges.
 fn natural<L: Law>(law: &L, u01: &[f64]) -> Vec<f64> {
-    let p = law.num_params();
-    let theta: Vec<f64> = (0..p)
-        .map(|i| {
-            let (lo, hi) = law.param_info(i).unwrap().start;
-            lo + u01[i % u01.len()] * (hi - lo)
-        })
-        .collect();
-    let mut out = vec![0.0; p];
-    law.to_natural(&theta, &mut out).unwrap();
-    out
+    common::start_point(law, u01).1
 }
 
 /// A random non-empty mask over `p` slots.

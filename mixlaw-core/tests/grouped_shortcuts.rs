@@ -7,7 +7,7 @@
 mod common;
 
 use mixlaw_core::loss::huber;
-use mixlaw_core::{laws, AnyLaw, Dataset, Factor, Law, LawExt, Prepared, Scales};
+use mixlaw_core::{laws, AnyLaw, Dataset, Factor, Law, Prepared, Scales};
 use proptest::prelude::*;
 
 const FACTORS: [Factor; 3] = [Factor::Mixture, Factor::Model, Factor::Tokens];
@@ -64,14 +64,7 @@ fn check_law(name: &str, k: usize, h: &[f64], n: f64, d: f64, u01: &[f64]) {
     }
     let kk = if law.inputs().h { k } else { 0 };
     let p = law.num_params();
-    let theta: Vec<f64> = (0..p)
-        .map(|i| {
-            let (lo, hi) = law.param_info(i).unwrap().start;
-            lo + u01[i % u01.len()] * (hi - lo)
-        })
-        .collect();
-    let mut params = vec![0.0; p];
-    law.to_natural(&theta, &mut params).unwrap();
+    let (_, params) = common::start_point(&law, u01);
     let h: Vec<f64> = if kk == 0 { vec![] } else { h.to_vec() };
     let (ns, ds, us, y) = ([n * 1e9], [d * 1e9], [d * 0.3e9], [1.0]);
     let data = Dataset::new(kk, &h, &y)

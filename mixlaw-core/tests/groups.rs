@@ -4,7 +4,7 @@
 
 mod common;
 
-use mixlaw_core::{laws, AnyLaw, Dataset, Groups, Law, LawExt, Loss, Objective, Prepared, Scales};
+use mixlaw_core::{laws, AnyLaw, Dataset, Groups, Law, Loss, Objective, Prepared, Scales};
 use proptest::prelude::*;
 
 /// A grid-like data set: `rows` runs drawn from a few mixtures, sizes and token counts.
@@ -73,14 +73,7 @@ fn check(
     let h: Vec<f64> = if kk == 0 { vec![] } else { g.h.clone() };
     // Observations near the law's own predictions so every loss regime is exercised.
     let p = law.num_params();
-    let theta: Vec<f64> = (0..p)
-        .map(|i| {
-            let (lo, hi) = law.param_info(i).unwrap().start;
-            lo + u01[i % u01.len()] * (hi - lo)
-        })
-        .collect();
-    let mut natural = vec![0.0; p];
-    law.to_natural(&theta, &mut natural).unwrap();
+    let (theta, natural) = common::start_point(&law, u01);
     let y_probe = vec![1.0; rows];
     let mut cache = vec![0.0; Prepared::buffer_len(rows, kk)];
     let data = Dataset::new(kk, &h, &y_probe)

@@ -257,3 +257,18 @@ macro_rules! gradient_tests {
         }
     )*};
 }
+
+/// A point in `law`'s start ranges from uniform draws `u01` (recycled): its unconstrained
+/// coordinates and its natural parameters.
+pub fn start_point<L: Law + ?Sized>(law: &L, u01: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let p = law.num_params();
+    let theta: Vec<f64> = (0..p)
+        .map(|i| {
+            let (lo, hi) = law.param_info(i).unwrap().start;
+            lo + u01[i % u01.len()] * (hi - lo)
+        })
+        .collect();
+    let mut natural = vec![0.0; p];
+    law.to_natural(&theta, &mut natural).unwrap();
+    (theta, natural)
+}
