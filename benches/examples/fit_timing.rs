@@ -304,10 +304,12 @@ fn main() {
                     .map(|_| local_from_starts(objective, &starts, config.lbfgs, LocalSolver::Lm))
                     .collect(),
             );
-            // The same starts through fit_law (hops = 0) must give the same best value.
+            // The same starts through fit_law (hops = 0, its random first start rather
+            // than the one built from the data) must give the same best value.
             let hops0 = BasinConfig {
                 starts: n_starts,
                 hops: 0,
+                informed: false,
                 local: LocalSolver::Lbfgs,
                 ..config
             };

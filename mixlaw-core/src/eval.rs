@@ -296,6 +296,12 @@ impl<'l, 'd, L: Law + ?Sized> Objective<'l, 'd, L> {
         self.bounds
     }
 
+    /// The groups given with [`Objective::with_groups`], if any (whether or not
+    /// evaluation uses them).
+    pub fn groups(&self) -> Option<&'d Groups<'d>> {
+        self.groups
+    }
+
     /// The groups in use: when the law is separable, groups were given, and they save
     /// work. By groups, each distinct input the law reads costs two factor evaluations
     /// (values, then their vector-Jacobian product), `2 (n_h + n_N + n_D)` in all; by

@@ -267,6 +267,14 @@ pub trait Law {
         0
     }
 
+    /// Where the law is `L = E + 1/(sum_i C_i h_i^gamma_i) [+ A N^-alpha] [+ B D^-beta]`
+    /// (Shukor et al. 2025's additive family), the indices of those parameters: the fitter
+    /// then builds a start from the data in closed form (`mixlaw_fit::informed`) instead
+    /// of drawing it at random. Default: `None` (no such form).
+    fn inverse_mixture_form(&self) -> Option<InverseMixtureForm> {
+        None
+    }
+
     /// Adds `sum_t weights_t dF_t/dp` (for the factor named) to `grad`, in natural
     /// parameters. `cache` holds what [`Law::factors`] kept for this input at these
     /// parameters. `scratch` has `num_params()` elements (the default uses it for a row
@@ -567,6 +575,50 @@ pub(crate) fn finite_outputs<L: Law + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// The parameter indices of a law `L = E + 1/(sum_i C_i h_i^gamma_i) [+ A N^-alpha]
+/// [+ B D^-beta]` (see [`Law::inverse_mixture_form`]), natural parameters, k domains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InverseMixtureForm {
+    /// Index of E.
+    pub e: usize,
+    /// Indices of A and alpha when the law has the term `A N^-alpha`.
+    pub model: Option<(usize, usize)>,
+    /// Indices of B and beta when the law has the term `B D^-beta`.
+    pub tokens: Option<(usize, usize)>,
+    /// Index of C_0 (C_i at `c + i`).
+    pub c: usize,
+    /// Index of gamma_0 (gamma_i at `gamma + i`).
+    pub gamma: usize,
+}
+
+impl InverseMixtureForm {
+    /// The form `E + 1/(sum_i C_i h_i^gamma_i)` with E at `e`, C_i at `c + i`, gamma_i at
+    /// `gamma + i`; add the other terms with [`InverseMixtureForm::with_model`] and
+    /// [`InverseMixtureForm::with_tokens`].
+    pub const fn new(e: usize, c: usize, gamma: usize) -> Self {
+        InverseMixtureForm {
+            e,
+            model: None,
+            tokens: None,
+            c,
+            gamma,
+        }
+    }
+
+    /// With the term `A N^-alpha` (A at `a`, alpha at `alpha`).
+    pub const fn with_model(mut self, a: usize, alpha: usize) -> Self {
+        self.model = Some((a, alpha));
+        self
+    }
+
+    /// With the term `B D^-beta` (B at `b`, beta at `beta`).
+    pub const fn with_tokens(mut self, b: usize, beta: usize) -> Self {
+        self.tokens = Some((b, beta));
+        self
+    }
 }
 
 /// The three inputs a separable law factors over.

@@ -72,7 +72,7 @@ pub use data::{auto_scales, Dataset, Input, Inputs, Layout, Point, Prepared, Row
 pub use error::Error;
 pub use eval::Objective;
 pub use groups::Groups;
-pub use law::{Factor, Law, LawExt, OutputsGrad, Structure};
+pub use law::{Factor, InverseMixtureForm, Law, LawExt, OutputsGrad, Structure};
 pub use laws::{AnyLaw, LawOptions};
 pub use loss::Loss;
 pub use real::{Real, RealLaw, RowOf};

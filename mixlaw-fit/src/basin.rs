@@ -70,6 +70,11 @@ pub struct BasinConfig {
     pub seed: u64,
     /// Use the caller's `x` as the first start instead of a random search (warm start).
     pub warm_start: bool,
+    /// Without a warm start, build the first start from the data
+    /// ([`crate::informed::start`]) for a law with an
+    /// [`mixlaw_core::InverseMixtureForm`] (the additive family of Shukor et al.) instead
+    /// of a random search; its hops and the other starts are unchanged. Default: true.
+    pub informed: bool,
     /// Which local minimiser runs (see [`LocalSolver`]).
     pub local: LocalSolver,
     /// L-BFGS's settings.
@@ -110,6 +115,7 @@ impl Default for BasinConfig {
             patience: 0,
             seed: 0,
             warm_start: false,
+            informed: true,
             local: LocalSolver::Auto,
             lbfgs: LbfgsConfig::default(),
             lm: LmConfig::default(),

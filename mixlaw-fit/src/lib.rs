@@ -47,6 +47,7 @@ extern crate std;
 pub mod basin;
 #[cfg(feature = "std")]
 pub mod bootstrap;
+pub mod informed;
 pub mod lbfgs;
 pub mod linear;
 pub mod lm;
@@ -83,6 +84,10 @@ pub fn workspace_len<L: Law + ?Sized>(
 ) -> usize {
     let basin = BasinHopping::new(*config).workspace_len(objective.dim())
         + problem::scratch_len(objective, config.local);
+    let basin = match config.informed && !config.warm_start {
+        true => basin.max(informed::workspace_len(objective)),
+        false => basin,
+    };
     if uses_grid(objective, config) {
         basin.max(varpro::workspace_len(objective, config))
     } else {
@@ -138,6 +143,8 @@ where
         };
         return varpro::grid_search(objective, config, range, theta, workspace, observer);
     }
+    check_ranges(ranges, objective.dim())?;
+    let config = &informed_config(objective, config, ranges, theta, workspace)?;
     let (scratch, rest) = workspace.split_at_mut(problem::scratch_len(objective, config.local));
     let mut problem = LawProblem::new(objective, scratch)?;
     let start = |i: usize| objective.start_range(i);
@@ -185,12 +192,35 @@ where
         Some(&r) => r,
         None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
     };
+    let mut work = std::vec![0.0; informed::workspace_len(objective)];
+    let config = informed_config(objective, config, ranges, theta, &mut work)?;
+    drop(work);
     let outcome =
-        BasinHopping::new(*config).minimize_threads(objective, range, theta, workers, observer)?;
+        BasinHopping::new(config).minimize_threads(objective, range, theta, workers, observer)?;
     if !outcome.value.is_finite() {
         return Err(Error::NoFiniteObjective);
     }
     Ok(outcome)
+}
+
+/// `config`, with the start built from the data ([`informed::start`]) in `theta` as its
+/// warm start when [`BasinConfig::informed`] asks for one and the law has one.
+fn informed_config<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+    theta: &mut [f64],
+    workspace: &mut [f64],
+) -> Result<BasinConfig, Error> {
+    let mut config = *config;
+    if config.informed && !config.warm_start {
+        let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
+            Some(&r) => r,
+            None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
+        };
+        config.warm_start = informed::start(objective, range, theta, workspace)?;
+    }
+    Ok(config)
 }
 
 fn check_workspace(workspace: &[f64], needed: usize) -> Result<(), Error> {

@@ -2,7 +2,7 @@
 //! (Shukor et al. 2025, eq 2.4).
 
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law};
+use crate::law::{Factor, InverseMixtureForm, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_slice, inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h,
@@ -55,6 +55,13 @@ impl Law for Additive {
             d: true,
             u: false,
         }
+    }
+    fn inverse_mixture_form(&self) -> Option<InverseMixtureForm> {
+        Some(
+            InverseMixtureForm::new(0, 5, 5 + self.k)
+                .with_model(1, 3)
+                .with_tokens(2, 4),
+        )
     }
     fn separable_terms(&self) -> usize {
         4

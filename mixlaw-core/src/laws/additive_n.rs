@@ -2,7 +2,7 @@
 //! (Shukor et al. 2025, appendix B.2).
 
 use crate::data::{Inputs, Row};
-use crate::law::{Factor, Law};
+use crate::law::{Factor, InverseMixtureForm, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{
     add_at, add_slice, decay, decay_vjp, inverse_mixture, inverse_mixture_grad,
@@ -53,6 +53,9 @@ impl Law for AdditiveN {
             d: true,
             u: false,
         }
+    }
+    fn inverse_mixture_form(&self) -> Option<InverseMixtureForm> {
+        Some(InverseMixtureForm::new(0, 3, 3 + self.k).with_tokens(1, 2))
     }
     fn separable_terms(&self) -> usize {
         3

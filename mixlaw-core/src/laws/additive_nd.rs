@@ -2,7 +2,7 @@
 //! (Shukor et al. 2025, appendix B.1).
 
 use crate::data::{Inputs, Row};
-use crate::law::Law;
+use crate::law::{InverseMixtureForm, Law};
 use crate::laws::check_domains;
 use crate::laws::terms::{inverse_mixture, inverse_mixture_grad, inverse_mixture_grad_h};
 use crate::param::{Block, Reader, Writer};
@@ -48,6 +48,9 @@ impl Law for AdditiveNd {
             d: false,
             u: false,
         }
+    }
+    fn inverse_mixture_form(&self) -> Option<InverseMixtureForm> {
+        Some(InverseMixtureForm::new(0, 1, 1 + self.k))
     }
     fn eval_row(&self, params: &[f64], row: &Row<'_>, grad: Option<&mut [f64]>) -> f64 {
         let mut p = Reader::new(params);

@@ -248,6 +248,9 @@ macro_rules! registry {
             fn unit_factors(&self, factor: Factor) -> u32 {
                 match self { $(AnyLaw::$variant(l) => l.unit_factors(factor),)* }
             }
+            fn inverse_mixture_form(&self) -> Option<crate::law::InverseMixtureForm> {
+                match self { $(AnyLaw::$variant(l) => l.inverse_mixture_form(),)* }
+            }
             fn factors_vjp(
                 &self,
                 params: &[f64],

@@ -1,0 +1,432 @@
+//! A start built from the data for the additive family of Shukor et al. (2025):
+//! `L = E + 1/(sum_i C_i h_i^gamma_i) [+ A N^-alpha] [+ B D^-beta]` (a law declares it by
+//! [`Law::inverse_mixture_form`]), in closed form, instead of the best of random points.
+//!
+//! Runs come as grids: a few mixtures, each trained at several model sizes and token
+//! counts. Within one mixture the law is a Chinchilla law with its own offset
+//! `E_h = E + 1/S(h)`, `S(h) = sum_i C_i h_i^gamma_i`. So:
+//!
+//! 1. **Backbone.** On a grid of `(alpha, beta)` (13 points per exponent over its start
+//!    range), A and B by weighted least squares on the runs centred within their mixture
+//!    (the offsets drop out); the point with the lowest residual, A, B > 0, gives every
+//!    mixture's offset `E_h` (its mean residual).
+//! 2. **Mixture term.** For E below the lowest offset (17 gaps, `10^-4 .. 1` times its
+//!    size) and one gamma for every domain (15 points over gamma's start range), C by
+//!    non-negative least squares on `1/(E_h - E) ~ sum_i C_i h_i^gamma`; the candidate
+//!    whose offsets `E + 1/S(h)` are closest to the `E_h` (weighted squares: with step 1,
+//!    the raw squared error of the whole fit) wins.
+//!
+//! One local solve from this start reaches the lowest objective known on 5 of the 7
+//! domains of Shukor et al.'s Table 8, where random starts need tens of solves, and lower
+//! minima than 40 random starts on two of them (benches/README.md, "A start informed by
+//! the data"). [`crate::fit_law`] uses it as its first start ([`BasinConfig::informed`]).
+//! Allocation-free: a caller workspace of [`workspace_len`] values.
+
+use mixlaw_core::linalg::{nnls_gram, nnls_workspace_len};
+use mixlaw_core::{Error, InverseMixtureForm, Law, Objective};
+
+#[cfg(doc)]
+use crate::BasinConfig;
+
+/// Grid points per backbone exponent (alpha, beta).
+pub const EXPONENT_POINTS: usize = 13;
+/// Gaps between E and the lowest mixture offset, log-spaced from 1e-4 to 1 times its size.
+pub const GAPS: usize = 17;
+/// Shared gamma values tried, over gamma's start range.
+pub const GAMMAS: usize = 15;
+/// Domains above which no start is built: each candidate solves a k x k non-negative
+/// least-squares system, `GAPS * GAMMAS` of them.
+pub const MAX_DOMAINS: usize = 64;
+
+/// Which form and sizes apply to `objective`, if a start can be built for it: the law
+/// declares the form, has one output and at most [`MAX_DOMAINS`] domains, the objective
+/// has groups ([`Objective::with_groups`]) and no bounds (its coordinates are then the
+/// law's).
+fn applicable<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+) -> Option<(InverseMixtureForm, Sizes)> {
+    let law = objective.law();
+    let form = law.inverse_mixture_form()?;
+    let groups = objective.groups()?;
+    let k = law.domains();
+    if law.outputs() != 1 || k == 0 || k > MAX_DOMAINS || objective.bounds().is_some() {
+        return None;
+    }
+    Some((
+        form,
+        Sizes {
+            k,
+            mixtures: groups.count(0),
+            models: groups.count(1),
+            tokens: groups.count(2),
+            params: objective.dim(),
+        },
+    ))
+}
+
+#[derive(Clone, Copy)]
+struct Sizes {
+    k: usize,
+    mixtures: usize,
+    models: usize,
+    tokens: usize,
+    params: usize,
+}
+
+impl Sizes {
+    fn len(&self) -> usize {
+        let (g, k) = (self.mixtures, self.k);
+        4 * g
+            + self.models
+            + self.tokens
+            + g * k
+            + k * k
+            + 3 * k
+            + nnls_workspace_len(k)
+            + self.params
+    }
+}
+
+/// Workspace length [`start`] needs for `objective` (0 when no start can be built).
+pub fn workspace_len<L: Law + ?Sized>(objective: &Objective<'_, '_, L>) -> usize {
+    applicable(objective).map_or(0, |(_, sizes)| {
+        sizes.len() + sizes.params + objective.scratch_len()
+    })
+}
+
+/// Splits `n` values off the front of `rest`.
+fn take<'a>(rest: &mut &'a mut [f64], n: usize) -> Result<&'a mut [f64], Error> {
+    let buf = core::mem::take(rest);
+    if buf.len() < n {
+        return Err(Error::BufferTooSmall {
+            needed: n,
+            found: buf.len(),
+        });
+    }
+    let (head, tail) = buf.split_at_mut(n);
+    *rest = tail;
+    Ok(head)
+}
+
+/// `n` points evenly spaced from `lo` to `hi` (the midpoint when `n == 1`).
+fn grid(lo: f64, hi: f64, i: usize, n: usize) -> f64 {
+    if n <= 1 {
+        0.5 * (lo + hi)
+    } else {
+        lo + (hi - lo) * i as f64 / (n - 1) as f64
+    }
+}
+
+/// Builds the start into `theta` (the objective's coordinates) and returns true, or
+/// returns false and leaves `theta` as is when the law has no
+/// [`Law::inverse_mixture_form`], the objective has no groups or has bounds, or the data
+/// give no valid start (no backbone with A, B > 0, no finite objective). `range(i)` is
+/// coordinate i's start range (log-space for positive parameters, as
+/// [`Objective::start_range`]): the grids of alpha, beta and gamma span those of alpha,
+/// beta and gamma_0. `workspace` needs [`workspace_len`] values.
+pub fn start<L, R>(
+    objective: &Objective<'_, '_, L>,
+    range: R,
+    theta: &mut [f64],
+    workspace: &mut [f64],
+) -> Result<bool, Error>
+where
+    L: Law + ?Sized,
+    R: Fn(usize) -> (f64, f64),
+{
+    let Some((form, sizes)) = applicable(objective) else {
+        return Ok(false);
+    };
+    let Some(groups) = objective.groups() else {
+        return Ok(false);
+    };
+    let data = objective.data();
+    let targets = data.data().targets();
+    let Sizes { k, mixtures: g, .. } = sizes;
+    let mut rest = &mut *workspace;
+    let weight = take(&mut rest, g)?;
+    let offset = take(&mut rest, g)?;
+    let mean_model = take(&mut rest, g)?;
+    let mean_tokens = take(&mut rest, g)?;
+    let model_power = take(&mut rest, sizes.models)?;
+    let token_power = take(&mut rest, sizes.tokens)?;
+    let z = take(&mut rest, g * k)?;
+    let gram = take(&mut rest, k * k)?;
+    let rhs = take(&mut rest, k)?;
+    let c = take(&mut rest, k)?;
+    let best_c = take(&mut rest, k)?;
+    let nnls = take(&mut rest, nnls_workspace_len(k))?;
+    let params = take(&mut rest, sizes.params)?;
+    let scratch = rest;
+
+    let (ids_h, ids_n, ids_d) = (groups.ids(0), groups.ids(1), groups.ids(2));
+    let rows = data.rows();
+    // Each mixture's total weight and mean loss.
+    weight.iter_mut().for_each(|v| *v = 0.0);
+    offset.iter_mut().for_each(|v| *v = 0.0);
+    for r in 0..rows {
+        let (Some(&id), Some(&y)) = (ids_h.get(r), targets.get(r)) else {
+            continue;
+        };
+        let w = objective.weight(r, 0);
+        if let (Some(wg), Some(o), true) = (weight.get_mut(id), offset.get_mut(id), w > 0.0) {
+            *wg += w;
+            *o += w * y;
+        }
+    }
+    for (o, &w) in offset.iter_mut().zip(weight.iter()) {
+        *o = if w > 0.0 { *o / w } else { 0.0 };
+    }
+
+    // Step 1: the backbone on a grid of its exponents; the mixture offsets at its best.
+    // `powers` fills `A N^-alpha`'s N^-alpha per distinct N (and D's), and each mixture's
+    // weighted means of them.
+    let model_ln = |i: usize| {
+        groups
+            .representatives(1)
+            .get(i)
+            .and_then(|&r| data.row(r))
+            .map_or(0.0, |row| row.ln_n)
+    };
+    let token_ln = |i: usize| {
+        groups
+            .representatives(2)
+            .get(i)
+            .and_then(|&r| data.row(r))
+            .map_or(0.0, |row| row.ln_d)
+    };
+    let powers = |alpha: f64,
+                  beta: f64,
+                  model_power: &mut [f64],
+                  token_power: &mut [f64],
+                  mean_model: &mut [f64],
+                  mean_tokens: &mut [f64]| {
+        for (i, p) in model_power.iter_mut().enumerate() {
+            *p = libm::exp(-alpha * model_ln(i));
+        }
+        for (i, p) in token_power.iter_mut().enumerate() {
+            *p = libm::exp(-beta * token_ln(i));
+        }
+        mean_model.iter_mut().for_each(|v| *v = 0.0);
+        mean_tokens.iter_mut().for_each(|v| *v = 0.0);
+        for r in 0..rows {
+            let w = objective.weight(r, 0);
+            let Some(&id) = ids_h.get(r) else { continue };
+            let Some(&wg) = weight.get(id) else { continue };
+            if w.is_nan() || w <= 0.0 {
+                continue;
+            }
+            let x1 = ids_n.get(r).and_then(|&i| model_power.get(i)).copied();
+            let x2 = ids_d.get(r).and_then(|&i| token_power.get(i)).copied();
+            if let (Some(m), Some(x)) = (mean_model.get_mut(id), x1) {
+                *m += w / wg * x;
+            }
+            if let (Some(m), Some(x)) = (mean_tokens.get_mut(id), x2) {
+                *m += w / wg * x;
+            }
+        }
+    };
+    let (model, tokens) = (form.model.is_some(), form.tokens.is_some());
+    let (a_range, b_range) = (
+        form.model.map_or((0.0, 0.0), |(_, i)| range(i)),
+        form.tokens.map_or((0.0, 0.0), |(_, i)| range(i)),
+    );
+    let (na, nb) = (
+        if model { EXPONENT_POINTS } else { 1 },
+        if tokens { EXPONENT_POINTS } else { 1 },
+    );
+    // (residual, alpha, beta, A, B)
+    let mut backbone = (f64::INFINITY, 0.0, 0.0, 0.0, 0.0);
+    if model || tokens {
+        for ia in 0..na {
+            for ib in 0..nb {
+                let alpha = libm::exp(grid(a_range.0, a_range.1, ia, na));
+                let beta = libm::exp(grid(b_range.0, b_range.1, ib, nb));
+                powers(
+                    alpha,
+                    beta,
+                    model_power,
+                    token_power,
+                    mean_model,
+                    mean_tokens,
+                );
+                // Weighted normal equations of the centred runs: y_c ~ A x1_c + B x2_c.
+                let (mut g11, mut g12, mut g22, mut b1, mut b2, mut yy) =
+                    (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+                for r in 0..rows {
+                    let w = objective.weight(r, 0);
+                    if w.is_nan() || w <= 0.0 {
+                        continue;
+                    }
+                    let (Some(&id), Some(&y)) = (ids_h.get(r), targets.get(r)) else {
+                        continue;
+                    };
+                    let centre = |v: Option<f64>, m: &[f64]| match (v, m.get(id)) {
+                        (Some(v), Some(m)) => v - m,
+                        _ => 0.0,
+                    };
+                    let yc = y - offset.get(id).copied().unwrap_or(0.0);
+                    let x1 = centre(
+                        ids_n.get(r).and_then(|&i| model_power.get(i)).copied(),
+                        mean_model,
+                    );
+                    let x2 = centre(
+                        ids_d.get(r).and_then(|&i| token_power.get(i)).copied(),
+                        mean_tokens,
+                    );
+                    let (x1, x2) = (if model { x1 } else { 0.0 }, if tokens { x2 } else { 0.0 });
+                    g11 += w * x1 * x1;
+                    g12 += w * x1 * x2;
+                    g22 += w * x2 * x2;
+                    b1 += w * x1 * yc;
+                    b2 += w * x2 * yc;
+                    yy += w * yc * yc;
+                }
+                let (a, b) = match (model, tokens) {
+                    (true, true) => {
+                        let det = g11 * g22 - g12 * g12;
+                        ((b1 * g22 - b2 * g12) / det, (b2 * g11 - b1 * g12) / det)
+                    }
+                    (true, false) => (b1 / g11, 0.0),
+                    _ => (0.0, b2 / g22),
+                };
+                let valid = (!model || a > 0.0) && (!tokens || b > 0.0);
+                // The residual at the least-squares solution: yy - coef . rhs.
+                let residual = yy - a * b1 - b * b2;
+                if valid && residual.is_finite() && residual < backbone.0 {
+                    backbone = (residual, alpha, beta, a, b);
+                }
+            }
+        }
+        if !backbone.0.is_finite() {
+            return Ok(false);
+        }
+        let (_, alpha, beta, a, b) = backbone;
+        powers(
+            alpha,
+            beta,
+            model_power,
+            token_power,
+            mean_model,
+            mean_tokens,
+        );
+        for ((o, &m1), &m2) in offset
+            .iter_mut()
+            .zip(mean_model.iter())
+            .zip(mean_tokens.iter())
+        {
+            *o -= a * m1 + b * m2;
+        }
+    }
+
+    // Step 2: E and one gamma on grids, C by non-negative least squares.
+    let present = || {
+        offset
+            .iter()
+            .zip(weight.iter())
+            .filter(|&(_, &w)| w > 0.0)
+            .map(|(&o, _)| o)
+    };
+    let lowest = present().fold(f64::INFINITY, f64::min);
+    let highest = present().fold(f64::NEG_INFINITY, f64::max);
+    if !(lowest.is_finite() && highest.is_finite()) {
+        return Ok(false);
+    }
+    let size = if lowest > 0.0 {
+        lowest
+    } else if highest > lowest {
+        highest - lowest
+    } else {
+        1.0
+    };
+    let gamma_range = range(form.gamma);
+    let reps_h = groups.representatives(0);
+    // (offset error, E, gamma); C in best_c.
+    let mut mixture = (f64::INFINITY, 0.0, 0.0);
+    for ig in 0..GAMMAS {
+        let gamma = libm::exp(grid(gamma_range.0, gamma_range.1, ig, GAMMAS));
+        for (group, zg) in z.chunks_exact_mut(k).enumerate() {
+            let row = reps_h.get(group).and_then(|&r| data.row(r));
+            for (i, zi) in zg.iter_mut().enumerate() {
+                let ln_h = row.and_then(|row| row.ln_h.get(i)).copied();
+                *zi = ln_h.map_or(0.0, |l| libm::exp(gamma * l));
+            }
+        }
+        gram.iter_mut().for_each(|v| *v = 0.0);
+        for (zg, &w) in z.chunks_exact(k).zip(weight.iter()) {
+            for (i, &zi) in zg.iter().enumerate() {
+                if let Some(row) = gram.get_mut(i * k..(i + 1) * k) {
+                    for (gij, &zj) in row.iter_mut().zip(zg) {
+                        *gij += w * zi * zj;
+                    }
+                }
+            }
+        }
+        for gap in 0..GAPS {
+            let e = lowest - size * libm::pow(10.0, grid(-4.0, 0.0, gap, GAPS));
+            rhs.iter_mut().for_each(|v| *v = 0.0);
+            for ((zg, &w), &o) in z.chunks_exact(k).zip(weight.iter()).zip(offset.iter()) {
+                if w > 0.0 {
+                    let s = 1.0 / (o - e);
+                    for (b, &zi) in rhs.iter_mut().zip(zg) {
+                        *b += w * zi * s;
+                    }
+                }
+            }
+            if nnls_gram(gram, k, rhs, |_| true, c, nnls).is_err() {
+                continue;
+            }
+            let mut error = 0.0;
+            for ((zg, &w), &o) in z.chunks_exact(k).zip(weight.iter()).zip(offset.iter()) {
+                if w > 0.0 {
+                    let s: f64 = zg.iter().zip(c.iter()).map(|(z, c)| z * c).sum();
+                    let d = o - e - 1.0 / s;
+                    error += w * d * d;
+                }
+            }
+            if error.is_finite() && error < mixture.0 {
+                mixture = (error, e, gamma);
+                best_c.copy_from_slice(c);
+            }
+        }
+    }
+    if !mixture.0.is_finite() {
+        return Ok(false);
+    }
+
+    // The start in natural parameters, then the objective's coordinates.
+    let (_, e, gamma) = mixture;
+    let (_, alpha, beta, a, b) = backbone;
+    let largest = best_c.iter().copied().fold(0.0, f64::max);
+    let mut set = |i: usize, v: f64| {
+        if let Some(p) = params.get_mut(i) {
+            *p = v;
+        }
+    };
+    set(form.e, e);
+    if let Some((ia, ialpha)) = form.model {
+        set(ia, a);
+        set(ialpha, alpha);
+    }
+    if let Some((ib, ibeta)) = form.tokens {
+        set(ib, b);
+        set(ibeta, beta);
+    }
+    for (i, &ci) in best_c.iter().enumerate() {
+        // A domain NNLS leaves at 0 starts negligible, not at -inf in log space.
+        set(form.c + i, ci.max(1e-6 * largest).max(f64::MIN_POSITIVE));
+        set(form.gamma + i, gamma);
+    }
+    let mut rest = scratch;
+    let candidate = take(&mut rest, sizes.params)?;
+    if theta.len() != sizes.params || objective.to_unconstrained(params, candidate).is_err() {
+        return Ok(false);
+    }
+    match objective.eval(candidate, None, rest) {
+        Ok(v) if v.is_finite() => {
+            theta.copy_from_slice(candidate);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
