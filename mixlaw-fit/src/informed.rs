@@ -74,6 +74,12 @@ struct Sizes {
 }
 
 impl Sizes {
+    /// The whole workspace: the buffers, a candidate point and the objective's scratch.
+    fn total<L: Law + ?Sized>(&self, objective: &Objective<'_, '_, L>) -> usize {
+        self.len() + self.params + objective.scratch_len()
+    }
+
+    /// The buffers of the two steps.
     fn len(&self) -> usize {
         let (g, k) = (self.mixtures, self.k);
         4 * g
@@ -89,9 +95,7 @@ impl Sizes {
 
 /// Workspace length [`start`] needs for `objective` (0 when no start can be built).
 pub fn workspace_len<L: Law + ?Sized>(objective: &Objective<'_, '_, L>) -> usize {
-    applicable(objective).map_or(0, |(_, sizes)| {
-        sizes.len() + sizes.params + objective.scratch_len()
-    })
+    applicable(objective).map_or(0, |(_, sizes)| sizes.total(objective))
 }
 
 /// Splits `n` values off the front of `rest`.
@@ -140,6 +144,13 @@ where
     let Some(groups) = objective.groups() else {
         return Ok(false);
     };
+    let needed = sizes.total(objective);
+    if workspace.len() < needed {
+        return Err(Error::BufferTooSmall {
+            needed,
+            found: workspace.len(),
+        });
+    }
     let data = objective.data();
     let targets = data.data().targets();
     let Sizes { k, mixtures: g, .. } = sizes;

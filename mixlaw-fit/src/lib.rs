@@ -110,7 +110,9 @@ pub(crate) fn uses_grid<L: Law + ?Sized>(
 /// objective's start ranges (or `ranges`, one `(lo, hi)` per parameter, to override them).
 /// A law with linear parameters and at most 3 nonlinear ones is searched instead by
 /// variable projection over a grid of those ranges ([`varpro::grid_search`]; see
-/// [`Search`]).
+/// [`Search`]). For a law of the additive family ([`Law::inverse_mixture_form`]) on an
+/// objective with groups, the first start is built from the data ([`informed::start`],
+/// [`BasinConfig::informed`]) instead of drawn at random.
 /// `theta` receives the best coordinates (and is the first start when
 /// `config.warm_start`); [`Objective::to_natural`] turns them into parameters. Every law
 /// goes through here, the capacity laws included (one inner solve per run, warm-started).
@@ -205,7 +207,7 @@ where
 
 /// `config`, with the start built from the data ([`informed::start`]) in `theta` as its
 /// warm start when [`BasinConfig::informed`] asks for one and the law has one.
-fn informed_config<L: Law + ?Sized>(
+pub(crate) fn informed_config<L: Law + ?Sized>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
     ranges: Option<&[(f64, f64)]>,

@@ -152,6 +152,15 @@ where
     if config.agree_starts == 0 {
         config.agree_starts = options.screen.agree_starts;
     }
+    let mut work = vec![0.0; crate::informed::workspace_len(&sub_objective)];
+    let config = crate::informed_config(
+        &sub_objective,
+        &config,
+        options.ranges.as_deref(),
+        theta,
+        &mut work,
+    )?;
+    drop(work);
     let basin = BasinHopping::new(config);
     let threads = crate::par::threads(options.threads).min(options.basin.starts.max(1));
     let mut outcome =
