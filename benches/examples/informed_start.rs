@@ -1,8 +1,8 @@
-//! The start built from the data (`mixlaw_fit::informed::start`, `fit_law`'s first start
-//! for the additive family) on the Shukor et al. runs (k = 7, every run, the protocol of
-//! `fit_common`), then one L-BFGS solve (default settings) from it: per domain the
-//! start's objective, the solve's value and evaluations, and the time of both (median of
-//! `--repeats`, default 5). Results in benches/README.md ("A start informed by the data").
+//! The starts built from the data (`mixlaw_fit::informed::start`, `fit_law`'s first
+//! starts for the additive family) on the Shukor et al. runs (k = 7, every run, the
+//! protocol of `fit_common`), then one L-BFGS solve (default settings) from each: per
+//! domain the time to build them, and per start its objective, the solve's value,
+//! evaluations and time (medians of `--repeats`, default 5). Results in benches/README.md ("A start informed by the data").
 //!
 //! ```text
 //! cargo run --release -p mixlaw-benches --example informed_start -- --domains arxiv,c4
@@ -35,26 +35,36 @@ fn main() {
             let mut scratch = vec![0.0; o.scratch_len()];
             let solver = Lbfgs::new(LbfgsConfig::default());
             let mut lbfgs_work = vec![0.0; solver.workspace_len(p)];
-            let (mut built, mut solved) = (Vec::new(), Vec::new());
-            let mut result = None;
+            let mut points = vec![0.0; informed::POINTS * p];
+            let mut built = Vec::new();
+            let mut count = 0;
             for _ in 0..repeats.max(1) {
-                let mut x = vec![0.0; p];
                 let t0 = Instant::now();
-                assert!(informed::start(o, range, &mut x, &mut work).unwrap());
+                count = informed::start(o, range, &mut points, &mut work).unwrap();
                 built.push(t0.elapsed().as_secs_f64());
-                let start = o.eval(&x, None, &mut scratch).unwrap();
-                let mut problem = LawProblem::new(o, &mut scratch).unwrap();
-                let t1 = Instant::now();
-                let m = solver.minimize(&mut problem, &mut x, &mut lbfgs_work).unwrap();
-                solved.push(t1.elapsed().as_secs_f64());
-                result = Some((start, m.value, m.evaluations));
             }
-            let (start, value, evaluations) = result.unwrap();
             println!(
-                "{domain}: start {start:.9e} built in {:.3} ms; L-BFGS {value:.9e} in {evaluations} evaluations, {:.2} ms",
-                median(built) * 1e3,
-                median(solved) * 1e3
+                "{domain}: {count} starts built in {:.3} ms",
+                median(built) * 1e3
             );
+            for (j, point) in points.chunks_exact(p).take(count).enumerate() {
+                let mut solved = Vec::new();
+                let mut result = None;
+                for _ in 0..repeats.max(1) {
+                    let mut x = point.to_vec();
+                    let start = o.eval(&x, None, &mut scratch).unwrap();
+                    let mut problem = LawProblem::new(o, &mut scratch).unwrap();
+                    let t1 = Instant::now();
+                    let m = solver.minimize(&mut problem, &mut x, &mut lbfgs_work).unwrap();
+                    solved.push(t1.elapsed().as_secs_f64());
+                    result = Some((start, m.value, m.evaluations));
+                }
+                let (start, value, evaluations) = result.unwrap();
+                println!(
+                    "  start {j}: {start:.9e}; L-BFGS {value:.9e} in {evaluations} evaluations, {:.2} ms",
+                    median(solved) * 1e3
+                );
+            }
         })
         .unwrap();
     }

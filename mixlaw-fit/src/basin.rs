@@ -70,10 +70,11 @@ pub struct BasinConfig {
     pub seed: u64,
     /// Use the caller's `x` as the first start instead of a random search (warm start).
     pub warm_start: bool,
-    /// Without a warm start, build the first start from the data
-    /// ([`crate::informed::start`]) for a law with an
-    /// [`mixlaw_core::InverseMixtureForm`] (the additive family of Shukor et al.) instead
-    /// of a random search; its hops and the other starts are unchanged. Default: true.
+    /// Without a warm start, for a law with an [`mixlaw_core::InverseMixtureForm`] (the
+    /// additive family of Shukor et al.), run the starts built from the data
+    /// ([`crate::informed::start`], up to 2, each with its hops) before the `starts`
+    /// random ones, which are unchanged: the best value is at or below the one without
+    /// them. Default: true.
     pub informed: bool,
     /// Which local minimiser runs (see [`LocalSolver`]).
     pub local: LocalSolver,
@@ -273,6 +274,28 @@ impl BasinHopping {
         ranges: R,
         x: &mut [f64],
         workspace: &mut [f64],
+        observer: O,
+    ) -> Result<Outcome, Error>
+    where
+        P: Problem + ?Sized,
+        R: Fn(usize) -> (f64, f64),
+        O: FnMut(&HopInfo) -> ControlFlow<()>,
+    {
+        self.minimize_seeded(problem, ranges, &[], x, workspace, observer)
+    }
+
+    /// [`BasinHopping::minimize`] with seeded starts: `seeds` holds m points of
+    /// `problem.dim()` values, one after another; starts 0..m run from them (a local
+    /// minimisation, then the hops), and the `starts` regular starts follow as
+    /// [`BasinHopping::minimize`] runs them (the same generator streams, warm start
+    /// included): the best value is then at or below `minimize`'s.
+    pub fn minimize_seeded<P, R, O>(
+        &self,
+        problem: &mut P,
+        ranges: R,
+        seeds: &[f64],
+        x: &mut [f64],
+        workspace: &mut [f64],
         mut observer: O,
     ) -> Result<Outcome, Error>
     where
@@ -289,15 +312,19 @@ impl BasinHopping {
         }
         let (mut buffers, start_best) = Buffers::split(self, n, workspace)?;
         let mut combined = Combined::new(&self.config);
-        for start in 0..self.config.starts.max(1) {
-            let warm = self.config.warm_start && start == 0;
-            if warm {
-                start_best.copy_from_slice(x);
-            }
+        let seeded = Self::seed_count(seeds, n);
+        for start in 0..self.config.starts.max(1) + seeded {
+            let warm = match self.seed(start, x, seeds) {
+                Some(point) => {
+                    start_best.copy_from_slice(point);
+                    true
+                }
+                None => false,
+            };
             let result = self.run_start(
                 problem,
                 &ranges,
-                start,
+                (start, self.stream(start, seeded)),
                 warm,
                 start_best,
                 &mut buffers,
@@ -310,8 +337,35 @@ impl BasinHopping {
         Ok(combined.out)
     }
 
+    /// Number of seed points in `seeds` for dimension `n`.
+    fn seed_count(seeds: &[f64], n: usize) -> usize {
+        seeds.len().checked_div(n).unwrap_or(0)
+    }
+
+    /// The point start `start` runs from, if it is not a random search: the `seeds` in
+    /// order, then the warm start `x` (the first regular start, when `warm_start`).
+    fn seed<'a>(&self, start: usize, x: &'a [f64], seeds: &'a [f64]) -> Option<&'a [f64]> {
+        let n = x.len();
+        let m = Self::seed_count(seeds, n);
+        if start < m {
+            return seeds.chunks_exact(n).nth(start);
+        }
+        (self.config.warm_start && start == m).then_some(x)
+    }
+
+    /// The generator stream of start `start` when `seeded` seeded starts come first:
+    /// regular start i draws from stream i, as without seeds; seeded start j (which draws
+    /// only its hops) from stream `starts + j`, after every regular one.
+    fn stream(&self, start: usize, seeded: usize) -> usize {
+        match start.checked_sub(seeded) {
+            Some(regular) => regular,
+            None => self.config.starts.max(1) + start,
+        }
+    }
+
     /// One start: the seed point (the warm start already in `best`, else the best of a
-    /// random search), its local minimum, then `hops` basin-hopping rounds. `best`
+    /// random search), its local minimum, then `hops` basin-hopping rounds; `stream` is
+    /// its generator stream ([`BasinHopping::stream`]). `best`
     /// receives the start's best point. `on_hop` sees every local minimisation with
     /// start-local `best` and `evaluations` (see [`Combined::info`]) and may stop it.
     #[allow(clippy::too_many_arguments)]
@@ -319,7 +373,7 @@ impl BasinHopping {
         &self,
         problem: &mut P,
         ranges: &R,
-        start: usize,
+        (start, stream): (usize, usize),
         warm: bool,
         best: &mut [f64],
         buffers: &mut Buffers<'_>,
@@ -339,7 +393,7 @@ impl BasinHopping {
             grad,
         } = buffers;
         problem.reset();
-        let mut rng = start_rng(cfg.seed, start);
+        let mut rng = start_rng(cfg.seed, stream);
         let mut r = StartResult {
             value: f64::INFINITY,
             status: Termination::StartNotFinite,
@@ -469,6 +523,7 @@ impl BasinHopping {
         &self,
         objective: &mixlaw_core::Objective<'_, '_, L>,
         ranges: R,
+        seeds: &[f64],
         x: &mut [f64],
         threads: usize,
         observer: O,
@@ -478,16 +533,18 @@ impl BasinHopping {
         R: Fn(usize) -> (f64, f64) + Sync,
         O: FnMut(&HopInfo) -> ControlFlow<()>,
     {
-        self.minimize_threads_each(objective, ranges, x, threads, observer, |_, _| {})
+        self.minimize_threads_each(objective, ranges, seeds, x, threads, observer, |_, _| {})
     }
 
     /// [`BasinHopping::minimize_threads`], also handing every combined start's best value
     /// and point to `on_start`, in start order (the screen polishes the best few).
     #[cfg(feature = "std")]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn minimize_threads_each<L, R, O, S>(
         &self,
         objective: &mixlaw_core::Objective<'_, '_, L>,
         ranges: R,
+        seeds: &[f64],
         x: &mut [f64],
         threads: usize,
         mut observer: O,
@@ -521,7 +578,8 @@ impl BasinHopping {
                 found: x.len(),
             });
         }
-        let starts = self.config.starts.max(1);
+        let seeded = Self::seed_count(seeds, n);
+        let starts = self.config.starts.max(1) + seeded;
         let workers = crate::par::threads(threads).min(starts).max(1);
         let warm: Vec<f64> = x.to_vec();
         // Starts at or beyond this index are not needed any more.
@@ -537,14 +595,17 @@ impl BasinHopping {
                 let mut work = vec![0.0; self.workspace_len(n)];
                 let mut problem = LawProblem::new(objective, &mut scratch)?;
                 let (mut buffers, _) = Buffers::split(self, n, &mut work)?;
-                let warm_here = self.config.warm_start && start == 0;
-                if warm_here {
-                    best.copy_from_slice(&warm);
-                }
+                let warm_here = match self.seed(start, &warm, seeds) {
+                    Some(point) => {
+                        best.copy_from_slice(point);
+                        true
+                    }
+                    None => false,
+                };
                 self.run_start(
                     &mut problem,
                     &ranges,
-                    start,
+                    (start, self.stream(start, seeded)),
                     warm_here,
                     best,
                     &mut buffers,
@@ -584,14 +645,17 @@ impl BasinHopping {
                         }
                         let mut hops = Vec::with_capacity(self.config.hops + 1);
                         let mut best = vec![0.0; n];
-                        let warm_here = self.config.warm_start && start == 0;
-                        if warm_here {
-                            best.copy_from_slice(warm);
-                        }
+                        let warm_here = match self.seed(start, warm, seeds) {
+                            Some(point) => {
+                                best.copy_from_slice(point);
+                                true
+                            }
+                            None => false,
+                        };
                         let result = self.run_start(
                             &mut problem,
                             ranges,
-                            start,
+                            (start, self.stream(start, seeded)),
                             warm_here,
                             &mut best,
                             &mut buffers,

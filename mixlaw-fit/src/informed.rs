@@ -10,17 +10,22 @@
 //!    range), A and B by weighted least squares on the runs centred within their mixture
 //!    (the offsets drop out); the point with the lowest residual, A, B > 0, gives every
 //!    mixture's offset `E_h` (its mean residual).
-//! 2. **Mixture term.** For E below the lowest offset (17 gaps, `10^-4 .. 1` times its
-//!    size) and one gamma for every domain (15 points over gamma's start range), C by
-//!    non-negative least squares on `1/(E_h - E) ~ sum_i C_i h_i^gamma`; the candidate
-//!    whose offsets `E + 1/S(h)` are closest to the `E_h` (weighted squares: with step 1,
-//!    the raw squared error of the whole fit) wins.
+//! 2. **Mixture term.** For E below the lowest offset ([`GAPS`] gaps, `10^-4 .. 10` times
+//!    its size) and one gamma for every domain ([`GAMMAS`] points over gamma's start
+//!    range), C by non-negative least squares on `1/(E_h - E) ~ sum_i C_i h_i^gamma`; the
+//!    candidate whose offsets `E + 1/S(h)` are closest to the `E_h` (weighted squares:
+//!    with step 1, the raw squared error of the whole fit) is the first start.
+//! 3. **Each domain's gamma.** One sweep over the domains, each one's gamma on the grid
+//!    with the others fixed, E and C re-solved: the second start, when it fits the offsets
+//!    better.
 //!
-//! One local solve from this start reaches the lowest objective known on 5 of the 7
-//! domains of Shukor et al.'s Table 8, where random starts need tens of solves, and lower
-//! minima than 40 random starts on two of them (benches/README.md, "A start informed by
-//! the data"). [`crate::fit_law`] uses it as its first start ([`BasinConfig::informed`]).
-//! Allocation-free: a caller workspace of [`workspace_len`] values.
+//! The two starts often lie in different basins. On the 7 domains of Shukor et al.'s
+//! Table 8, one solve from the first reaches scipy's best objective on 5 (and lower minima
+//! than 40 random starts on c4 and commoncrawl), one solve from the second on 6 (the
+//! lowest known on book and wikipedia), where random starts need tens of solves
+//! (benches/README.md, "A start informed by the data"). [`crate::fit_law`] runs them
+//! before its random starts ([`BasinConfig::informed`]). Allocation-free: the caller's
+//! workspace of [`workspace_len`] values.
 
 use mixlaw_core::linalg::{nnls_gram, nnls_workspace_len};
 use mixlaw_core::{Error, InverseMixtureForm, Law, Objective};
@@ -30,10 +35,14 @@ use crate::BasinConfig;
 
 /// Grid points per backbone exponent (alpha, beta).
 pub const EXPONENT_POINTS: usize = 13;
-/// Gaps between E and the lowest mixture offset, log-spaced from 1e-4 to 1 times its size.
-pub const GAPS: usize = 17;
+/// Gaps between E and the lowest mixture offset, log-spaced from 1e-4 to 10 times its size.
+pub const GAPS: usize = 21;
 /// Shared gamma values tried, over gamma's start range.
 pub const GAMMAS: usize = 15;
+/// Sweeps over the domains refining each one's gamma (others fixed) after the shared one.
+pub const SWEEPS: usize = 1;
+/// Starts built at most (see [`start`]).
+pub const POINTS: usize = 2;
 /// Domains above which no start is built: each candidate solves a k x k non-negative
 /// least-squares system, `GAPS * GAMMAS` of them.
 pub const MAX_DOMAINS: usize = 64;
@@ -87,7 +96,7 @@ impl Sizes {
             + self.tokens
             + g * k
             + k * k
-            + 3 * k
+            + 4 * k
             + nnls_workspace_len(k)
             + self.params
     }
@@ -121,28 +130,32 @@ fn grid(lo: f64, hi: f64, i: usize, n: usize) -> f64 {
     }
 }
 
-/// Builds the start into `theta` (the objective's coordinates) and returns true, or
-/// returns false and leaves `theta` as is when the law has no
-/// [`Law::inverse_mixture_form`], the objective has no groups or has bounds, or the data
-/// give no valid start (no backbone with A, B > 0, no finite objective). `range(i)` is
-/// coordinate i's start range (log-space for positive parameters, as
-/// [`Objective::start_range`]): the grids of alpha, beta and gamma span those of alpha,
-/// beta and gamma_0. `workspace` needs [`workspace_len`] values.
+/// Builds up to [`POINTS`] starts into `points` (one after another, each `objective.dim()`
+/// values in the objective's coordinates) and returns how many: first the point with one
+/// gamma for every domain, then, when it fits the offsets better, the point with each
+/// domain's gamma refined (the two often lie in different basins: on the Shukor et al.
+/// data each reaches the best known minimum on domains where the other does not). Returns
+/// 0 and leaves `points` as is when the law has no [`Law::inverse_mixture_form`], the
+/// objective has no groups or has bounds, or the data give no valid start (no backbone
+/// with A, B > 0, no finite objective). `range(i)` is coordinate i's start range
+/// (log-space for positive parameters, as [`Objective::start_range`]): the grids of alpha,
+/// beta and gamma span those of alpha, beta and gamma_0. `points` needs `POINTS *
+/// objective.dim()` values and `workspace` [`workspace_len`].
 pub fn start<L, R>(
     objective: &Objective<'_, '_, L>,
     range: R,
-    theta: &mut [f64],
+    points: &mut [f64],
     workspace: &mut [f64],
-) -> Result<bool, Error>
+) -> Result<usize, Error>
 where
     L: Law + ?Sized,
     R: Fn(usize) -> (f64, f64),
 {
     let Some((form, sizes)) = applicable(objective) else {
-        return Ok(false);
+        return Ok(0);
     };
     let Some(groups) = objective.groups() else {
-        return Ok(false);
+        return Ok(0);
     };
     let needed = sizes.total(objective);
     if workspace.len() < needed {
@@ -166,6 +179,7 @@ where
     let rhs = take(&mut rest, k)?;
     let c = take(&mut rest, k)?;
     let best_c = take(&mut rest, k)?;
+    let gammas = take(&mut rest, k)?;
     let nnls = take(&mut rest, nnls_workspace_len(k))?;
     let params = take(&mut rest, sizes.params)?;
     let scratch = rest;
@@ -310,7 +324,7 @@ where
             }
         }
         if !backbone.0.is_finite() {
-            return Ok(false);
+            return Ok(0);
         }
         let (_, alpha, beta, a, b) = backbone;
         powers(
@@ -341,7 +355,7 @@ where
     let lowest = present().fold(f64::INFINITY, f64::min);
     let highest = present().fold(f64::NEG_INFINITY, f64::max);
     if !(lowest.is_finite() && highest.is_finite()) {
-        return Ok(false);
+        return Ok(0);
     }
     let size = if lowest > 0.0 {
         lowest
@@ -352,17 +366,29 @@ where
     };
     let gamma_range = range(form.gamma);
     let reps_h = groups.representatives(0);
-    // (offset error, E, gamma); C in best_c.
-    let mut mixture = (f64::INFINITY, 0.0, 0.0);
-    for ig in 0..GAMMAS {
-        let gamma = libm::exp(grid(gamma_range.0, gamma_range.1, ig, GAMMAS));
+    let gamma_at = |i: usize| libm::exp(grid(gamma_range.0, gamma_range.1, i, GAMMAS));
+    // Column i of z: h_i^gamma for every mixture.
+    let fill = |z: &mut [f64], i: usize, gamma: f64| {
         for (group, zg) in z.chunks_exact_mut(k).enumerate() {
-            let row = reps_h.get(group).and_then(|&r| data.row(r));
-            for (i, zi) in zg.iter_mut().enumerate() {
-                let ln_h = row.and_then(|row| row.ln_h.get(i)).copied();
+            let ln_h = reps_h
+                .get(group)
+                .and_then(|&r| data.row(r))
+                .and_then(|row| row.ln_h.get(i).copied());
+            if let Some(zi) = zg.get_mut(i) {
                 *zi = ln_h.map_or(0.0, |l| libm::exp(gamma * l));
             }
         }
+    };
+    // For the current z, E on its grid and C by NNLS: the lowest offset error, its E, C
+    // into `c_out` when below `bound`.
+    let best_e = |z: &[f64],
+                  gram: &mut [f64],
+                  rhs: &mut [f64],
+                  c: &mut [f64],
+                  nnls: &mut [f64],
+                  bound: f64,
+                  c_out: &mut [f64]|
+     -> Option<(f64, f64)> {
         gram.iter_mut().for_each(|v| *v = 0.0);
         for (zg, &w) in z.chunks_exact(k).zip(weight.iter()) {
             for (i, &zi) in zg.iter().enumerate() {
@@ -373,8 +399,10 @@ where
                 }
             }
         }
+        let mut found = None;
+        let mut bound = bound;
         for gap in 0..GAPS {
-            let e = lowest - size * libm::pow(10.0, grid(-4.0, 0.0, gap, GAPS));
+            let e = lowest - size * libm::pow(10.0, grid(-4.0, 1.0, gap, GAPS));
             rhs.iter_mut().for_each(|v| *v = 0.0);
             for ((zg, &w), &o) in z.chunks_exact(k).zip(weight.iter()).zip(offset.iter()) {
                 if w > 0.0 {
@@ -395,49 +423,92 @@ where
                     error += w * d * d;
                 }
             }
-            if error.is_finite() && error < mixture.0 {
-                mixture = (error, e, gamma);
-                best_c.copy_from_slice(c);
+            if error.is_finite() && error < bound {
+                bound = error;
+                found = Some((error, e));
+                c_out.copy_from_slice(c);
+            }
+        }
+        found
+    };
+    // The candidate (E, C, gammas) in natural parameters, then in the objective's
+    // coordinates into `out` when its objective is finite.
+    let (_, alpha, beta, a, b) = backbone;
+    let (candidate, scratch) = scratch.split_at_mut(sizes.params.min(scratch.len()));
+    let mut emit = |e: f64, c: &[f64], gammas: &[f64], out: &mut [f64]| -> bool {
+        let largest = c.iter().copied().fold(0.0, f64::max);
+        let mut set = |i: usize, v: f64| {
+            if let Some(p) = params.get_mut(i) {
+                *p = v;
+            }
+        };
+        set(form.e, e);
+        if let Some((ia, ialpha)) = form.model {
+            set(ia, a);
+            set(ialpha, alpha);
+        }
+        if let Some((ib, ibeta)) = form.tokens {
+            set(ib, b);
+            set(ibeta, beta);
+        }
+        for (i, (&ci, &gi)) in c.iter().zip(gammas).enumerate() {
+            // A domain NNLS leaves at 0 starts negligible, not at -inf in log space.
+            set(form.c + i, ci.max(1e-6 * largest).max(f64::MIN_POSITIVE));
+            set(form.gamma + i, gi);
+        }
+        if out.len() != sizes.params || objective.to_unconstrained(params, candidate).is_err() {
+            return false;
+        }
+        match objective.eval(candidate, None, scratch) {
+            Ok(v) if v.is_finite() => {
+                out.copy_from_slice(candidate);
+                true
+            }
+            _ => false,
+        }
+    };
+    let p = sizes.params;
+    let (first, second) = points.split_at_mut(p.min(points.len()));
+    let second = second.get_mut(..p).unwrap_or(&mut []);
+
+    // One gamma for every domain on its grid.
+    let mut mixture = (f64::INFINITY, 0.0);
+    for ig in 0..GAMMAS {
+        let gamma = gamma_at(ig);
+        for i in 0..k {
+            fill(z, i, gamma);
+        }
+        if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, best_c) {
+            mixture = found;
+            gammas.iter_mut().for_each(|g| *g = gamma);
+        }
+    }
+    if !mixture.0.is_finite() || !emit(mixture.1, best_c, gammas, first) {
+        return Ok(0);
+    }
+    // Then each domain's own gamma, one domain at a time, E and C re-solved: the second
+    // point, when it differs.
+    let shared = mixture.0;
+    for _ in 0..SWEEPS {
+        for i in 0..k {
+            for j in 0..k {
+                fill(z, j, gammas.get(j).copied().unwrap_or(1.0));
+            }
+            for ig in 0..GAMMAS {
+                let gamma = gamma_at(ig);
+                fill(z, i, gamma);
+                if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, best_c) {
+                    mixture = found;
+                    if let Some(g) = gammas.get_mut(i) {
+                        *g = gamma;
+                    }
+                }
             }
         }
     }
-    if !mixture.0.is_finite() {
-        return Ok(false);
-    }
-
-    // The start in natural parameters, then the objective's coordinates.
-    let (_, e, gamma) = mixture;
-    let (_, alpha, beta, a, b) = backbone;
-    let largest = best_c.iter().copied().fold(0.0, f64::max);
-    let mut set = |i: usize, v: f64| {
-        if let Some(p) = params.get_mut(i) {
-            *p = v;
-        }
-    };
-    set(form.e, e);
-    if let Some((ia, ialpha)) = form.model {
-        set(ia, a);
-        set(ialpha, alpha);
-    }
-    if let Some((ib, ibeta)) = form.tokens {
-        set(ib, b);
-        set(ibeta, beta);
-    }
-    for (i, &ci) in best_c.iter().enumerate() {
-        // A domain NNLS leaves at 0 starts negligible, not at -inf in log space.
-        set(form.c + i, ci.max(1e-6 * largest).max(f64::MIN_POSITIVE));
-        set(form.gamma + i, gamma);
-    }
-    let mut rest = scratch;
-    let candidate = take(&mut rest, sizes.params)?;
-    if theta.len() != sizes.params || objective.to_unconstrained(params, candidate).is_err() {
-        return Ok(false);
-    }
-    match objective.eval(candidate, None, rest) {
-        Ok(v) if v.is_finite() => {
-            theta.copy_from_slice(candidate);
-            Ok(true)
-        }
-        _ => Ok(false),
+    if mixture.0 < shared && emit(mixture.1, best_c, gammas, second) {
+        Ok(2)
+    } else {
+        Ok(1)
     }
 }

@@ -84,9 +84,9 @@ pub fn workspace_len<L: Law + ?Sized>(
 ) -> usize {
     let basin = BasinHopping::new(*config).workspace_len(objective.dim())
         + problem::scratch_len(objective, config.local);
-    let basin = match config.informed && !config.warm_start {
-        true => basin.max(informed::workspace_len(objective)),
-        false => basin,
+    let basin = match informed_seeds_len(objective, config) {
+        0 => basin,
+        seeds => seeds + basin.max(informed::workspace_len(objective)),
     };
     if uses_grid(objective, config) {
         basin.max(varpro::workspace_len(objective, config))
@@ -111,8 +111,8 @@ pub(crate) fn uses_grid<L: Law + ?Sized>(
 /// A law with linear parameters and at most 3 nonlinear ones is searched instead by
 /// variable projection over a grid of those ranges ([`varpro::grid_search`]; see
 /// [`Search`]). For a law of the additive family ([`Law::inverse_mixture_form`]) on an
-/// objective with groups, the first start is built from the data ([`informed::start`],
-/// [`BasinConfig::informed`]) instead of drawn at random.
+/// objective with groups, starts built from the data ([`informed::start`],
+/// [`BasinConfig::informed`]) run before the random ones.
 /// `theta` receives the best coordinates (and is the first start when
 /// `config.warm_start`); [`Objective::to_natural`] turns them into parameters. Every law
 /// goes through here, the capacity laws included (one inner solve per run, warm-started).
@@ -146,11 +146,22 @@ where
         return varpro::grid_search(objective, config, range, theta, workspace, observer);
     }
     check_ranges(ranges, objective.dim())?;
-    let config = &informed_config(objective, config, ranges, theta, workspace)?;
+    let (seeds, workspace) = workspace.split_at_mut(informed_seeds_len(objective, config));
+    let seeded = informed_seeds(objective, config, ranges, seeds, workspace)?;
+    let seeds = seeds.get(..seeded).unwrap_or(&[]);
     let (scratch, rest) = workspace.split_at_mut(problem::scratch_len(objective, config.local));
     let mut problem = LawProblem::new(objective, scratch)?;
     let start = |i: usize| objective.start_range(i);
-    fit_problem(&mut problem, start, config, ranges, theta, rest, observer)
+    fit_problem_seeded(
+        &mut problem,
+        start,
+        config,
+        ranges,
+        seeds,
+        theta,
+        rest,
+        observer,
+    )
 }
 
 /// [`fit_law`] with basin-hopping's starts on `threads` worker threads (0: one per core;
@@ -194,35 +205,50 @@ where
         Some(&r) => r,
         None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
     };
+    let mut seeds = std::vec![0.0; informed_seeds_len(objective, config)];
     let mut work = std::vec![0.0; informed::workspace_len(objective)];
-    let config = informed_config(objective, config, ranges, theta, &mut work)?;
+    let seeded = informed_seeds(objective, config, ranges, &mut seeds, &mut work)?;
     drop(work);
-    let outcome =
-        BasinHopping::new(config).minimize_threads(objective, range, theta, workers, observer)?;
+    let seeds = seeds.get(..seeded).unwrap_or(&[]);
+    let outcome = BasinHopping::new(*config)
+        .minimize_threads(objective, range, seeds, theta, workers, observer)?;
     if !outcome.value.is_finite() {
         return Err(Error::NoFiniteObjective);
     }
     Ok(outcome)
 }
 
-/// `config`, with the start built from the data ([`informed::start`]) in `theta` as its
-/// warm start when [`BasinConfig::informed`] asks for one and the law has one.
-pub(crate) fn informed_config<L: Law + ?Sized>(
+/// The starts built from the data ([`informed::start`]) into `seeds` (at least
+/// [`informed_seeds_len`] values) when [`BasinConfig::informed`] asks for them, there is
+/// no warm start and the law has the form; how many values of `seeds` hold them.
+pub(crate) fn informed_seeds<L: Law + ?Sized>(
     objective: &Objective<'_, '_, L>,
     config: &BasinConfig,
     ranges: Option<&[(f64, f64)]>,
-    theta: &mut [f64],
+    seeds: &mut [f64],
     workspace: &mut [f64],
-) -> Result<BasinConfig, Error> {
-    let mut config = *config;
-    if config.informed && !config.warm_start {
-        let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
-            Some(&r) => r,
-            None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
-        };
-        config.warm_start = informed::start(objective, range, theta, workspace)?;
+) -> Result<usize, Error> {
+    if informed_seeds_len(objective, config) == 0 {
+        return Ok(0);
     }
-    Ok(config)
+    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
+        Some(&r) => r,
+        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
+    };
+    let built = informed::start(objective, range, seeds, workspace)?;
+    Ok(built * objective.dim())
+}
+
+/// Values [`informed_seeds`] needs for its points (0 when it builds none).
+pub(crate) fn informed_seeds_len<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+    config: &BasinConfig,
+) -> usize {
+    if config.informed && !config.warm_start && informed::workspace_len(objective) > 0 {
+        informed::POINTS * objective.dim()
+    } else {
+        0
+    }
 }
 
 fn check_workspace(workspace: &[f64], needed: usize) -> Result<(), Error> {
@@ -251,6 +277,35 @@ where
     S: Fn(usize) -> Option<(f64, f64)>,
     O: FnMut(&HopInfo) -> ControlFlow<()>,
 {
+    fit_problem_seeded(
+        problem,
+        start,
+        config,
+        ranges,
+        &[],
+        theta,
+        workspace,
+        observer,
+    )
+}
+
+/// [`fit_problem`] with the first starts from `seeds` ([`BasinHopping::minimize_seeded`]).
+#[allow(clippy::too_many_arguments)]
+fn fit_problem_seeded<P, S, O>(
+    problem: &mut P,
+    start: S,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+    seeds: &[f64],
+    theta: &mut [f64],
+    workspace: &mut [f64],
+    observer: O,
+) -> Result<Outcome, Error>
+where
+    P: Problem + ?Sized,
+    S: Fn(usize) -> Option<(f64, f64)>,
+    O: FnMut(&HopInfo) -> ControlFlow<()>,
+{
     let p = problem.dim();
     if theta.len() != p {
         return Err(Error::WrongParamCount {
@@ -266,7 +321,7 @@ where
         Some(&r) => r,
         None => start(i).unwrap_or((-1.0, 1.0)),
     };
-    let outcome = basin.minimize(problem, range, theta, workspace, observer)?;
+    let outcome = basin.minimize_seeded(problem, range, seeds, theta, workspace, observer)?;
     if !outcome.value.is_finite() {
         return Err(Error::NoFiniteObjective);
     }

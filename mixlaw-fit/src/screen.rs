@@ -152,26 +152,30 @@ where
     if config.agree_starts == 0 {
         config.agree_starts = options.screen.agree_starts;
     }
+    let mut seeds = vec![0.0; crate::informed_seeds_len(&sub_objective, &config)];
     let mut work = vec![0.0; crate::informed::workspace_len(&sub_objective)];
-    let config = crate::informed_config(
-        &sub_objective,
-        &config,
-        options.ranges.as_deref(),
-        theta,
-        &mut work,
-    )?;
+    let ranges = options.ranges.as_deref();
+    let seeded = crate::informed_seeds(&sub_objective, &config, ranges, &mut seeds, &mut work)?;
     drop(work);
+    let seeds = seeds.get(..seeded).unwrap_or(&[]);
     let basin = BasinHopping::new(config);
     let threads = crate::par::threads(options.threads).min(options.basin.starts.max(1));
-    let mut outcome =
-        basin.minimize_threads_each(&sub_objective, range, theta, threads, observer, |v, x| {
+    let mut outcome = basin.minimize_threads_each(
+        &sub_objective,
+        range,
+        seeds,
+        theta,
+        threads,
+        observer,
+        |v, x| {
             if v.is_finite() {
                 candidates.push(Candidate {
                     value: v,
                     theta: x.to_vec(),
                 });
             }
-        })?;
+        },
+    )?;
     // Best first; equal values keep start order (a stable sort).
     candidates.sort_by(|a, b| a.value.total_cmp(&b.value));
     let mut distinct: Vec<Candidate> = Vec::new();

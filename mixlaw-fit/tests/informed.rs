@@ -89,18 +89,28 @@ fn range<'a, L: Law>(objective: &'a Objective<'_, '_, L>) -> impl Fn(usize) -> (
     |i| objective.start_range(i).unwrap()
 }
 
-/// The informed start of `objective` (None when it declines), with its objective value.
-fn informed_start<L: Law>(objective: &Objective<'_, '_, L>) -> Option<(Vec<f64>, f64)> {
-    let mut theta = vec![f64::NAN; objective.dim()];
+/// The starts built for `objective` (empty when it declines), each with its objective.
+fn informed_starts<L: Law>(objective: &Objective<'_, '_, L>) -> Vec<(Vec<f64>, f64)> {
+    let p = objective.dim();
+    let mut points = vec![f64::NAN; informed::POINTS * p];
     let mut work = vec![0.0; informed::workspace_len(objective)];
-    let built = informed::start(objective, range(objective), &mut theta, &mut work).unwrap();
-    if !built {
-        assert!(theta.iter().all(|t| t.is_nan()), "theta changed");
-        return None;
-    }
+    let built = informed::start(objective, range(objective), &mut points, &mut work).unwrap();
+    assert!(built <= informed::POINTS);
+    assert!(
+        points[built * p..].iter().all(|t| t.is_nan()),
+        "points beyond the count changed"
+    );
     let mut scratch = vec![0.0; objective.scratch_len()];
-    let value = objective.eval(&theta, None, &mut scratch).unwrap();
-    Some((theta, value))
+    points
+        .chunks_exact(p)
+        .take(built)
+        .map(|x| (x.to_vec(), objective.eval(x, None, &mut scratch).unwrap()))
+        .collect()
+}
+
+/// The first start built for `objective`, if any.
+fn informed_start<L: Law>(objective: &Objective<'_, '_, L>) -> Option<(Vec<f64>, f64)> {
+    informed_starts(objective).into_iter().next()
 }
 
 /// One L-BFGS solve from `theta`; the minimum's value, `theta` moved to it.
@@ -267,27 +277,32 @@ fn short_workspace_is_an_error() {
     let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
     let g = grid(&law, &truth, 0.0);
     with_objective(&law, &g, None, |o| {
-        let mut theta = vec![0.0; o.dim()];
+        let mut points = vec![0.0; informed::POINTS * o.dim()];
         let mut work = vec![0.0; informed::workspace_len(o) - 1];
-        let r = informed::start(o, range(o), &mut theta, &mut work);
+        let r = informed::start(o, range(o), &mut points, &mut work);
         assert!(matches!(r, Err(Error::BufferTooSmall { .. })), "{r:?}");
     });
 }
 
-/// `fit_law` runs its first solve from the start (one start, no hops: the same value bit
-/// for bit as one solve from it); with `informed: false`, from a random search.
+/// `fit_law` runs its first solves from the starts built (one solve per start, no hops:
+/// the same values bit for bit as a solve from each), then its regular starts exactly as
+/// with `informed: false`: its best is at or below the uninformed search's.
 #[test]
-fn fit_law_starts_from_it() {
+fn fit_law_starts_from_them() {
     let law = Additive::new(3).unwrap();
     let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
     let g = grid(&law, &truth, 0.01);
     with_objective(&law, &g, None, |o| {
-        let (mut theta, _) = informed_start(o).unwrap();
-        let one_solve = solve(o, &mut theta);
+        let starts = informed_starts(o);
+        assert!(!starts.is_empty());
+        let solves: Vec<(f64, Vec<f64>)> = starts
+            .into_iter()
+            .map(|(mut x, _)| (solve(o, &mut x), x))
+            .collect();
         let run = |informed: bool| {
             let config = BasinConfig {
-                starts: 1,
-                hops: 0,
+                starts: 3,
+                hops: 1,
                 informed,
                 local: LocalSolver::Lbfgs,
                 search: Search::Basin,
@@ -295,16 +310,28 @@ fn fit_law_starts_from_it() {
             };
             let mut x = vec![0.0; o.dim()];
             let mut work = vec![0.0; workspace_len(o, &config)];
-            let out = fit_law(o, &config, None, &mut x, &mut work, |_| {
+            let mut hops = vec![];
+            let out = fit_law(o, &config, None, &mut x, &mut work, |hop| {
+                hops.push(*hop);
                 core::ops::ControlFlow::Continue(())
             })
             .unwrap();
-            (out.value, x)
+            (out.value, x, hops)
         };
-        let (value, x) = run(true);
-        assert_eq!(value, one_solve);
-        assert_eq!(x, theta);
-        let (random, _) = run(false);
-        assert_ne!(random, one_solve);
+        let (value, _, hops) = run(true);
+        let m = solves.len();
+        // Each built start's first solve, then its hop.
+        for (j, (v, _)) in solves.iter().enumerate() {
+            assert_eq!((hops[2 * j].start, hops[2 * j].hop), (j, 0));
+            assert_eq!(hops[2 * j].value, *v);
+        }
+        // Then the regular starts, the same minimisations as without the built ones.
+        let (plain, _, plain_hops) = run(false);
+        let regular: Vec<(usize, f64)> = hops[2 * m..].iter().map(|h| (h.hop, h.value)).collect();
+        let expected: Vec<(usize, f64)> = plain_hops.iter().map(|h| (h.hop, h.value)).collect();
+        assert_eq!(regular, expected);
+        assert!(value <= plain);
+        let lowest = hops.iter().map(|h| h.value).fold(f64::INFINITY, f64::min);
+        assert_eq!(value, lowest);
     });
 }
