@@ -13,6 +13,7 @@ use std::vec::Vec;
 use core::ops::ControlFlow;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use mixlaw_core::Law;
 use mixlaw_fit::{BasinConfig, HopInfo};
 use mixlaw_validate::json::{push, Json};
 
@@ -99,9 +100,15 @@ impl<'a, 'b> Output<'a, 'b> {
         }
     }
 
-    /// Progress of a basin-hopping fit under `basin` (one step per local minimisation).
-    pub fn fit_progress(&mut self, basin: &BasinConfig) -> Progress<'_> {
-        self.progress("fit", (basin.starts * (basin.hops + 1)) as u64)
+    /// Progress of a basin-hopping fit of `law` under `basin` (one step per local
+    /// minimisation; the starts built from the data counted in, at most
+    /// `mixlaw_fit::informed::POINTS`, when the law has their form).
+    pub fn fit_progress<L: Law + ?Sized>(&mut self, basin: &BasinConfig, law: &L) -> Progress<'_> {
+        let built = match basin.informed && law.inverse_mixture_form().is_some() {
+            true => mixlaw_fit::informed::POINTS,
+            false => 0,
+        };
+        self.progress("fit", ((basin.starts + built) * (basin.hops + 1)) as u64)
     }
 
     /// Progress of `total` steps of work named `what`: a bar when stderr is a terminal,

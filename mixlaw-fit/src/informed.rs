@@ -41,6 +41,8 @@ pub const GAPS: usize = 21;
 pub const GAMMAS: usize = 15;
 /// Sweeps over the domains refining each one's gamma (others fixed) after the shared one.
 pub const SWEEPS: usize = 1;
+/// Gap points on either side of the current E tried in a sweep.
+pub const SWEEP_GAPS: usize = 3;
 /// Starts built at most (see [`start`]).
 pub const POINTS: usize = 2;
 /// Domains above which no start is built: each candidate solves a k x k non-negative
@@ -64,6 +66,7 @@ fn applicable<L: Law + ?Sized>(
     Some((
         form,
         Sizes {
+            rows: groups.rows(),
             k,
             mixtures: groups.count(0),
             models: groups.count(1),
@@ -75,6 +78,7 @@ fn applicable<L: Law + ?Sized>(
 
 #[derive(Clone, Copy)]
 struct Sizes {
+    rows: usize,
     k: usize,
     mixtures: usize,
     models: usize,
@@ -91,7 +95,8 @@ impl Sizes {
     /// The buffers of the two steps.
     fn len(&self) -> usize {
         let (g, k) = (self.mixtures, self.k);
-        4 * g
+        2 * self.rows
+            + 4 * g
             + self.models
             + self.tokens
             + g * k
@@ -168,6 +173,8 @@ where
     let targets = data.data().targets();
     let Sizes { k, mixtures: g, .. } = sizes;
     let mut rest = &mut *workspace;
+    let row_weight = take(&mut rest, sizes.rows)?;
+    let centred_y = take(&mut rest, sizes.rows)?;
     let weight = take(&mut rest, g)?;
     let offset = take(&mut rest, g)?;
     let mean_model = take(&mut rest, g)?;
@@ -202,6 +209,15 @@ where
     for (o, &w) in offset.iter_mut().zip(weight.iter()) {
         *o = if w > 0.0 { *o / w } else { 0.0 };
     }
+    // Each run's weight (0: left out) and loss centred within its mixture.
+    for (r, (w, yc)) in row_weight.iter_mut().zip(centred_y.iter_mut()).enumerate() {
+        let id = ids_h.get(r).copied().unwrap_or(usize::MAX);
+        let (v, y) = (objective.weight(r, 0), targets.get(r).copied());
+        match (offset.get(id), y) {
+            (Some(o), Some(y)) if v > 0.0 => (*w, *yc) = (v, y - o),
+            _ => (*w, *yc) = (0.0, 0.0),
+        }
+    }
 
     // Step 1: the backbone on a grid of its exponents; the mixture offsets at its best.
     // `powers` fills `A N^-alpha`'s N^-alpha per distinct N (and D's), and each mixture's
@@ -234,20 +250,24 @@ where
         }
         mean_model.iter_mut().for_each(|v| *v = 0.0);
         mean_tokens.iter_mut().for_each(|v| *v = 0.0);
-        for r in 0..rows {
-            let w = objective.weight(r, 0);
-            let Some(&id) = ids_h.get(r) else { continue };
-            let Some(&wg) = weight.get(id) else { continue };
-            if w.is_nan() || w <= 0.0 {
-                continue;
+        for (((&w, &id), &n), &d) in row_weight.iter().zip(ids_h).zip(ids_n).zip(ids_d) {
+            if w > 0.0 {
+                if let (Some(m), Some(x)) = (mean_model.get_mut(id), model_power.get(n)) {
+                    *m += w * x;
+                }
+                if let (Some(m), Some(x)) = (mean_tokens.get_mut(id), token_power.get(d)) {
+                    *m += w * x;
+                }
             }
-            let x1 = ids_n.get(r).and_then(|&i| model_power.get(i)).copied();
-            let x2 = ids_d.get(r).and_then(|&i| token_power.get(i)).copied();
-            if let (Some(m), Some(x)) = (mean_model.get_mut(id), x1) {
-                *m += w / wg * x;
-            }
-            if let (Some(m), Some(x)) = (mean_tokens.get_mut(id), x2) {
-                *m += w / wg * x;
+        }
+        for ((m1, m2), &wg) in mean_model
+            .iter_mut()
+            .zip(mean_tokens.iter_mut())
+            .zip(weight.iter())
+        {
+            if wg > 0.0 {
+                *m1 /= wg;
+                *m2 /= wg;
             }
         }
     };
@@ -278,34 +298,24 @@ where
                 // Weighted normal equations of the centred runs: y_c ~ A x1_c + B x2_c.
                 let (mut g11, mut g12, mut g22, mut b1, mut b2, mut yy) =
                     (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-                for r in 0..rows {
-                    let w = objective.weight(r, 0);
-                    if w.is_nan() || w <= 0.0 {
-                        continue;
+                let rows = row_weight.iter().zip(centred_y.iter());
+                for ((((&w, &yc), &id), &n), &d) in rows.zip(ids_h).zip(ids_n).zip(ids_d) {
+                    if w > 0.0 {
+                        let centre = |x: Option<&f64>, m: &[f64]| match (x, m.get(id)) {
+                            (Some(x), Some(m)) => x - m,
+                            _ => 0.0,
+                        };
+                        let x1 = centre(model_power.get(n), mean_model);
+                        let x2 = centre(token_power.get(d), mean_tokens);
+                        let (x1, x2) =
+                            (if model { x1 } else { 0.0 }, if tokens { x2 } else { 0.0 });
+                        g11 += w * x1 * x1;
+                        g12 += w * x1 * x2;
+                        g22 += w * x2 * x2;
+                        b1 += w * x1 * yc;
+                        b2 += w * x2 * yc;
+                        yy += w * yc * yc;
                     }
-                    let (Some(&id), Some(&y)) = (ids_h.get(r), targets.get(r)) else {
-                        continue;
-                    };
-                    let centre = |v: Option<f64>, m: &[f64]| match (v, m.get(id)) {
-                        (Some(v), Some(m)) => v - m,
-                        _ => 0.0,
-                    };
-                    let yc = y - offset.get(id).copied().unwrap_or(0.0);
-                    let x1 = centre(
-                        ids_n.get(r).and_then(|&i| model_power.get(i)).copied(),
-                        mean_model,
-                    );
-                    let x2 = centre(
-                        ids_d.get(r).and_then(|&i| token_power.get(i)).copied(),
-                        mean_tokens,
-                    );
-                    let (x1, x2) = (if model { x1 } else { 0.0 }, if tokens { x2 } else { 0.0 });
-                    g11 += w * x1 * x1;
-                    g12 += w * x1 * x2;
-                    g22 += w * x2 * x2;
-                    b1 += w * x1 * yc;
-                    b2 += w * x2 * yc;
-                    yy += w * yc * yc;
                 }
                 let (a, b) = match (model, tokens) {
                     (true, true) => {
@@ -387,8 +397,9 @@ where
                   c: &mut [f64],
                   nnls: &mut [f64],
                   bound: f64,
+                  gaps: core::ops::Range<usize>,
                   c_out: &mut [f64]|
-     -> Option<(f64, f64)> {
+     -> Option<(f64, f64, usize)> {
         gram.iter_mut().for_each(|v| *v = 0.0);
         for (zg, &w) in z.chunks_exact(k).zip(weight.iter()) {
             for (i, &zi) in zg.iter().enumerate() {
@@ -401,7 +412,7 @@ where
         }
         let mut found = None;
         let mut bound = bound;
-        for gap in 0..GAPS {
+        for gap in gaps {
             let e = lowest - size * libm::pow(10.0, grid(-4.0, 1.0, gap, GAPS));
             rhs.iter_mut().for_each(|v| *v = 0.0);
             for ((zg, &w), &o) in z.chunks_exact(k).zip(weight.iter()).zip(offset.iter()) {
@@ -425,7 +436,7 @@ where
             }
             if error.is_finite() && error < bound {
                 bound = error;
-                found = Some((error, e));
+                found = Some((error, e, gap));
                 c_out.copy_from_slice(c);
             }
         }
@@ -472,13 +483,13 @@ where
     let second = second.get_mut(..p).unwrap_or(&mut []);
 
     // One gamma for every domain on its grid.
-    let mut mixture = (f64::INFINITY, 0.0);
+    let mut mixture = (f64::INFINITY, 0.0, 0);
     for ig in 0..GAMMAS {
         let gamma = gamma_at(ig);
         for i in 0..k {
             fill(z, i, gamma);
         }
-        if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, best_c) {
+        if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, 0..GAPS, best_c) {
             mixture = found;
             gammas.iter_mut().for_each(|g| *g = gamma);
         }
@@ -497,7 +508,10 @@ where
             for ig in 0..GAMMAS {
                 let gamma = gamma_at(ig);
                 fill(z, i, gamma);
-                if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, best_c) {
+                // E near its current value: the gamma of one domain moves it little.
+                let gap = mixture.2;
+                let near = gap.saturating_sub(SWEEP_GAPS)..(gap + SWEEP_GAPS + 1).min(GAPS);
+                if let Some(found) = best_e(z, gram, rhs, c, nnls, mixture.0, near, best_c) {
                     mixture = found;
                     if let Some(g) = gammas.get_mut(i) {
                         *g = gamma;

@@ -30,7 +30,7 @@ pub fn run(out: &mut Output<'_, '_>) -> Result<(), Error> {
         };
         let t = Instant::now();
         let fit = {
-            let mut progress = out.fit_progress(&options.basin);
+            let mut progress = out.fit_progress(&options.basin, &law);
             owned::fit(law, &train, &options, |h: &HopInfo| progress.hop(h))?
         };
         let (_, tr) = fit.evaluate(&train)?;

@@ -81,7 +81,7 @@ pub fn run(a: &FitArgs, global: &Global, out: &mut Output<'_, '_>) -> Result<(),
     };
     let started = std::time::Instant::now();
     let fit = {
-        let mut progress = out.fit_progress(&basin);
+        let mut progress = out.fit_progress(&basin, &law);
         owned::fit(law, &runs, &options, |h: &HopInfo| progress.hop(h))
     }
     .map_err(fit_error)?;
