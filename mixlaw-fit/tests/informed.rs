@@ -13,6 +13,8 @@ use mixlaw_fit::{
 };
 
 const SCALES: Scales = Scales { n: 1e9, d: 1e9 };
+/// The additive law (k = 3) the runs are drawn from: E, A, B, alpha, beta, C[3], gamma[3].
+const TRUTH: [f64; 11] = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
 
 /// Columns of a grid of runs: mixtures (k = 3) x model sizes x token counts.
 struct Grid {
@@ -155,10 +157,7 @@ fn one_solve_from_the_start_recovers_exact_runs() {
             }
         });
     }
-    check(
-        Additive::new(3).unwrap(),
-        &[1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45],
-    );
+    check(Additive::new(3).unwrap(), &TRUTH);
     check(
         AdditiveN::new(3).unwrap(),
         &[1.7, 1.5, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45],
@@ -174,8 +173,7 @@ fn one_solve_from_the_start_recovers_exact_runs() {
 #[test]
 fn the_start_beats_random_points() {
     let law = Additive::new(3).unwrap();
-    let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
-    let g = grid(&law, &truth, 0.01);
+    let g = grid(&law, &TRUTH, 0.01);
     with_objective(&law, &g, None, |objective| {
         let (_, start) = informed_start(objective).expect("a start");
         let mut rng = Rng::new(9);
@@ -203,8 +201,7 @@ fn the_start_beats_random_points() {
 #[test]
 fn runs_of_weight_zero_do_not_move_the_start() {
     let law = Additive::new(3).unwrap();
-    let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
-    let g = grid(&law, &truth, 0.01);
+    let g = grid(&law, &TRUTH, 0.01);
     let (plain, _) = with_objective(&law, &g, None, |o| informed_start(o).unwrap());
     let mut padded = Grid {
         h: g.h.clone(),
@@ -234,9 +231,8 @@ fn runs_of_weight_zero_do_not_move_the_start() {
 /// bounds; `theta` stays as it was (checked in `informed_start`).
 #[test]
 fn declines_what_it_cannot_build() {
-    let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
     let additive = Additive::new(3).unwrap();
-    let g = grid(&additive, &truth, 0.0);
+    let g = grid(&additive, &TRUTH, 0.0);
     // A law without the form.
     let chinchilla = Chinchilla::new();
     assert!(chinchilla.inverse_mixture_form().is_none());
@@ -274,8 +270,7 @@ fn declines_what_it_cannot_build() {
 #[test]
 fn short_workspace_is_an_error() {
     let law = Additive::new(3).unwrap();
-    let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
-    let g = grid(&law, &truth, 0.0);
+    let g = grid(&law, &TRUTH, 0.0);
     with_objective(&law, &g, None, |o| {
         let mut points = vec![0.0; informed::POINTS * o.dim()];
         let mut work = vec![0.0; informed::workspace_len(o) - 1];
@@ -290,8 +285,7 @@ fn short_workspace_is_an_error() {
 #[test]
 fn fit_law_starts_from_them() {
     let law = Additive::new(3).unwrap();
-    let truth = [1.7, 0.4, 1.5, 0.35, 0.3, 1.0, 2.0, 0.5, 0.6, 0.3, 0.45];
-    let g = grid(&law, &truth, 0.01);
+    let g = grid(&law, &TRUTH, 0.01);
     with_objective(&law, &g, None, |o| {
         let starts = informed_starts(o);
         assert!(!starts.is_empty());
