@@ -330,13 +330,22 @@ fn warnings_key_is_present_on_every_command() {
         assert_eq!(code, 0, "{args:?}: {err}");
         assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
         // (optimize says when h* leaves the training support, as it does here: the
-        // demo's few training mixtures do not surround it.)
-        let expected: &[&str] = if args[0] == "optimize" {
-            &["the mixture is not a convex combination of the training mixtures"]
+        // demo's few training mixtures do not surround it; which domains leave their
+        // training range too depends on the fitted minimum.)
+        let found = warnings(&out);
+        if args[0] == "optimize" {
+            let hull = "the mixture is not a convex combination of the training mixtures";
+            assert!(found.iter().any(|w| w == hull), "{args:?}: {out}");
+            assert!(
+                found
+                    .iter()
+                    .all(|w| w == hull
+                        || (w.starts_with("domain '") && w.contains("training weight"))),
+                "{args:?}: {out}"
+            );
         } else {
-            &[]
-        };
-        assert_eq!(warnings(&out), expected, "{args:?}: {out}");
+            assert!(found.is_empty(), "{args:?}: {out}");
+        }
     }
 }
 
