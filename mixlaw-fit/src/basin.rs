@@ -314,13 +314,7 @@ impl BasinHopping {
         let mut combined = Combined::new(&self.config);
         let seeded = Self::seed_count(seeds, n);
         for start in 0..self.config.starts.max(1) + seeded {
-            let warm = match self.seed(start, x, seeds) {
-                Some(point) => {
-                    start_best.copy_from_slice(point);
-                    true
-                }
-                None => false,
-            };
+            let warm = self.place_seed(start, x, seeds, start_best);
             let result = self.run_start(
                 problem,
                 &ranges,
@@ -342,15 +336,24 @@ impl BasinHopping {
         seeds.len().checked_div(n).unwrap_or(0)
     }
 
-    /// The point start `start` runs from, if it is not a random search: the `seeds` in
-    /// order, then the warm start `x` (the first regular start, when `warm_start`).
-    fn seed<'a>(&self, start: usize, x: &'a [f64], seeds: &'a [f64]) -> Option<&'a [f64]> {
+    /// Copies the point start `start` runs from into `best` and returns true, when it is
+    /// not a random search: the `seeds` in order, then the warm start `x` (the first
+    /// regular start, when `warm_start`).
+    fn place_seed(&self, start: usize, x: &[f64], seeds: &[f64], best: &mut [f64]) -> bool {
         let n = x.len();
         let m = Self::seed_count(seeds, n);
-        if start < m {
-            return seeds.chunks_exact(n).nth(start);
+        let point = if start < m {
+            seeds.chunks_exact(n).nth(start)
+        } else {
+            (self.config.warm_start && start == m).then_some(x)
+        };
+        match point {
+            Some(point) => {
+                best.copy_from_slice(point);
+                true
+            }
+            None => false,
         }
-        (self.config.warm_start && start == m).then_some(x)
     }
 
     /// The generator stream of start `start` when `seeded` seeded starts come first:
@@ -595,13 +598,7 @@ impl BasinHopping {
                 let mut work = vec![0.0; self.workspace_len(n)];
                 let mut problem = LawProblem::new(objective, &mut scratch)?;
                 let (mut buffers, _) = Buffers::split(self, n, &mut work)?;
-                let warm_here = match self.seed(start, &warm, seeds) {
-                    Some(point) => {
-                        best.copy_from_slice(point);
-                        true
-                    }
-                    None => false,
-                };
+                let warm_here = self.place_seed(start, &warm, seeds, best);
                 self.run_start(
                     &mut problem,
                     &ranges,
@@ -645,13 +642,7 @@ impl BasinHopping {
                         }
                         let mut hops = Vec::with_capacity(self.config.hops + 1);
                         let mut best = vec![0.0; n];
-                        let warm_here = match self.seed(start, warm, seeds) {
-                            Some(point) => {
-                                best.copy_from_slice(point);
-                                true
-                            }
-                            None => false,
-                        };
+                        let warm_here = self.place_seed(start, warm, seeds, &mut best);
                         let result = self.run_start(
                             &mut problem,
                             ranges,

@@ -139,10 +139,7 @@ where
                 found: theta.len(),
             });
         }
-        let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
-            Some(&r) => r,
-            None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
-        };
+        let range = |i: usize| start_range(objective, ranges, i);
         return varpro::grid_search(objective, config, range, theta, workspace, observer);
     }
     check_ranges(ranges, objective.dim())?;
@@ -201,17 +198,10 @@ where
         });
     }
     check_ranges(ranges, p)?;
-    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
-        Some(&r) => r,
-        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
-    };
-    let mut seeds = std::vec![0.0; informed_seeds_len(objective, config)];
-    let mut work = std::vec![0.0; informed::workspace_len(objective)];
-    let seeded = informed_seeds(objective, config, ranges, &mut seeds, &mut work)?;
-    drop(work);
-    let seeds = seeds.get(..seeded).unwrap_or(&[]);
+    let range = |i: usize| start_range(objective, ranges, i);
+    let seeds = informed_seeds_vec(objective, config, ranges)?;
     let outcome = BasinHopping::new(*config)
-        .minimize_threads(objective, range, seeds, theta, workers, observer)?;
+        .minimize_threads(objective, range, &seeds, theta, workers, observer)?;
     if !outcome.value.is_finite() {
         return Err(Error::NoFiniteObjective);
     }
@@ -231,12 +221,35 @@ pub(crate) fn informed_seeds<L: Law + ?Sized>(
     if informed_seeds_len(objective, config) == 0 {
         return Ok(0);
     }
-    let range = |i: usize| match ranges.and_then(|r| r.get(i)) {
-        Some(&r) => r,
-        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
-    };
+    let range = |i: usize| start_range(objective, ranges, i);
     let built = informed::start(objective, range, seeds, workspace)?;
     Ok(built * objective.dim())
+}
+
+/// [`informed_seeds`] into a vector of its points, allocated here (feature `std`).
+#[cfg(feature = "std")]
+pub(crate) fn informed_seeds_vec<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+    config: &BasinConfig,
+    ranges: Option<&[(f64, f64)]>,
+) -> Result<std::vec::Vec<f64>, Error> {
+    let mut seeds = std::vec![0.0; informed_seeds_len(objective, config)];
+    let mut work = std::vec![0.0; informed::workspace_len(objective)];
+    let seeded = informed_seeds(objective, config, ranges, &mut seeds, &mut work)?;
+    seeds.truncate(seeded);
+    Ok(seeds)
+}
+
+/// Start range of coordinate `i`: from `ranges` when given, else the objective's.
+pub(crate) fn start_range<L: Law + ?Sized>(
+    objective: &Objective<'_, '_, L>,
+    ranges: Option<&[(f64, f64)]>,
+    i: usize,
+) -> (f64, f64) {
+    match ranges.and_then(|r| r.get(i)) {
+        Some(&r) => r,
+        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
+    }
 }
 
 /// Values [`informed_seeds`] needs for its points (0 when it builds none).

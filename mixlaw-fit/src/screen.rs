@@ -143,27 +143,19 @@ where
     if let Some(b) = &options.bounds {
         sub_objective = sub_objective.with_bounds(b)?;
     }
-    let range = |i: usize| match options.ranges.as_ref().and_then(|r| r.get(i)) {
-        Some(&r) => r,
-        None => objective.start_range(i).unwrap_or((-1.0, 1.0)),
-    };
+    let range = |i: usize| crate::start_range(objective, options.ranges.as_deref(), i);
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut config = options.basin;
     if config.agree_starts == 0 {
         config.agree_starts = options.screen.agree_starts;
     }
-    let mut seeds = vec![0.0; crate::informed_seeds_len(&sub_objective, &config)];
-    let mut work = vec![0.0; crate::informed::workspace_len(&sub_objective)];
-    let ranges = options.ranges.as_deref();
-    let seeded = crate::informed_seeds(&sub_objective, &config, ranges, &mut seeds, &mut work)?;
-    drop(work);
-    let seeds = seeds.get(..seeded).unwrap_or(&[]);
+    let seeds = crate::informed_seeds_vec(&sub_objective, &config, options.ranges.as_deref())?;
     let basin = BasinHopping::new(config);
     let threads = crate::par::threads(options.threads).min(options.basin.starts.max(1));
     let mut outcome = basin.minimize_threads_each(
         &sub_objective,
         range,
-        seeds,
+        &seeds,
         theta,
         threads,
         observer,
